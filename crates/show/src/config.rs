@@ -1,0 +1,519 @@
+//! The show definition (`show.toml`): catalog, persona, run of show, rooms, music, stage.
+//!
+//! Parsing is two-phase: [`ShowConfig::load`] reads and validates the file with no side
+//! effects beyond reading it; catalogs, voices and pipelines are built from it by the stages.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::error::{SourceError, SourceErrors, line_col};
+use crate::line::SegmentKind;
+use crate::locale::Locale;
+use crate::money::Currency;
+
+/// How the host talks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tone {
+    #[default]
+    Warm,
+    Upbeat,
+    Calm,
+    Luxury,
+}
+
+/// How the built-in host looks. Colours are `#rrggbb`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Look {
+    pub skin: String,
+    pub hair: String,
+    /// Hair style: `bob`, `long`, `bun`, `short`, `curly`.
+    pub hair_style: String,
+    pub eyes: String,
+    /// Outfit style: `blazer`, `tee`, `hoodie`, `dress`.
+    pub outfit: String,
+    pub outfit_color: String,
+    pub accent: String,
+}
+
+impl Default for Look {
+    fn default() -> Self {
+        Look {
+            skin: "#e8b894".into(),
+            hair: "#3b2219".into(),
+            hair_style: "bob".into(),
+            eyes: "#4a3426".into(),
+            outfit: "blazer".into(),
+            outfit_color: "#e4572e".into(),
+            accent: "#ffd166".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Persona {
+    pub name: String,
+    #[serde(default)]
+    pub tone: Tone,
+    /// Phrases the host drops in now and then.
+    #[serde(default)]
+    pub catchphrases: Vec<String>,
+    /// What the host says about themself in the opening ("your host from Sunny Nest").
+    #[serde(default)]
+    pub intro: Option<String>,
+    #[serde(default)]
+    pub look: Look,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunOfShow {
+    /// Product ids in the order they are presented; empty means the catalog's order.
+    pub products: Vec<String>,
+    /// How long each product stays on, in minutes of speech.
+    pub product_minutes: f32,
+    /// The segments of each product block, in order.
+    pub segments: Vec<SegmentKind>,
+    /// The length of the limited-time offer's on-screen countdown, in minutes.
+    pub offer_minutes: u32,
+    /// Silence between sentences, in seconds.
+    pub pause_seconds: f32,
+}
+
+impl Default for RunOfShow {
+    fn default() -> Self {
+        RunOfShow {
+            products: Vec::new(),
+            product_minutes: 3.0,
+            segments: vec![
+                SegmentKind::Hook,
+                SegmentKind::Pitch,
+                SegmentKind::SocialProof,
+                SegmentKind::Offer,
+                SegmentKind::CallToAction,
+                SegmentKind::Transition,
+            ],
+            offer_minutes: 5,
+            pause_seconds: 0.45,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MusicConfig {
+    pub file: PathBuf,
+    /// Music level with nobody speaking, 0 … 1.
+    pub volume: f32,
+    /// Music level while the host speaks, as a fraction of `volume`.
+    pub duck: f32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageConfig {
+    /// The "AI-generated host" label; a localized default is used when absent.
+    pub label: Option<String>,
+    /// Lines of the lower-third ticker (shipping, returns, promo code).
+    pub ticker: Vec<String>,
+    /// Accent colour of cards and badges.
+    pub accent: Option<String>,
+    /// Background image behind the set.
+    pub background: Option<PathBuf>,
+}
+
+/// Where a room's stream goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputKind {
+    /// `rtmp://` or `rtmps://` ingest.
+    Rtmp,
+    /// An MP4 file.
+    Mp4,
+    /// An HLS playlist (`.m3u8`) and its segments.
+    Hls,
+}
+
+/// An output URL as written in the show, with `${VAR}` references still unresolved.
+/// Its `Display` never shows a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputSpec {
+    pub template: String,
+}
+
+impl OutputSpec {
+    pub fn new(template: impl Into<String>) -> OutputSpec {
+        OutputSpec { template: template.into() }
+    }
+
+    pub fn kind(&self) -> Result<OutputKind, String> {
+        let t = self.template.trim();
+        let lower = t.to_ascii_lowercase();
+        if lower.starts_with("rtmp://") || lower.starts_with("rtmps://") {
+            Ok(OutputKind::Rtmp)
+        } else if lower.ends_with(".mp4") {
+            Ok(OutputKind::Mp4)
+        } else if lower.ends_with(".m3u8") {
+            Ok(OutputKind::Hls)
+        } else {
+            Err(format!(
+                "`{}` is not an output evercast can write: expected rtmp://host/app/key, a file ending in .mp4, or a playlist ending in .m3u8",
+                self.redacted()
+            ))
+        }
+    }
+
+    /// Names of the environment variables the URL refers to.
+    pub fn env_vars(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = self.template.as_str();
+        while let Some(i) = rest.find("${") {
+            let after = &rest[i + 2..];
+            match after.find('}') {
+                Some(j) => {
+                    out.push(after[..j].to_string());
+                    rest = &after[j + 1..];
+                }
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// The URL with `${VAR}`s read from the environment. The result is a secret: never log it.
+    pub fn resolve(&self) -> Result<String, String> {
+        let mut out = self.template.clone();
+        for var in self.env_vars() {
+            let value = std::env::var(&var).map_err(|_| {
+                format!("the output {} needs the environment variable {var}, which is not set", self.redacted())
+            })?;
+            out = out.replace(&format!("${{{var}}}"), &value);
+        }
+        Ok(out)
+    }
+
+    /// A form safe to print: `${VAR}` stay as written; a literal RTMP stream key is masked.
+    pub fn redacted(&self) -> String {
+        let t = &self.template;
+        let lower = t.to_ascii_lowercase();
+        if (lower.starts_with("rtmp://") || lower.starts_with("rtmps://")) && self.env_vars().is_empty() {
+            // rtmp://host/app/KEY: keep host and app, mask the key.
+            let parts: Vec<&str> = t.splitn(5, '/').collect();
+            if parts.len() == 5 {
+                return format!("{}/{}/{}/{}/****", parts[0], parts[1], parts[2], parts[3]);
+            }
+        }
+        t.clone()
+    }
+}
+
+impl std::fmt::Display for OutputSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// One market's room: its language, voice, format and destination.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoomConfig {
+    pub id: String,
+    pub locale: Locale,
+    /// An espeak-ng voice name (`en-us`, `es`, `cmn`); derived from the locale when absent.
+    pub voice: String,
+    /// An output profile name (`pipelines/<name>.toml`).
+    pub profile: String,
+    pub output: Option<OutputSpec>,
+    /// Overrides the show's AI label for this room.
+    pub label: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShowConfig {
+    pub file: PathBuf,
+    pub title: String,
+    pub catalog: PathBuf,
+    pub currency: Currency,
+    /// Seed of every random choice, so a show can be replayed.
+    pub seed: u64,
+    pub persona: Persona,
+    pub run_of_show: RunOfShow,
+    pub rooms: Vec<RoomConfig>,
+    pub music: Option<MusicConfig>,
+    pub stage: StageConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShow {
+    show: RawShowSection,
+    persona: Persona,
+    #[serde(default)]
+    run_of_show: RunOfShow,
+    #[serde(default)]
+    rooms: Vec<Spanned<RawRoom>>,
+    music: Option<RawMusic>,
+    #[serde(default)]
+    stage: RawStage,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShowSection {
+    title: String,
+    catalog: Spanned<String>,
+    currency: Spanned<String>,
+    #[serde(default)]
+    seed: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoom {
+    id: Spanned<String>,
+    locale: Spanned<String>,
+    voice: Option<String>,
+    #[serde(default = "default_profile")]
+    profile: Spanned<String>,
+    output: Option<Spanned<String>>,
+    label: Option<String>,
+}
+
+fn default_profile() -> Spanned<String> {
+    Spanned::new(0..0, "landscape-720p".to_string())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMusic {
+    file: Spanned<String>,
+    #[serde(default = "default_volume")]
+    volume: f32,
+    #[serde(default = "default_duck")]
+    duck: f32,
+}
+
+fn default_volume() -> f32 {
+    0.18
+}
+fn default_duck() -> f32 {
+    0.35
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawStage {
+    label: Option<String>,
+    #[serde(default)]
+    ticker: Vec<String>,
+    accent: Option<String>,
+    background: Option<Spanned<String>>,
+}
+
+impl ShowConfig {
+    /// Reads and validates `show.toml`. Paths in it are relative to its folder.
+    pub fn load(path: &Path) -> Result<ShowConfig, SourceErrors> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SourceError::new(path, format!("cannot read the show file: {e}")))?;
+        Self::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<ShowConfig, SourceErrors> {
+        let at = |span: std::ops::Range<usize>, field: &str, msg: String| -> SourceError {
+            let (l, c) = line_col(text, span.start);
+            SourceError::new(path, msg).at(l, c).field(field.to_string())
+        };
+        let raw: RawShow = toml::from_str(text).map_err(|e| {
+            let mut err = SourceError::new(path, e.message().to_string());
+            if let Some(span) = e.span() {
+                let (l, c) = line_col(text, span.start);
+                err = err.at(l, c);
+            }
+            err
+        })?;
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let mut errors = Vec::new();
+
+        let currency = match Currency::from_code(raw.show.currency.get_ref()) {
+            Some(c) => c,
+            None => {
+                errors.push(at(raw.show.currency.span(), "currency", format!("`{}` is not a three-letter ISO 4217 code such as USD or EUR", raw.show.currency.get_ref())));
+                Currency::USD
+            }
+        };
+        let catalog = dir.join(raw.show.catalog.get_ref());
+        if !catalog.is_file() {
+            errors.push(at(raw.show.catalog.span(), "catalog", format!("no catalog file at {}", catalog.display())));
+        }
+        if raw.persona.name.trim().is_empty() {
+            errors.push(SourceError::new(path, "the host needs a name").field("persona.name"));
+        }
+        let ros = raw.run_of_show;
+        if ros.segments.is_empty() {
+            errors.push(SourceError::new(path, "expected at least one segment kind").field("run_of_show.segments"));
+        }
+        if !(0.25..=120.0).contains(&ros.product_minutes) {
+            errors.push(SourceError::new(path, "expected between 0.25 and 120 minutes per product").field("run_of_show.product_minutes"));
+        }
+        if !(0.0..=5.0).contains(&ros.pause_seconds) {
+            errors.push(SourceError::new(path, "expected a pause between 0 and 5 seconds").field("run_of_show.pause_seconds"));
+        }
+
+        let mut rooms: Vec<RoomConfig> = Vec::new();
+        if raw.rooms.is_empty() {
+            errors.push(SourceError::new(path, "the show has no room: add at least one [[rooms]] with an id and a locale").field("rooms"));
+        }
+        for room in raw.rooms {
+            let r = room.into_inner();
+            let id = r.id.get_ref().trim().to_string();
+            if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                errors.push(at(r.id.span(), "id", format!("`{id}` is not a room id: use letters, digits, `-` and `_`")));
+            }
+            if rooms.iter().any(|x| x.id == id) {
+                errors.push(at(r.id.span(), "id", format!("room `{id}` is defined twice")));
+            }
+            let locale = match Locale::parse(r.locale.get_ref()) {
+                Ok(l) => l,
+                Err(m) => {
+                    errors.push(at(r.locale.span(), "locale", m));
+                    continue;
+                }
+            };
+            let output = match r.output {
+                Some(o) => {
+                    let spec = OutputSpec::new(o.get_ref().clone());
+                    if let Err(m) = spec.kind() {
+                        errors.push(at(o.span(), "output", m));
+                    }
+                    Some(spec)
+                }
+                None => None,
+            };
+            let voice = r.voice.unwrap_or_else(|| default_voice(&locale));
+            rooms.push(RoomConfig { id, locale, voice, profile: r.profile.into_inner(), output, label: r.label });
+        }
+
+        let music = match raw.music {
+            Some(m) => {
+                let file = dir.join(m.file.get_ref());
+                if !file.is_file() {
+                    errors.push(at(m.file.span(), "music.file", format!("no music file at {}", file.display())));
+                }
+                if !(0.0..=1.0).contains(&m.volume) || !(0.0..=1.0).contains(&m.duck) {
+                    errors.push(SourceError::new(path, "volume and duck are fractions between 0 and 1").field("music"));
+                }
+                Some(MusicConfig { file, volume: m.volume, duck: m.duck })
+            }
+            None => None,
+        };
+        let background = match raw.stage.background {
+            Some(b) => {
+                let file = dir.join(b.get_ref());
+                if !file.is_file() {
+                    errors.push(at(b.span(), "stage.background", format!("no image at {}", file.display())));
+                }
+                Some(file)
+            }
+            None => None,
+        };
+        if let Some(a) = &raw.stage.accent
+            && parse_hex_color(a).is_none()
+        {
+            errors.push(SourceError::new(path, format!("`{a}` is not a colour like #ffd166")).field("stage.accent"));
+        }
+        for (field, c) in [
+            ("persona.look.skin", &raw.persona.look.skin),
+            ("persona.look.hair", &raw.persona.look.hair),
+            ("persona.look.eyes", &raw.persona.look.eyes),
+            ("persona.look.outfit_color", &raw.persona.look.outfit_color),
+            ("persona.look.accent", &raw.persona.look.accent),
+        ] {
+            if parse_hex_color(c).is_none() {
+                errors.push(SourceError::new(path, format!("`{c}` is not a colour like #e8b894")).field(field));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(SourceErrors(errors));
+        }
+        Ok(ShowConfig {
+            file: path.to_path_buf(),
+            title: raw.show.title,
+            catalog,
+            currency,
+            seed: raw.show.seed,
+            persona: raw.persona,
+            run_of_show: ros,
+            rooms,
+            music,
+            stage: StageConfig { label: raw.stage.label, ticker: raw.stage.ticker, accent: raw.stage.accent, background },
+        })
+    }
+
+    pub fn room(&self, id: &str) -> Option<&RoomConfig> {
+        self.rooms.iter().find(|r| r.id == id)
+    }
+}
+
+/// The espeak-ng voice for a locale when the room names none.
+pub fn default_voice(locale: &Locale) -> String {
+    match (locale.language(), locale.region()) {
+        ("en", Some("GB" | "IE" | "AU" | "NZ" | "ZA" | "IN")) => "en-gb".into(),
+        ("en", _) => "en-us".into(),
+        ("es", Some("ES") | None) => "es".into(),
+        ("es", _) => "es-419".into(),
+        ("pt", Some("PT")) => "pt".into(),
+        ("pt", _) => "pt-br".into(),
+        ("zh", Some("TW" | "HK")) => "yue".into(),
+        ("zh", _) => "cmn".into(),
+        (lang, _) => lang.to_string(),
+    }
+}
+
+/// `#rrggbb` → (r, g, b).
+pub fn parse_hex_color(s: &str) -> Option<(u8, u8, u8)> {
+    let h = s.trim().strip_prefix('#')?;
+    if h.len() != 6 {
+        return None;
+    }
+    let v = u32::from_str_radix(h, 16).ok()?;
+    Some(((v >> 16) as u8, (v >> 8) as u8, v as u8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_specs() {
+        let o = OutputSpec::new("rtmp://a.rtmp.youtube.com/live2/${YT_KEY}");
+        assert_eq!(o.kind(), Ok(OutputKind::Rtmp));
+        assert_eq!(o.env_vars(), ["YT_KEY"]);
+        assert_eq!(o.to_string(), "rtmp://a.rtmp.youtube.com/live2/${YT_KEY}");
+        let literal = OutputSpec::new("rtmp://host/live/secret123");
+        assert_eq!(literal.to_string(), "rtmp://host/live/****");
+        assert!(OutputSpec::new("/tmp/x.mp4").kind() == Ok(OutputKind::Mp4));
+        assert!(OutputSpec::new("ftp://x").kind().is_err());
+        // SAFETY: tests in this module do not read this variable concurrently.
+        unsafe { std::env::set_var("EVERCAST_TEST_KEY_1", "k-1") };
+        let o = OutputSpec::new("rtmp://h/app/${EVERCAST_TEST_KEY_1}");
+        assert_eq!(o.resolve().unwrap(), "rtmp://h/app/k-1");
+        let missing = OutputSpec::new("rtmp://h/app/${EVERCAST_TEST_KEY_UNSET}").resolve().unwrap_err();
+        assert!(missing.contains("EVERCAST_TEST_KEY_UNSET") && !missing.contains("k-1"));
+    }
+
+    #[test]
+    fn errors_point_at_fields() {
+        let text = "[show]\ntitle = \"t\"\ncatalog = \"nope.csv\"\ncurrency = \"US\"\n[persona]\nname = \"Mia\"\n[[rooms]]\nid = \"main\"\nlocale = \"english\"\n";
+        let e = ShowConfig::parse(Path::new("show.toml"), text).unwrap_err().to_string();
+        assert!(e.contains("show.toml:3:11: field `catalog`: no catalog file"), "{e}");
+        assert!(e.contains("show.toml:4:12: field `currency`"), "{e}");
+        assert!(e.contains("show.toml:9:10: field `locale`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let text = "[show]\ntitle = \"t\"\ncatalog = \"c.csv\"\ncurrency = \"USD\"\ncolour = 1\n[persona]\nname = \"Mia\"\n";
+        let e = ShowConfig::parse(Path::new("show.toml"), text).unwrap_err().to_string();
+        assert!(e.contains("show.toml:5:1") && e.contains("colour"), "{e}");
+    }
+}

@@ -1,0 +1,28 @@
+//! The domain of an evercast show, and the data that flows between its stages.
+//!
+//! **Owns**: catalog import (Shopify CSV, JSON) with located errors, money and locale
+//! formatting, the show definition (`show.toml`) and output profiles, the types that travel
+//! between stages ([`line::Line`], [`media::Utterance`], [`media::VisemeTrack`]) and the small
+//! traits at the seams ([`stages::Writer`], [`stages::Voice`], [`stages::Translator`]).
+//!
+//! **Must not touch**: models, audio synthesis, rendering, GStreamer, threads. Every stage
+//! depends on this crate; this crate depends on no stage.
+
+pub mod catalog;
+pub mod config;
+pub mod error;
+pub mod line;
+pub mod locale;
+pub mod media;
+pub mod money;
+pub mod profile;
+pub mod stages;
+
+pub use catalog::{Catalog, Product, Variant};
+pub use config::{RoomConfig, ShowConfig};
+pub use error::{SourceError, SourceErrors};
+pub use line::{Cue, Fact, Line, Part, SegmentKind};
+pub use locale::Locale;
+pub use media::{MouthShape, SAMPLE_RATE, Utterance, Viseme, VisemeTrack, WordTiming};
+pub use money::{Currency, Money};
+pub use profile::OutputProfile;
