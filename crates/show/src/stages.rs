@@ -57,6 +57,8 @@ pub struct SegmentRequest<'a> {
     pub next_product: Option<&'a Product>,
     /// How many segments of the show came before: writers use it for variety.
     pub index: u64,
+    /// How many product blocks came before this one (a block is one product's time on stage).
+    pub block: u64,
     /// Sentences the director wants, roughly.
     pub sentences: usize,
     /// The on-screen offer countdown, in minutes (offer segments).

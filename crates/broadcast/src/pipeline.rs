@@ -1,0 +1,318 @@
+//! One room's pipeline: appsrc video + appsrc audio → H.264 + AAC → FLV/RTMP, MP4 or HLS.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use gst::prelude::*;
+use show::profile::OutputProfile;
+use show::SAMPLE_RATE;
+
+use crate::encoder::{self, EncoderKind};
+use crate::{BroadcastError, ErrorKind, make, set_prop, set_prop_lenient};
+
+/// Where the encoded stream goes.
+#[derive(Clone)]
+pub enum Target {
+    /// An RTMP ingest URL. It holds the stream key: never log it.
+    Rtmp { url: String },
+    Mp4 { path: PathBuf },
+    /// An HLS playlist and its `.ts` segments in `dir`.
+    Hls { dir: PathBuf, playlist: String },
+}
+
+impl Target {
+    /// A description safe to log (no stream key).
+    pub fn describe(&self) -> String {
+        match self {
+            Target::Rtmp { url } => {
+                let parts: Vec<&str> = url.splitn(5, '/').collect();
+                if parts.len() == 5 { format!("{}//{}/{}/****", parts[0], parts[2], parts[3]) } else { "rtmp://…".into() }
+            }
+            Target::Mp4 { path } => path.display().to_string(),
+            Target::Hls { dir, playlist } => dir.join(playlist).display().to_string(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+/// A running pipeline for one room. Frames and samples are pushed from the room's producer
+/// thread; timestamps come from counters, never from a wall clock.
+pub struct RoomPipeline {
+    room: String,
+    pipeline: gst::Pipeline,
+    video: gst_app::AppSrc,
+    audio: gst_app::AppSrc,
+    pool: gst::BufferPool,
+    bus: gst::Bus,
+    fps: u64,
+    frame_bytes: usize,
+    frames: u64,
+    samples: u64,
+    sink_name: String,
+}
+
+impl RoomPipeline {
+    /// Builds and starts the pipeline. `live` paces nothing by itself (the producer does) but
+    /// tunes the encoder for latency and marks the sources live.
+    pub fn start(room: &str, profile: &OutputProfile, target: &Target, encoder: EncoderKind, live: bool) -> Result<RoomPipeline, BroadcastError> {
+        crate::init()?;
+        let pipeline = gst::Pipeline::with_name(&format!("room-{room}"));
+        let setup = |e: gst::glib::BoolError| BroadcastError::new(ErrorKind::Setup, format!("room {room}: {e}"));
+
+        // Video: RGBA frames → I420 → H.264. Caps are pinned on both sides of the converter so
+        // negotiation never wanders into a costlier format.
+        let vinfo = gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgba, profile.width, profile.height)
+            .fps(gst::Fraction::new(profile.fps as i32, 1))
+            .build()
+            .map_err(setup)?;
+        let vcaps = vinfo.to_caps().map_err(setup)?;
+        let video = gst_app::AppSrc::builder()
+            .name("video")
+            .caps(&vcaps)
+            .format(gst::Format::Time)
+            .is_live(live)
+            .block(true)
+            // A few frames of slack: enough to absorb encoder jitter, small enough that a
+            // stalled sink pushes back on the producer within a fraction of a second.
+            .max_bytes((vinfo.size() * 4) as u64)
+            .build();
+        let vqueue = make("queue")?;
+        set_prop(&vqueue, "max-size-buffers", "4")?;
+        set_prop(&vqueue, "max-size-bytes", "0")?;
+        set_prop(&vqueue, "max-size-time", "0")?;
+        let convert = make("videoconvert")?;
+        let i420 = make("capsfilter")?;
+        let i420_caps = gst::Caps::builder("video/x-raw")
+            .field("format", "I420")
+            .field("width", profile.width as i32)
+            .field("height", profile.height as i32)
+            .field("framerate", gst::Fraction::new(profile.fps as i32, 1))
+            .build();
+        i420.set_property("caps", &i420_caps);
+        let venc = encoder::build(encoder, profile, live)?;
+        let h264caps = make("capsfilter")?;
+        let mut hcaps = gst::Caps::builder("video/x-h264").field("stream-format", "avc").field("alignment", "au");
+        if encoder == EncoderKind::X264 {
+            hcaps = hcaps.field("profile", "high");
+        }
+        h264caps.set_property("caps", &hcaps.build());
+        let vparse = make("h264parse")?;
+        set_prop_lenient(&vparse, "config-interval", "-1");
+
+        // Audio: mono f32 at the show's rate → stereo AAC.
+        let acaps = gst_audio::AudioInfo::builder(gst_audio::AudioFormat::F32le, SAMPLE_RATE, 1)
+            .build()
+            .map_err(setup)?
+            .to_caps()
+            .map_err(setup)?;
+        let audio = gst_app::AppSrc::builder()
+            .name("audio")
+            .caps(&acaps)
+            .format(gst::Format::Time)
+            .is_live(live)
+            .block(true)
+            .max_bytes((SAMPLE_RATE as u64) * 4 / 2)
+            .build();
+        let aqueue = make("queue")?;
+        let aconvert = make("audioconvert")?;
+        let aresample = make("audioresample")?;
+        let stereo = make("capsfilter")?;
+        stereo.set_property("caps", gst::Caps::builder("audio/x-raw").field("rate", SAMPLE_RATE as i32).field("channels", 2i32).build());
+        let aenc = match make("avenc_aac") {
+            Ok(e) => e,
+            Err(_) => make("voaacenc")?,
+        };
+        set_prop(&aenc, "bitrate", &(profile.audio_bitrate_kbps * 1000).to_string())?;
+        let aparse = make("aacparse")?;
+
+        pipeline
+            .add_many([video.upcast_ref(), &vqueue, &convert, &i420, &venc, &h264caps, &vparse])
+            .map_err(setup)?;
+        pipeline.add_many([audio.upcast_ref(), &aqueue, &aconvert, &aresample, &stereo, &aenc, &aparse]).map_err(setup)?;
+        gst::Element::link_many([video.upcast_ref(), &vqueue, &convert, &i420, &venc, &h264caps, &vparse]).map_err(setup)?;
+        gst::Element::link_many([audio.upcast_ref(), &aqueue, &aconvert, &aresample, &stereo, &aenc, &aparse]).map_err(setup)?;
+
+        let sink_name = "sink".to_string();
+        match target {
+            Target::Rtmp { url } => {
+                let mux = make("flvmux")?;
+                set_prop(&mux, "streamable", "true")?;
+                let q = make("queue")?;
+                let sink = make("rtmp2sink")?;
+                sink.set_property("name", &sink_name);
+                set_prop(&sink, "location", url)?;
+                set_prop_lenient(&sink, "sync", "false");
+                set_prop_lenient(&sink, "async", "false");
+                pipeline.add_many([&mux, &q, &sink]).map_err(setup)?;
+                vparse.link(&mux).map_err(setup)?;
+                aparse.link(&mux).map_err(setup)?;
+                gst::Element::link_many([&mux, &q, &sink]).map_err(setup)?;
+            }
+            Target::Mp4 { path } => {
+                let mux = make("mp4mux")?;
+                let sink = make("filesink")?;
+                sink.set_property("name", &sink_name);
+                sink.set_property("location", path.to_string_lossy().as_ref());
+                set_prop_lenient(&sink, "sync", "false");
+                pipeline.add_many([&mux, &sink]).map_err(setup)?;
+                vparse.link(&mux).map_err(setup)?;
+                aparse.link(&mux).map_err(setup)?;
+                mux.link(&sink).map_err(setup)?;
+            }
+            Target::Hls { dir, playlist } => {
+                std::fs::create_dir_all(dir).map_err(|e| BroadcastError::new(ErrorKind::Setup, format!("cannot create {}: {e}", dir.display())))?;
+                let sink = make("hlssink2")?;
+                sink.set_property("name", &sink_name);
+                sink.set_property("location", dir.join("segment%05d.ts").to_string_lossy().as_ref());
+                sink.set_property("playlist-location", dir.join(playlist).to_string_lossy().as_ref());
+                set_prop(&sink, "target-duration", &profile.hls_segment_seconds.to_string())?;
+                set_prop(&sink, "playlist-length", "6")?;
+                set_prop(&sink, "max-files", "12")?;
+                pipeline.add(&sink).map_err(setup)?;
+                let vpad = sink.request_pad_simple("video").ok_or_else(|| BroadcastError::new(ErrorKind::Setup, "hlssink2 has no video pad"))?;
+                let apad = sink.request_pad_simple("audio").ok_or_else(|| BroadcastError::new(ErrorKind::Setup, "hlssink2 has no audio pad"))?;
+                vparse.static_pad("src").and_then(|p| p.link(&vpad).ok()).ok_or_else(|| BroadcastError::new(ErrorKind::Setup, "cannot link video to hlssink2"))?;
+                aparse.static_pad("src").and_then(|p| p.link(&apad).ok()).ok_or_else(|| BroadcastError::new(ErrorKind::Setup, "cannot link audio to hlssink2"))?;
+            }
+        }
+
+        // Frames are written straight into pooled buffers: no per-frame allocation of
+        // megabytes (fresh pages cost more than the copy they would save).
+        let pool = gst::BufferPool::new();
+        let mut config = pool.config();
+        config.set_params(Some(&vcaps), vinfo.size() as u32, 2, 12);
+        pool.set_config(config).map_err(setup)?;
+        pool.set_active(true).map_err(setup)?;
+
+        let bus = pipeline.bus().ok_or_else(|| BroadcastError::new(ErrorKind::Setup, "pipeline without a bus"))?;
+        pipeline.set_state(gst::State::Playing).map_err(|e| {
+            let detail = bus
+                .pop_filtered(&[gst::MessageType::Error])
+                .and_then(|m| match m.view() {
+                    gst::MessageView::Error(err) => Some(err.error().to_string()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| e.to_string());
+            BroadcastError::new(ErrorKind::Setup, format!("room {room}: the pipeline did not start: {detail}"))
+        })?;
+        tracing::info!(room, target = %target.describe(), encoder = encoder.element(), live, "{}x{}@{} pipeline started", profile.width, profile.height, profile.fps);
+        Ok(RoomPipeline {
+            room: room.to_string(),
+            pipeline,
+            video,
+            audio,
+            pool,
+            bus,
+            fps: u64::from(profile.fps),
+            frame_bytes: vinfo.size(),
+            frames: 0,
+            samples: 0,
+            sink_name,
+        })
+    }
+
+    /// Frames pushed so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Pushes one video frame, written by `draw` straight into the buffer (RGBA, fully
+    /// overwritten), and the audio that plays during it. Blocks when the queues are full.
+    pub fn push(&mut self, draw: impl FnOnce(&mut [u8]), audio: &[f32]) -> Result<(), BroadcastError> {
+        self.check()?;
+        let pts = gst::ClockTime::from_nseconds(self.frames * 1_000_000_000 / self.fps);
+        let next = gst::ClockTime::from_nseconds((self.frames + 1) * 1_000_000_000 / self.fps);
+        let mut buf = self.pool.acquire_buffer(None).map_err(|e| self.flow_error(e))?;
+        {
+            let b = buf.get_mut().ok_or_else(|| BroadcastError::new(ErrorKind::Runtime, "pooled buffer is shared"))?;
+            b.set_pts(pts);
+            b.set_duration(next - pts);
+            let mut map = b.map_writable().map_err(|e| BroadcastError::new(ErrorKind::Runtime, e.to_string()))?;
+            let data = map.as_mut_slice();
+            debug_assert_eq!(data.len(), self.frame_bytes);
+            draw(data);
+        }
+        self.video.push_buffer(buf).map_err(|e| self.flow_error(e))?;
+        self.frames += 1;
+
+        if !audio.is_empty() {
+            let apts = gst::ClockTime::from_nseconds(self.samples * 1_000_000_000 / u64::from(SAMPLE_RATE));
+            self.samples += audio.len() as u64;
+            let aend = gst::ClockTime::from_nseconds(self.samples * 1_000_000_000 / u64::from(SAMPLE_RATE));
+            let mut bytes = Vec::with_capacity(audio.len() * 4);
+            for s in audio {
+                bytes.extend_from_slice(&s.to_le_bytes());
+            }
+            let mut abuf = gst::Buffer::from_mut_slice(bytes);
+            {
+                let b = abuf.get_mut().ok_or_else(|| BroadcastError::new(ErrorKind::Runtime, "audio buffer is shared"))?;
+                b.set_pts(apts);
+                b.set_duration(aend - apts);
+            }
+            self.audio.push_buffer(abuf).map_err(|e| self.flow_error(e))?;
+        }
+        Ok(())
+    }
+
+    fn flow_error(&self, e: gst::FlowError) -> BroadcastError {
+        // A flushing or errored pipeline has a reason on its bus; prefer it.
+        match self.check() {
+            Err(err) => err,
+            Ok(()) => BroadcastError::new(ErrorKind::Runtime, format!("room {}: pushing failed: {e:?}", self.room)),
+        }
+    }
+
+    /// Reports an error waiting on the bus, without blocking.
+    pub fn check(&self) -> Result<(), BroadcastError> {
+        while let Some(msg) = self.bus.pop_filtered(&[gst::MessageType::Error, gst::MessageType::Warning]) {
+            match msg.view() {
+                gst::MessageView::Error(err) => return Err(self.classify(&msg, err.error().to_string(), err.debug().map(|d| d.to_string()))),
+                gst::MessageView::Warning(w) => tracing::warn!(room = %self.room, "{}", w.error()),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn classify(&self, msg: &gst::Message, text: String, details: Option<String>) -> BroadcastError {
+        let from_sink = msg.src().is_some_and(|s| s.name() == self.sink_name.as_str());
+        let kind = if from_sink { ErrorKind::Disconnected } else { ErrorKind::Runtime };
+        tracing::debug!(room = %self.room, ?details, "pipeline error");
+        BroadcastError::new(kind, format!("room {}: {text}", self.room))
+    }
+
+    /// Ends the stream: sends EOS, waits for the muxer to finalize (MP4 index, last HLS
+    /// segment, FLV tail) and stops the pipeline.
+    pub fn finish(self, timeout: Duration) -> Result<(), BroadcastError> {
+        let _ = self.video.end_of_stream();
+        let _ = self.audio.end_of_stream();
+        let result = match self.bus.timed_pop_filtered(gst::ClockTime::from_nseconds(timeout.as_nanos() as u64), &[gst::MessageType::Eos, gst::MessageType::Error]) {
+            Some(msg) => match msg.view() {
+                gst::MessageView::Eos(_) => Ok(()),
+                gst::MessageView::Error(err) => Err(self.classify(&msg, err.error().to_string(), err.debug().map(|d| d.to_string()))),
+                _ => Ok(()),
+            },
+            None => Err(BroadcastError::new(ErrorKind::Runtime, format!("room {}: the stream did not finish within {timeout:?}", self.room))),
+        };
+        let _ = self.pool.set_active(false);
+        let _ = self.pipeline.set_state(gst::State::Null);
+        result
+    }
+
+    /// Stops at once without finalizing (after an error).
+    pub fn abort(self) {
+        let _ = self.pool.set_active(false);
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+impl Drop for RoomPipeline {
+    fn drop(&mut self) {
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}

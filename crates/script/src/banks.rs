@@ -1,0 +1,221 @@
+//! Phrase banks of the template writer, per segment kind.
+//!
+//! Slots: `{host}` `{show}` `{name}` `{point}` `{Point}` `{price}` `{was}` `{pct}` `{stock}`
+//! `{minutes}` `{nvar}` `{options}` `{optname}` `{next}` `{adj}` `{Adj}` `{catch}` `{rating}`
+//! `{reviews}` `{sold}`. A template is used only when the product has every fact its slots
+//! need, so no template can say what the catalog does not support.
+
+pub const SHOW_OPEN: &[&str] = &[
+    "Hi everyone, and welcome to {show}!",
+    "Hello and welcome, lovely to have you here at {show}.",
+    "Hey there, welcome in! This is {show}.",
+];
+
+pub const DISCLOSURE: &[&str] = &[
+    "I'm {host}, an AI host, and I'll walk you through today's picks.",
+    "I'm {host}, your AI-generated host for this stream.",
+    "Quick note: I'm {host}, an AI host, here to show you around the shop.",
+    "Just so you know, I'm {host}, a virtual AI host, and everything I tell you comes straight from the shop's catalog.",
+    "A reminder for anyone just joining: I'm {host}, an AI host, and the prices you see come straight from the shop.",
+];
+
+pub const HOOK: &[&str] = &[
+    "Let's take a look at the {name}.",
+    "Up next, the {name}, and I think you're going to like it.",
+    "Now here's one people ask about a lot: the {name}.",
+    "Time for something {adj}: the {name}.",
+    "Say hello to the {name}.",
+    "Right now on screen, the {name}.",
+    "Let me show you the {name}.",
+    "If you're just joining us, we're looking at the {name}.",
+    "Okay, my favourite part: the {name}.",
+    "Next on the table, the {name}.",
+    "Let's talk about the {name}.",
+    "This one is {adj}: the {name}.",
+    "Stay with me for this one, the {name}.",
+    "Here comes the {name}, have a look at the card.",
+    "Ready for something {adj}? The {name}.",
+    "On screen now, our {name}.",
+    "You're going to want to see this: the {name}.",
+    "Let's get a closer look at the {name}.",
+];
+
+pub const PITCH: &[&str] = &[
+    "{Point}.",
+    "First thing to know: {point}.",
+    "Here's what I love: {point}.",
+    "One detail that stands out: {point}.",
+    "And {point}.",
+    "Also worth knowing: {point}.",
+    "Look at this: {point}.",
+    "What makes it {adj}? {Point}.",
+    "The {name} in one line: {point}.",
+    "Plus, {point}.",
+    "Something people notice right away: {point}.",
+    "Let me point out that {point}.",
+    "On the card you'll see it too: {point}.",
+    "A practical one: {point}.",
+    "My favourite detail? {Point}.",
+    "And here's the nice part: {point}.",
+    "Simple, but it matters: {point}.",
+    "In everyday use, {point}.",
+    "Just to be clear on the details, {point}.",
+    "So, {point}.",
+];
+
+pub const OPTIONS: &[&str] = &[
+    "It comes in {nvar} {optname}: {options}.",
+    "You can pick from {nvar} {optname}: {options}.",
+    "Choose your favourite of the {nvar} {optname}, {options}.",
+    "There are {nvar} {optname} to choose from: {options}.",
+    "Available in {options}.",
+    "Which one is yours, {options}?",
+];
+
+pub const SOCIAL_PROOF_RATING: &[&str] = &[
+    "Shoppers rate it {rating} out of 5.",
+    "It holds a {rating} out of 5 rating from {reviews} reviews.",
+    "{reviews} reviews so far, averaging {rating} out of 5.",
+    "The average rating is {rating} stars out of 5.",
+    "With {reviews} reviews in, it sits at {rating} out of 5.",
+];
+
+pub const SOCIAL_PROOF_SOLD: &[&str] = &[
+    "Over {sold} have already been sold.",
+    "More than {sold} of these have found a home already.",
+    "{sold} sold so far, and counting.",
+];
+
+/// Social proof that claims nothing measurable: the host's own view, stated as opinion.
+pub const SOCIAL_PROOF_SOFT: &[&str] = &[
+    "Honestly, this is one I'd pick for myself.",
+    "If I had to choose one thing from today's show, this might be it.",
+    "It's the kind of thing you end up using every day.",
+    "It makes a {adj} gift, too.",
+    "I really like how this one looks on camera.",
+    "It's an easy one to love.",
+    "This is one of my personal favourites in the shop.",
+    "It looks even better in real life than on the card.",
+    "Tell me in the chat what you think of it.",
+    "Would you use this at home? Let me know in the chat.",
+    "It's a small thing that makes a day a little nicer.",
+    "I keep coming back to this one.",
+];
+
+pub const PRICE: &[&str] = &[
+    "It's {price}.",
+    "The price is {price}.",
+    "You can get it for {price}.",
+    "All of that for {price}.",
+    "And the price? Just {price}.",
+    "It's yours for {price}.",
+    "Right now it's {price}.",
+    "It's {price}, as you can see on the card.",
+];
+
+pub const PRICE_FROM: &[&str] = &[
+    "Prices start at {price}.",
+    "It starts from {price}, depending on the {optname_one} you pick.",
+    "You can get one from {price}.",
+];
+
+pub const DISCOUNT: &[&str] = &[
+    "It's {price} today instead of {was}.",
+    "Normally {was}, now {price}.",
+    "That's {pct} off: {price} instead of {was}.",
+    "You save {pct} right now, it's down to {price}.",
+    "The regular price is {was}, and today it's {price}.",
+    "Down from {was} to {price}, that's {pct} off.",
+    "{pct} off today, so it's just {price}.",
+    "Look at that price: {price}, down from {was}.",
+    "Instead of {was}, you pay {price}.",
+    "That's a {pct} saving, {price} instead of {was}.",
+];
+
+pub const OFFER_START: &[&str] = &[
+    "This live deal stays on screen for the next {minutes} minutes.",
+    "Our live offer runs for {minutes} minutes, watch the timer on screen.",
+    "The timer is on: {minutes} minutes for this live deal.",
+    "You've got {minutes} minutes on the clock for this offer.",
+];
+
+pub const OFFER_RUNNING: &[&str] = &[
+    "Keep an eye on the timer on screen.",
+    "The countdown is running, so don't wait too long.",
+    "The timer is still going on this one.",
+    "While the timer runs, this deal is live.",
+    "Watch that clock in the corner.",
+];
+
+pub const STOCK: &[&str] = &[
+    "Only {stock} left in stock.",
+    "There are just {stock} left.",
+    "Heads up, we're down to {stock} in stock.",
+    "Stock is low: {stock} left.",
+    "Just {stock} units remain, so be quick.",
+];
+
+pub const CTA: &[&str] = &[
+    "Tap the product card to grab yours.",
+    "Hit the cart button below to order the {name}.",
+    "Add it to your cart now and it's on its way.",
+    "Tap the card on screen to take a closer look.",
+    "Click the link to order while the deal is on.",
+    "Add the {name} to your cart before the timer ends.",
+    "If you love it, tap the cart and it's yours.",
+    "Don't forget to tap the card to order.",
+    "Your cart is one tap away.",
+    "Grab yours now, just tap the card.",
+    "Questions? Drop them in the chat and I'll answer.",
+    "Share the stream with a friend who'd love this.",
+    "Follow the shop so you don't miss the next live deal.",
+    "Tap to order, and tell me in the chat which one you picked.",
+];
+
+pub const TRANSITION: &[&str] = &[
+    "Coming up next, the {next}.",
+    "Stay with me, the {next} is next.",
+    "Don't go anywhere, I've got the {next} for you next.",
+    "Next up, something {adj}: the {next}.",
+    "Alright, let's move on to the {next}.",
+    "And after this, the {next}.",
+    "Let's switch to the {next}.",
+    "Keep watching for the {next}.",
+];
+
+pub const FILLER: &[&str] = &[
+    "Thanks for hanging out with me.",
+    "Welcome to everyone joining right now.",
+    "Feel free to ask me anything in the chat.",
+    "Let's keep going.",
+    "So glad you're here.",
+];
+
+/// Sentence openers that vary a line without changing what it claims.
+pub const OPENERS: &[&str] = &[
+    "And ",
+    "So ",
+    "Now, ",
+    "Okay, ",
+    "Honestly, ",
+    "Remember, ",
+    "Again, ",
+    "By the way, ",
+    "Quick reminder: ",
+    "Just so you know, ",
+    "Oh, and ",
+    "Listen, ",
+    "Right, ",
+    "Also, ",
+];
+
+/// Adjectives by tone.
+pub fn adjectives(tone: show::config::Tone) -> &'static [&'static str] {
+    use show::config::Tone;
+    match tone {
+        Tone::Warm => &["lovely", "cozy", "really nice", "sweet", "charming", "so easy to love"],
+        Tone::Upbeat => &["amazing", "awesome", "super fun", "fantastic", "so good", "brilliant"],
+        Tone::Calm => &["simple", "practical", "well made", "quietly nice", "thoughtful", "easy"],
+        Tone::Luxury => &["refined", "elegant", "beautifully made", "special", "polished", "timeless"],
+    }
+}

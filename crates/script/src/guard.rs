@@ -1,0 +1,224 @@
+//! The guard: every fact a line states must be backed by the catalog (or the show's own
+//! settings) before it is spoken, and no line may make a claim advertising rules forbid.
+//!
+//! Facts are checked structurally ([`Fact`] parts of a [`Line`]); numbers that appear in free
+//! text are checked too, against the numbers the product's own text contains, so "holds 9.5
+//! cm pots" passes for a product whose description says so and "30-day returns" does not for
+//! one whose catalog never mentions it.
+
+use std::collections::HashSet;
+
+use show::{Catalog, Fact, Line, Money, Part, Product};
+
+/// Why a line was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub reason: String,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+/// Phrases refused in any market unless a rule set says otherwise: medical and cure claims,
+/// absolute superlatives, guarantees and certifications a host cannot verify.
+pub const DEFAULT_BANNED: &[&str] = &[
+    "fda approved",
+    "fda-approved",
+    "clinically proven",
+    "cures",
+    "cure ",
+    "heals",
+    "treats ",
+    "prevents disease",
+    "guaranteed",
+    "guarantee",
+    "best in the world",
+    "world's best",
+    "number one in the world",
+    "#1 in the world",
+    "100% safe",
+    "risk-free",
+    "miracle",
+    "certified organic",
+    "doctor recommended",
+];
+
+/// What the guard may accept for one show.
+pub struct Guard {
+    banned: Vec<String>,
+    offer_minutes: u32,
+}
+
+impl Guard {
+    pub fn new(offer_minutes: u32) -> Guard {
+        Guard { banned: DEFAULT_BANNED.iter().map(|s| s.to_string()).collect(), offer_minutes }
+    }
+
+    pub fn with_banned(mut self, phrases: impl IntoIterator<Item = String>) -> Guard {
+        self.banned.extend(phrases.into_iter().map(|p| p.to_lowercase()));
+        self
+    }
+
+    /// Checks a line against the catalog. `Ok(())` means it may be spoken.
+    pub fn check(&self, line: &Line, catalog: &Catalog) -> Result<(), Rejection> {
+        let product = line.product.as_deref().and_then(|id| catalog.product(id));
+        let text: String = line
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Text(t) => Some(t.as_str()),
+                Part::Fact(_) => None,
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let lower = format!(" {} ", text.to_lowercase());
+        for phrase in &self.banned {
+            if lower.contains(phrase.as_str()) {
+                return Err(Rejection { reason: format!("banned claim \"{}\"", phrase.trim()) });
+            }
+        }
+        for fact in line.facts() {
+            self.check_fact(fact, product, catalog)?;
+        }
+        // Numbers of the product's own text, and of any product's name (transitions name the
+        // next product).
+        let mut allowed = product.map(text_numbers_of).unwrap_or_default();
+        for p in &catalog.products {
+            allowed.extend(numbers_in(&p.title));
+        }
+        for n in numbers_in(&text) {
+            if !allowed.contains(&n) {
+                return Err(Rejection { reason: format!("the number {n} in the text is not in the catalog") });
+            }
+        }
+        Ok(())
+    }
+
+    fn check_fact(&self, fact: &Fact, product: Option<&Product>, catalog: &Catalog) -> Result<(), Rejection> {
+        let no = |what: String| Err(Rejection { reason: what });
+        match *fact {
+            Fact::Price(m) => {
+                let ok = match product {
+                    Some(p) => p.amounts().contains(&m),
+                    None => catalog.amounts().contains(&m),
+                };
+                if ok { Ok(()) } else { no(format!("price {m} is not a price or compare-at price of the product")) }
+            }
+            Fact::Percent(pct) => {
+                let Some(p) = product else { return no(format!("{pct}% without a product")) };
+                let ok = p.variants.iter().any(|v| v.compare_at.and_then(|c| v.price.discount_percent_from(&c)) == Some(pct));
+                if ok { Ok(()) } else { no(format!("discount {pct}% is not what the catalog's prices give")) }
+            }
+            Fact::Count(n) => {
+                let Some(p) = product else { return no(format!("count {n} without a product")) };
+                if counts_of(p).contains(&n) { Ok(()) } else { no(format!("the count {n} is not in the catalog")) }
+            }
+            Fact::Minutes(m) => {
+                if m == self.offer_minutes { Ok(()) } else { no(format!("{m} minutes is not the show's offer window ({})", self.offer_minutes)) }
+            }
+            Fact::Rating(r) => {
+                let ok = product.and_then(|p| p.proof.rating).is_some_and(|x| (x * 10.0).round() as u32 == r);
+                if ok { Ok(()) } else { no(format!("rating {}.{} is not the product's rating", r / 10, r % 10)) }
+            }
+        }
+    }
+}
+
+/// Counts a host may cite for a product: stock, variant and option counts, reviews, units sold.
+pub fn counts_of(p: &Product) -> HashSet<i64> {
+    let mut out = HashSet::new();
+    if let Some(s) = p.stock() {
+        out.insert(s);
+    }
+    out.insert(p.variants.len() as i64);
+    for v in &p.variants {
+        if let Some(q) = v.inventory {
+            out.insert(q);
+        }
+    }
+    for name in option_names(p) {
+        out.insert(p.option_values(&name).len() as i64);
+    }
+    if let Some(r) = p.proof.reviews {
+        out.insert(i64::from(r));
+    }
+    if let Some(s) = p.proof.sold {
+        out.insert(i64::from(s));
+    }
+    out
+}
+
+fn option_names(p: &Product) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for v in &p.variants {
+        for (n, _) in &v.options {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    names
+}
+
+/// Numbers written in the product's own text (title, description, points, options).
+pub fn text_numbers_of(p: &Product) -> HashSet<String> {
+    let mut text = format!("{} {} {}", p.title, p.description, p.points.join(" "));
+    for v in &p.variants {
+        text.push(' ');
+        text.push_str(&v.title);
+    }
+    numbers_in(&text).into_iter().collect()
+}
+
+/// The numbers in a text, normalized (`1,299.00` → `1299`, `9.5` stays `9.5`).
+pub fn numbers_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || ((chars[i] == '.' || chars[i] == ',') && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit()))) {
+                i += 1;
+            }
+            let raw: String = chars[start..i].iter().collect();
+            out.push(normalize_number(&raw));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn normalize_number(raw: &str) -> String {
+    // "1,299.00" → "1299"; "9,5" (decimal comma) → "9.5"; "14.90" → "14.9".
+    let s = if raw.contains('.') && raw.contains(',') {
+        raw.replace(',', "")
+    } else if let Some((a, b)) = raw.split_once(',') {
+        if b.len() == 3 && !b.contains(',') { format!("{a}{b}") } else { format!("{a}.{b}") }
+    } else {
+        raw.to_string()
+    };
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    let s = s.trim_start_matches('0');
+    if s.is_empty() || s.starts_with('.') { format!("0{s}") } else { s.to_string() }
+}
+
+/// Whether two amounts are the same money (used by callers comparing parsed prices).
+pub fn same_amount(a: &Money, b: &Money) -> bool {
+    a.currency == b.currency && a.minor == b.minor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_normalized() {
+        assert_eq!(numbers_in("holds 9.5 cm, 1,299.00 or 14.90 and 007"), ["9.5", "1299", "14.9", "7"]);
+        assert_eq!(numbers_in("100% cotton, 2-pack"), ["100", "2"]);
+    }
+}

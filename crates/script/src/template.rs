@@ -1,0 +1,357 @@
+//! The template writer: a run of show from phrase banks, the catalog and the persona.
+//!
+//! It is the fallback behind the LLM writer and the default where no model is installed. It
+//! states only facts the catalog supports (every fact slot is filled from the product itself)
+//! and keeps a memory of what it said, so an hour of show repeats no sentence verbatim.
+
+use std::collections::{HashSet, VecDeque};
+
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use show::config::Persona;
+use show::stages::{SegmentRequest, StageError, Writer};
+use show::{Cue, Fact, Line, Product, SegmentKind};
+
+use crate::banks;
+
+/// How many recent sentences the writer avoids repeating (more than an hour of speech).
+const MEMORY: usize = 900;
+
+pub struct TemplateWriter {
+    show_title: String,
+    persona: Persona,
+    rng: ChaCha8Rng,
+    said: HashSet<String>,
+    order: VecDeque<String>,
+    countdown_block: Option<u64>,
+    hooks: u64,
+    /// Lines refused for repeating, for the variety figures.
+    pub repeats_avoided: u64,
+    /// Lines that had to repeat because every variant was used (should stay 0 in an hour).
+    pub repeats_forced: u64,
+}
+
+impl TemplateWriter {
+    pub fn new(show_title: &str, persona: &Persona, seed: u64) -> TemplateWriter {
+        TemplateWriter {
+            show_title: show_title.to_string(),
+            persona: persona.clone(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            said: HashSet::new(),
+            order: VecDeque::new(),
+            countdown_block: None,
+            hooks: 0,
+            repeats_avoided: 0,
+            repeats_forced: 0,
+        }
+    }
+
+    /// Writes the lines of one segment.
+    pub fn compose(&mut self, req: &SegmentRequest<'_>) -> Vec<Line> {
+        let mut out = Vec::new();
+        let p = req.product;
+        let pid = p.map(|p| p.id.clone());
+        let n = req.sentences.max(1);
+        match req.kind {
+            SegmentKind::Hook => {
+                if req.index == 0 {
+                    self.push(&mut out, banks::SHOW_OPEN, p, req, SegmentKind::Hook, &[Cue::Wave]);
+                    self.push(&mut out, banks::DISCLOSURE, p, req, SegmentKind::Hook, &[]);
+                    if let Some(intro) = self.persona.intro.clone() {
+                        self.remember_line(&mut out, Line::new(SegmentKind::Hook, None).text(intro));
+                    }
+                } else if self.hooks % 4 == 3 {
+                    // Re-disclose now and then: viewers join at any time (EU AI Act, Douyin rules).
+                    self.push(&mut out, banks::DISCLOSURE, p, req, SegmentKind::Hook, &[]);
+                }
+                self.hooks += 1;
+                if let Some(c) = self.persona.catchphrases.choose(&mut self.rng).cloned()
+                    && self.rng.random_bool(0.35)
+                    && !self.said.contains(&c)
+                {
+                    self.remember_line(&mut out, Line::new(SegmentKind::Hook, pid.clone()).text(c));
+                }
+                self.push(&mut out, banks::HOOK, p, req, SegmentKind::Hook, &[Cue::LookAtCard]);
+            }
+            SegmentKind::Pitch | SegmentKind::Demo => {
+                let with_options = p.is_some_and(|p| option_summary(p).is_some());
+                for i in 0..n {
+                    if with_options && i == n / 2 {
+                        self.push(&mut out, banks::OPTIONS, p, req, req.kind, &[Cue::OpenPalms]);
+                    } else {
+                        let cue: &[Cue] = if i % 3 == 0 { &[Cue::OpenPalms] } else { &[] };
+                        self.push(&mut out, banks::PITCH, p, req, req.kind, cue);
+                    }
+                }
+            }
+            SegmentKind::SocialProof => {
+                for i in 0..n {
+                    let bank: &[&str] = match p {
+                        Some(p) if i == 0 && p.proof.rating.is_some() && p.proof.reviews.is_some() => banks::SOCIAL_PROOF_RATING,
+                        Some(p) if i == 1 && p.proof.sold.is_some() => banks::SOCIAL_PROOF_SOLD,
+                        _ => banks::SOCIAL_PROOF_SOFT,
+                    };
+                    self.push(&mut out, bank, p, req, SegmentKind::SocialProof, &[Cue::ThumbsUp]);
+                }
+            }
+            SegmentKind::Offer => {
+                if let Some(prod) = p {
+                    let bank = if prod.discount_percent().is_some() {
+                        banks::DISCOUNT
+                    } else if prod.has_price_range() {
+                        banks::PRICE_FROM
+                    } else {
+                        banks::PRICE
+                    };
+                    self.push(&mut out, bank, p, req, SegmentKind::Offer, &[Cue::Point, Cue::LookAtCard]);
+                    if self.countdown_block != Some(req.block) && req.offer_minutes > 0 {
+                        self.countdown_block = Some(req.block);
+                        let cue = [Cue::Countdown(req.offer_minutes * 60)];
+                        self.push(&mut out, banks::OFFER_START, p, req, SegmentKind::Offer, &cue);
+                    } else {
+                        self.push(&mut out, banks::OFFER_RUNNING, p, req, SegmentKind::Offer, &[]);
+                    }
+                    if prod.stock().is_some_and(|s| (1..=50).contains(&s)) {
+                        self.push(&mut out, banks::STOCK, p, req, SegmentKind::Offer, &[Cue::Point]);
+                    }
+                }
+            }
+            SegmentKind::CallToAction => {
+                for _ in 0..n {
+                    self.push(&mut out, banks::CTA, p, req, SegmentKind::CallToAction, &[Cue::Wave]);
+                }
+            }
+            SegmentKind::Transition => {
+                if req.next_product.is_some() {
+                    self.push(&mut out, banks::TRANSITION, p, req, SegmentKind::Transition, &[]);
+                } else {
+                    self.push(&mut out, banks::FILLER, p, req, SegmentKind::Transition, &[]);
+                }
+            }
+            SegmentKind::Filler | SegmentKind::Answer => {
+                self.push(&mut out, banks::FILLER, p, req, req.kind, &[]);
+            }
+        }
+        out
+    }
+
+    fn remember_line(&mut self, out: &mut Vec<Line>, line: Line) {
+        self.remember(line.key());
+        out.push(line);
+    }
+
+    fn remember(&mut self, key: String) {
+        if self.said.insert(key.clone()) {
+            self.order.push_back(key);
+            while self.order.len() > MEMORY {
+                if let Some(old) = self.order.pop_front() {
+                    self.said.remove(&old);
+                }
+            }
+        }
+    }
+
+    /// Picks a template from `bank` that the product supports and that gives a sentence not
+    /// said recently; varies fillers, then openers, before accepting a repeat.
+    fn push(&mut self, out: &mut Vec<Line>, bank: &[&str], p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind, cues: &[Cue]) {
+        let usable: Vec<&str> = bank.iter().copied().filter(|t| self.supports(t, p, req)).collect();
+        if usable.is_empty() {
+            return;
+        }
+        let mut fallback = None;
+        for attempt in 0..60 {
+            let template = *usable.choose(&mut self.rng).expect("non-empty");
+            let opener = if attempt >= 20 || (kind != SegmentKind::Hook && self.rng.random_bool(0.12)) {
+                banks::OPENERS.choose(&mut self.rng).copied()
+            } else {
+                None
+            };
+            let Some(mut line) = self.fill(template, opener, p, req, kind) else { continue };
+            line.cues.extend_from_slice(cues);
+            let key = line.key();
+            if self.said.contains(&key) {
+                self.repeats_avoided += 1;
+                fallback.get_or_insert(line);
+                continue;
+            }
+            self.remember(key);
+            out.push(line);
+            return;
+        }
+        if let Some(line) = fallback {
+            self.repeats_forced += 1;
+            tracing::debug!("every variant used recently; repeating: {}", line.key());
+            out.push(line);
+        }
+    }
+
+    fn supports(&self, template: &str, p: Option<&Product>, req: &SegmentRequest<'_>) -> bool {
+        let need = |slot: &str| template.contains(slot);
+        let Some(p) = p else {
+            return !["{name}", "{point}", "{Point}", "{price}", "{was}", "{pct}", "{stock}", "{nvar}", "{options}", "{rating}", "{reviews}", "{sold}"]
+                .iter()
+                .any(|s| need(s))
+                && !(need("{next}") && req.next_product.is_none());
+        };
+        !((need("{point}") || need("{Point}")) && p.points.is_empty())
+            && !((need("{was}") || need("{pct}")) && p.discount_percent().is_none())
+            && !(need("{stock}") && p.stock().is_none_or(|s| s <= 0))
+            && !((need("{nvar}") || need("{options}") || need("{optname}")) && option_summary(p).is_none())
+            && !((need("{rating}")) && p.proof.rating.is_none())
+            && !(need("{reviews}") && p.proof.reviews.is_none())
+            && !(need("{sold}") && p.proof.sold.is_none())
+            && !(need("{next}") && req.next_product.is_none())
+            && !(need("{minutes}") && req.offer_minutes == 0)
+    }
+
+    /// Fills a template. Returns None if a slot cannot be filled.
+    fn fill(&mut self, template: &str, opener: Option<&str>, p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind) -> Option<Line> {
+        let mut line = Line::new(kind, p.map(|p| p.id.clone()));
+        let mut rest = template;
+        let mut first = true;
+        if let Some(o) = opener {
+            line = line.text(o);
+        }
+        while !rest.is_empty() {
+            let Some(open) = rest.find('{') else {
+                line = line.text(lowercase_after_opener(rest, opener.is_some() && first));
+                break;
+            };
+            if open > 0 {
+                line = line.text(lowercase_after_opener(&rest[..open], opener.is_some() && first));
+            }
+            first = false;
+            let close = rest[open..].find('}')? + open;
+            let slot = &rest[open + 1..close];
+            rest = &rest[close + 1..];
+            line = match slot {
+                "host" => line.text(self.persona.name.clone()),
+                "show" => line.text(self.show_title.clone()),
+                "name" => line.text(short_name(&p?.title)),
+                "next" => line.text(short_name(&req.next_product?.title)),
+                "point" | "Point" => {
+                    let point = p?.points.choose(&mut self.rng)?;
+                    let point = point.trim().trim_end_matches(['.', '!', '?', ';', ':', ',']).trim();
+                    let capital = slot == "Point" && !(opener.is_some() && open == 0);
+                    line.text(if capital { capitalize(point) } else { decapitalize(point) })
+                }
+                "price" => line.fact(Fact::Price(p?.price())),
+                "was" => line.fact(Fact::Price(p?.compare_at()?)),
+                "pct" => line.fact(Fact::Percent(p?.discount_percent()?)),
+                "stock" => line.fact(Fact::Count(p?.stock()?)),
+                "minutes" => line.fact(Fact::Minutes(req.offer_minutes)),
+                "nvar" => line.fact(Fact::Count(option_summary(p?)?.1.len() as i64)),
+                "options" => line.text(join_list(&option_summary(p?)?.1)),
+                "optname" => line.text(plural_option(&option_summary(p?)?.0)),
+                "optname_one" => line.text(option_summary(p?)?.0.to_lowercase()),
+                "adj" | "Adj" => {
+                    let a = banks::adjectives(self.persona.tone).choose(&mut self.rng)?;
+                    line.text(if slot == "Adj" { capitalize(a) } else { a.to_string() })
+                }
+                "catch" => line.text(self.persona.catchphrases.choose(&mut self.rng)?.clone()),
+                "rating" => line.fact(Fact::Rating((p?.proof.rating? * 10.0).round() as u32)),
+                "reviews" => line.fact(Fact::Count(i64::from(p?.proof.reviews?))),
+                "sold" => line.fact(Fact::Count(i64::from(p?.proof.sold?))),
+                _ => return None,
+            };
+        }
+        Some(line)
+    }
+}
+
+impl Writer for TemplateWriter {
+    fn name(&self) -> &str {
+        "template"
+    }
+
+    fn write(&mut self, request: &SegmentRequest<'_>, emit: &mut dyn FnMut(Line) -> bool) -> Result<(), StageError> {
+        for line in self.compose(request) {
+            if !emit(line) {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The option a product varies by most, and its values: ("Color", ["Sand", "Sage"]).
+fn option_summary(p: &Product) -> Option<(String, Vec<String>)> {
+    let mut best: Option<(String, Vec<String>)> = None;
+    for v in &p.variants {
+        for (name, _) in &v.options {
+            let values = p.option_values(name);
+            if values.len() >= 2 && best.as_ref().is_none_or(|b| values.len() > b.1.len()) {
+                best = Some((name.clone(), values));
+            }
+        }
+    }
+    best
+}
+
+fn plural_option(name: &str) -> String {
+    let l = name.to_lowercase();
+    match l.as_str() {
+        "color" | "colour" => format!("{l}s"),
+        "size" | "finish" | "style" | "scent" | "material" | "pattern" => {
+            if l.ends_with("sh") || l.ends_with('s') { format!("{l}es") } else { format!("{l}s") }
+        }
+        _ => format!("{l} options"),
+    }
+}
+
+fn join_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [a] => a.clone(),
+        [a, b] => format!("{a} and {b}"),
+        _ => format!("{} and {}", items[..items.len() - 1].join(", "), items[items.len() - 1]),
+    }
+}
+
+/// A product name a host can say: the title up to the first separator ("Bamboo Desk Lamp –
+/// Dimmable, USB-C" → "Bamboo Desk Lamp").
+pub fn short_name(title: &str) -> String {
+    let cut = title.find([',', '|', '(', '–', '—']).or_else(|| title.find(" - ")).unwrap_or(title.len());
+    let s = title[..cut].trim();
+    if s.is_empty() { title.trim().to_string() } else { s.to_string() }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Lower-cases the first letter unless the first word looks like a name or acronym.
+fn decapitalize(s: &str) -> String {
+    let first_word = s.split_whitespace().next().unwrap_or("");
+    let keep = first_word.chars().skip(1).any(|c| c.is_uppercase()) || first_word == "I" || first_word.chars().any(|c| c.is_ascii_digit());
+    if keep {
+        return s.to_string();
+    }
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn lowercase_after_opener(text: &str, after_opener: bool) -> String {
+    if after_opener { decapitalize(text) } else { text.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names() {
+        assert_eq!(short_name("Bamboo Desk Lamp – Dimmable, USB-C"), "Bamboo Desk Lamp");
+        assert_eq!(short_name("Linen Throw - Sand"), "Linen Throw");
+        assert_eq!(decapitalize("Made of clay"), "made of clay");
+        assert_eq!(decapitalize("USB-C charging"), "USB-C charging");
+    }
+}

@@ -1,0 +1,83 @@
+//! The template writer on a real catalog: an hour of show without a repeated sentence, and no
+//! fact the catalog does not support.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use script::{Guard, TemplateWriter};
+use show::config::Persona;
+use show::stages::SegmentRequest;
+use show::{Currency, Fact, SegmentKind, catalog};
+
+fn persona() -> Persona {
+    toml::from_str("name = \"Mia\"\ntone = \"warm\"\ncatchphrases = [\"Small things, happy home.\"]").unwrap()
+}
+
+#[test]
+fn an_hour_of_show_repeats_no_sentence_and_states_only_catalog_facts() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/shopify-template.csv");
+    let cat = catalog::load(&path, Currency::USD).unwrap();
+    let mut writer = TemplateWriter::new("Test Live", &persona(), 42);
+    let guard = Guard::new(5);
+    let kinds = [SegmentKind::Hook, SegmentKind::Pitch, SegmentKind::SocialProof, SegmentKind::Offer, SegmentKind::CallToAction, SegmentKind::Pitch, SegmentKind::Offer, SegmentKind::CallToAction, SegmentKind::Transition];
+    let mut seconds = 0.0;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut total = 0;
+    let mut index = 0u64;
+    let mut block = 0u64;
+    // Three products, about three minutes each: an hour is twenty blocks.
+    while seconds < 3600.0 {
+        let p = &cat.products[block as usize % cat.products.len()];
+        let next = &cat.products[(block as usize + 1) % cat.products.len()];
+        let block_start = seconds;
+        for kind in kinds.iter().cycle() {
+            if seconds - block_start > 170.0 && *kind != SegmentKind::Transition {
+                continue;
+            }
+            let req = SegmentRequest { kind: *kind, product: Some(p), next_product: Some(next), index, block, sentences: if *kind == SegmentKind::Pitch { 3 } else { 2 }, offer_minutes: 5 };
+            index += 1;
+            for line in writer.compose(&req) {
+                guard.check(&line, &cat).unwrap_or_else(|r| panic!("guard refused {:?}: {r}", line.key()));
+                for f in line.facts() {
+                    if let Fact::Price(m) = f {
+                        assert!(p.amounts().contains(m), "price {m} not in {}", p.id);
+                    }
+                }
+                let key = line.key();
+                // About 2.6 spoken words per second, plus the pause between lines.
+                seconds += key.split_whitespace().count() as f64 / 2.6 + 0.45;
+                *seen.entry(key).or_default() += 1;
+                total += 1;
+            }
+            if *kind == SegmentKind::Transition && seconds - block_start > 170.0 {
+                break;
+            }
+        }
+        block += 1;
+    }
+    let repeated: Vec<(&String, &usize)> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(total > 400, "an hour has hundreds of lines, got {total}");
+    assert!(repeated.is_empty(), "{} of {total} lines repeated: {repeated:?}", repeated.len());
+    assert_eq!(writer.repeats_forced, 0);
+}
+
+#[test]
+fn the_guard_refuses_unsupported_facts_and_claims() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/shopify-template.csv");
+    let cat = catalog::load(&path, Currency::USD).unwrap();
+    let guard = Guard::new(5);
+    let line = |parts: show::Line| parts;
+    let pid = Some("framed-print".to_string());
+    let usd = |s: &str| show::Money::parse(s, Currency::USD).unwrap();
+    let base = || show::Line::new(SegmentKind::Offer, pid.clone());
+    assert!(guard.check(&line(base().text("Only ").fact(Fact::Price(usd("39.00"))).text(".")), &cat).is_ok());
+    assert!(guard.check(&line(base().text("Only ").fact(Fact::Price(usd("29.00"))).text(".")), &cat).is_err(), "wrong price");
+    assert!(guard.check(&line(base().fact(Fact::Percent(20)).text(" off.")), &cat).is_ok());
+    assert!(guard.check(&line(base().fact(Fact::Percent(50)).text(" off.")), &cat).is_err(), "made-up discount");
+    assert!(guard.check(&line(base().text("It is FDA approved.")), &cat).is_err(), "banned claim");
+    assert!(guard.check(&line(base().text("Frame size 9 by 12.")), &cat).is_ok(), "numbers from the product's text");
+    assert!(guard.check(&line(base().text("Ships in 4 days.")), &cat).is_err(), "a number the catalog never states");
+    assert!(guard.check(&line(base().fact(Fact::Minutes(10)).text(" minutes left.")), &cat).is_err(), "not the offer window");
+    assert!(guard.check(&line(base().text("Only ").fact(Fact::Count(20)).text(" left.")), &cat).is_ok(), "stock 14 + 6");
+    assert!(guard.check(&line(base().text("Only ").fact(Fact::Count(7)).text(" left.")), &cat).is_err(), "made-up stock");
+}
