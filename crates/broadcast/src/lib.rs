@@ -10,6 +10,7 @@
 //! the graph never decides timing; it never blocks on inference either — producers push from
 //! their own threads into bounded `appsrc` queues, which give back-pressure.
 
+pub mod bench;
 mod decode;
 mod doctor;
 mod encoder;
