@@ -1,1 +1,3 @@
 //! voice
+pub mod normalize;
+pub use normalize::{Spoken, money_words, say_number, spoken};
