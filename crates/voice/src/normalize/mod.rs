@@ -9,6 +9,7 @@
 //! Nothing here depends on a speech engine, so neural voices reuse it unchanged.
 
 pub mod money;
+pub mod parse_en;
 mod scan;
 pub mod words;
 

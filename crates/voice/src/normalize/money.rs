@@ -182,6 +182,11 @@ pub fn currency_name(currency: Currency, locale: &Locale) -> Option<CurrencyName
     NAMES.iter().find(|(c, l, _)| *c == currency.code() && *l == key).map(|(_, _, n)| *n)
 }
 
+/// Every currency named in English, with its code.
+pub(crate) fn english_names() -> Vec<(&'static str, CurrencyName)> {
+    NAMES.iter().filter(|(_, l, _)| *l == "en").map(|(c, _, n)| (*c, *n)).collect()
+}
+
 /// The currency's noun for the market: "dollars" at home, "US dollars" abroad.
 pub(crate) fn currency_noun(currency: Currency, locale: &Locale) -> Option<Noun> {
     let name = currency_name(currency, locale)?;

@@ -1,0 +1,238 @@
+//! The embedded voice: espeak-ng through a small hand-written binding, with phoneme timing
+//! turned into visemes and word timing into karaoke subtitles.
+
+mod engine;
+mod ffi;
+
+use std::ops::Range;
+
+use show::stages::{StageError, Voice};
+use show::{Line, Locale, SAMPLE_RATE, Utterance, VisemeTrack, WordTiming};
+use tracing::debug;
+
+pub use engine::{LibraryInfo, VoiceInfo};
+use engine::{EventKind, engine};
+
+use crate::audio::{resample, speech_bounds};
+use crate::normalize;
+use crate::viseme::{align_stops, track_from_phonemes, viseme_for_phoneme};
+
+/// espeak's default speaking rate, in words per minute.
+pub const DEFAULT_RATE: u32 = 175;
+
+/// An espeak-ng voice. Cheap to create and to clone: the engine behind it is shared by the
+/// whole process, and each call sets its own voice and rate.
+#[derive(Clone, Debug)]
+pub struct Espeak {
+    voice: String,
+    rate: u32,
+    name: String,
+}
+
+/// Raw text spoken by espeak: audio at [`SAMPLE_RATE`] trimmed of silence, visemes, and
+/// word timings as byte ranges of the text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Speech {
+    pub samples: Vec<f32>,
+    pub visemes: VisemeTrack,
+    pub words: Vec<SpokenWord>,
+}
+
+/// A word of the spoken text and when it is said.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpokenWord {
+    pub start: f32,
+    pub end: f32,
+    /// Its bytes in the text given to the voice.
+    pub text: Range<usize>,
+}
+
+impl Espeak {
+    /// An espeak voice by name ("en-us", "es", "fr", "de", "cmn", "gmw/en-US") or language
+    /// ("es-mx" takes the voice that lists it, es-419). An unknown name is an error that lists
+    /// similar voices; a missing library is an error naming the package to install.
+    pub fn new(voice: &str) -> Result<Espeak, StageError> {
+        let resolved = engine()?.resolve(voice)?;
+        debug!(target: "voice", requested = voice, resolved, "espeak voice");
+        Ok(Espeak { name: format!("espeak-ng {resolved}"), voice: resolved, rate: DEFAULT_RATE })
+    }
+
+    /// The voice for a market: its full tag ("es-MX"), then its language ("es").
+    pub fn for_locale(locale: &Locale) -> Result<Espeak, StageError> {
+        let tag = locale.tag().to_ascii_lowercase();
+        let lang = match locale.language() {
+            "zh" => "cmn",
+            l => l,
+        };
+        match Espeak::new(&tag) {
+            Ok(v) => Ok(v),
+            Err(first) => Espeak::new(lang).map_err(|_| first),
+        }
+    }
+
+    /// Speaking rate in words per minute (espeak accepts 80 to 450; 175 is its default).
+    pub fn with_rate(mut self, words_per_minute: u32) -> Self {
+        self.rate = words_per_minute.clamp(80, 450);
+        self
+    }
+
+    /// The espeak voice in use.
+    pub fn voice(&self) -> &str {
+        &self.voice
+    }
+
+    pub fn rate(&self) -> u32 {
+        self.rate
+    }
+
+    /// Speaks `text` as given (no normalization).
+    pub fn speak_text(&self, text: &str) -> Result<Speech, StageError> {
+        let _span = tracing::debug_span!(target: "voice", "voice.synth", voice = %self.voice, chars = text.len()).entered();
+        // The engine is held only while espeak runs; resampling happens outside the lock.
+        let synth = engine()?.synthesize(&self.voice, self.rate, text)?;
+        let raw: Vec<f32> = synth.samples.iter().map(|s| f32::from(*s) / 32768.0).collect();
+        let rate = synth.sample_rate;
+        let Some(bounds) = speech_bounds(&raw, rate) else {
+            return Ok(Speech { samples: Vec::new(), visemes: track_from_phonemes([], 0.0), words: Vec::new() });
+        };
+        let offset = bounds.start as f32 / rate as f32;
+        let mut samples = resample(&raw[bounds], rate, SAMPLE_RATE)?;
+        // espeak runs close to full scale; the resampler's ringing may overshoot it slightly.
+        for s in &mut samples {
+            *s = s.clamp(-1.0, 1.0);
+        }
+        let duration = samples.len() as f32 / SAMPLE_RATE as f32;
+        let at = |ms: u32| (ms as f32 / 1000.0 - offset).clamp(0.0, duration);
+
+        let mut phonemes: Vec<(f32, String)> = synth
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Phoneme(name) => Some((at(e.ms), name.clone())),
+                _ => None,
+            })
+            .collect();
+        align_stops(&mut phonemes, &samples, SAMPLE_RATE);
+        let visemes = track_from_phonemes(phonemes.iter().map(|(t, n)| (*t, n.as_str())), duration);
+        let words = word_timings(text, &synth.events, at, duration);
+        Ok(Speech { samples, visemes, words })
+    }
+}
+
+/// Word timings from espeak's events: a word starts with its event and ends where its last
+/// phoneme gives way to a pause or to the next word.
+fn word_timings(text: &str, events: &[engine::SynthEvent], at: impl Fn(u32) -> f32, duration: f32) -> Vec<SpokenWord> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut words: Vec<SpokenWord> = Vec::new();
+    let mut open: Option<(usize, bool)> = None; // (index into words, heard a sound since)
+    for e in events {
+        let t = at(e.ms);
+        match &e.kind {
+            // espeak ends some clauses with an empty word pointing back into the text.
+            EventKind::Word { char_len: 0, .. } => {}
+            EventKind::Word { char_start, char_len } => {
+                if let Some((i, _)) = open.take() {
+                    words[i].end = t.max(words[i].start);
+                }
+                let Some(range) = word_bytes(text, &chars, *char_start, *char_len) else { continue };
+                if words.last().is_some_and(|w| range.start < w.text.start) {
+                    continue;
+                }
+                let start = words.last().map_or(t, |w| t.max(w.start));
+                words.push(SpokenWord { start, end: duration.max(start), text: range });
+                open = Some((words.len() - 1, false));
+            }
+            EventKind::Phoneme(name) => {
+                let Some((i, heard)) = open else { continue };
+                match viseme_for_phoneme(name) {
+                    Some(show::Viseme::Rest) if heard => {
+                        words[i].end = t.max(words[i].start);
+                        open = None;
+                    }
+                    Some(show::Viseme::Rest) | None => {}
+                    Some(_) => open = Some((i, true)),
+                }
+            }
+            EventKind::End => {
+                if let Some((i, true)) = open.take() {
+                    words[i].end = t.max(words[i].start);
+                }
+            }
+        }
+    }
+    words
+}
+
+/// The bytes of the word espeak reports at `char_start` (counting characters). espeak's
+/// positions can be off: "that's" comes as "that", and after a full stop it may point at
+/// the space before the word. So the start moves forward to a letter and the end runs to the
+/// end of the word ("that's", "two-pack"); Chinese characters stay one by one.
+fn word_bytes(text: &str, chars: &[(usize, char)], char_start: usize, char_len: usize) -> Option<Range<usize>> {
+    let n = chars.len();
+    let mut s = char_start.min(n);
+    while s < n && !chars[s].1.is_alphanumeric() {
+        s += 1;
+    }
+    if s >= n {
+        return None;
+    }
+    let wordlike = normalize::wordlike;
+    let mut e = (char_start + char_len).max(s + 1).min(n);
+    while e > s + 1 && !chars[e - 1].1.is_alphanumeric() {
+        e -= 1;
+    }
+    let joiner = |c: char| matches!(c, '\'' | '’' | '-');
+    while e < n {
+        let (prev, c) = (chars[e - 1].1, chars[e].1);
+        let inside = wordlike(c) && (wordlike(prev) || joiner(prev));
+        let joined = joiner(c) && wordlike(prev) && chars.get(e + 1).is_some_and(|x| wordlike(x.1));
+        if !(inside || joined) {
+            break;
+        }
+        e += 1;
+    }
+    let byte = |c: usize| if c < n { chars[c].0 } else { text.len() };
+    Some(byte(s)..byte(e))
+}
+
+impl Voice for Espeak {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn speak(&mut self, line: &Line, locale: &Locale) -> Result<Utterance, StageError> {
+        let spoken = normalize::spoken(line, locale);
+        let speech = self.speak_text(&spoken.text)?;
+        // Words that say one displayed piece ("fourteen dollars and ninety cents" → "$14.90")
+        // become one timing, so the subtitle highlights "$14.90" while all of it is said.
+        let mut words: Vec<WordTiming> = Vec::with_capacity(speech.words.len());
+        for w in &speech.words {
+            let Some(display) = spoken.display_range(w.text.clone()) else { continue };
+            match words.last_mut() {
+                Some(last) if last.display == display || (last.display.start < display.end && display.start < last.display.end) => {
+                    last.display = last.display.start.min(display.start)..last.display.end.max(display.end);
+                    last.end = last.end.max(w.end);
+                }
+                _ => words.push(WordTiming { start: w.start, end: w.end, display }),
+            }
+        }
+        Ok(Utterance {
+            line: line.clone(),
+            display: spoken.display,
+            spoken: spoken.text,
+            samples: speech.samples,
+            visemes: speech.visemes,
+            words,
+        })
+    }
+}
+
+/// espeak-ng's version, data folder and library, for `evercast doctor`.
+pub fn library_info() -> Result<LibraryInfo, StageError> {
+    Ok(engine()?.info().clone())
+}
+
+/// The installed espeak-ng voices.
+pub fn list_voices() -> Result<Vec<VoiceInfo>, StageError> {
+    Ok(engine()?.voices().to_vec())
+}
