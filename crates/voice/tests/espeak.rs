@@ -170,3 +170,27 @@ fn library_info_and_voices() {
 
 
 
+
+#[test]
+fn audio_visemes_follow_the_phoneme_track() {
+    // Sentences the estimator's thresholds were not fitted on.
+    let cases = [
+        ("en-us", "en-US", "Hello and welcome, friends! This ceramic pour-over set makes a smooth cup of coffee every morning."),
+        ("es", "es-ES", "Este juego de café de cerámica prepara una taza suave cada mañana, ¡y es un regalo perfecto!"),
+        ("fr", "fr-FR", "Ce service à café en céramique prépare une tasse douce chaque matin, et c'est un cadeau parfait."),
+        ("de", "de-DE", "Dieses Kaffeeset aus Keramik macht jeden Morgen eine milde Tasse, und es ist ein schönes Geschenk."),
+        ("it", "it-IT", "Questo set da caffè in ceramica prepara una tazza morbida ogni mattina, ed è un regalo perfetto."),
+    ];
+    let mut all = Vec::new();
+    for (voice, locale, text) in cases {
+        let u = speak(voice, locale, text);
+        let from_audio = voice::visemes_from_audio(&u.samples, SAMPLE_RATE);
+        let r = voice::viseme::openness_correlation(&u.visemes, &from_audio, u.duration(), 0.01, 0.06);
+        println!("{voice}: r = {r:.3} ({} phoneme keys, {} audio keys)", u.visemes.keys.len(), from_audio.keys.len());
+        assert!(r > 0.5, "{voice}: r = {r}");
+        all.push(r);
+    }
+    let mean = all.iter().sum::<f32>() / all.len() as f32;
+    println!("mean r = {mean:.3}");
+    assert!(mean > 0.6, "mean r = {mean}");
+}

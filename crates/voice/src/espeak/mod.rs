@@ -236,3 +236,60 @@ pub fn library_info() -> Result<LibraryInfo, StageError> {
 pub fn list_voices() -> Result<Vec<VoiceInfo>, StageError> {
     Ok(engine()?.voices().to_vec())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::viseme::phoneme_is_known;
+
+    /// Every phoneme espeak reports, in many languages and scripts, has a viseme class.
+    #[test]
+    fn phonemes_of_many_languages_have_viseme_classes() {
+        let texts = [
+            ("en-us", "The quick brown fox jumps over the lazy dog; judge my vow, thick rough shoes."),
+            ("es", "El pingüino Wenceslao hizo kilómetros bajo exhaustiva lluvia y frío, añoraba a su querido cachorro."),
+            ("fr", "Portez ce vieux whisky au juge blond qui fume ; l'œuf, la bûche et un brun parfum."),
+            ("de", "Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich; ich möchte Bücher."),
+            ("it", "Quel vituperabile xenofobo zelante assaggia il whisky ed esclama: alleluja! Gli gnocchi."),
+            ("pt-br", "À noite, vovô Kowalsky vê o ímã cair no pé do pinguim queixoso e vovó põe açúcar no chá."),
+            ("cmn-latn-pinyin", "我能吞下玻璃而不伤身体。今天的天气很好，我们去买东西吧。"),
+            ("ja", "いろはにほへと ちりぬるを わかよたれそ つねならむ"),
+            ("ru", "Съешь же ещё этих мягких французских булок, да выпей чаю."),
+            ("ar", "نص حكيم له سر قاطع وذو شأن عظيم مكتوب على ثوب أخضر"),
+            ("hi", "ऋषियों को सताने वाले दुष्ट राक्षसों के राजा रावण का सर्वनाश करने वाले"),
+            ("id", "Muharjo seorang xenofobia universal yang takut pada warga jazirah, contohnya Qatar."),
+            ("vi", "Tôi có thể ăn thủy tinh mà không hại gì."),
+            ("tr", "Pijamalı hasta yağız şoföre çabucak güvendi."),
+            ("pl", "Pchnąć w tę łódź jeża lub ośm skrzyń fig."),
+            ("nl", "Pa's wijze lynx bezag vroom het fikse aquaduct."),
+        ];
+        let mut seen = 0usize;
+        let mut unknown: Vec<String> = Vec::new();
+        for (voice, text) in texts {
+            let synth = engine().unwrap().synthesize(voice, DEFAULT_RATE, text).unwrap();
+            for e in &synth.events {
+                if let EventKind::Phoneme(name) = &e.kind {
+                    seen += 1;
+                    if !phoneme_is_known(name) {
+                        unknown.push(format!("{voice}:{name}"));
+                    }
+                }
+            }
+        }
+        unknown.sort();
+        unknown.dedup();
+        println!("{seen} phonemes, without a class: {unknown:?}");
+        assert!(seen > 800, "{seen}");
+        assert!(unknown.len() * 100 <= seen, "{unknown:?}");
+    }
+
+    #[test]
+    fn mandarin_reads_characters_not_tone_numbers() {
+        // espeak-ng 1.51's `cmn` reads 好 as "hao three"; the voice must not (no "th").
+        let v = Espeak::new("cmn").unwrap();
+        let s = v.speak_text("你好，今天很好。").unwrap();
+        let tongue = s.visemes.keys.iter().filter(|k| k.viseme == show::Viseme::Tongue).count();
+        assert_eq!(tongue, 0, "{}: {:?}", v.voice(), s.visemes.keys);
+        assert!(s.words.len() >= 5, "{:?}", s.words);
+    }
+}
