@@ -7,7 +7,7 @@ mod ffi;
 use std::ops::Range;
 
 use show::stages::{StageError, Voice};
-use show::{Line, Locale, SAMPLE_RATE, Utterance, VisemeTrack, WordTiming};
+use show::{Line, Locale, SAMPLE_RATE, Utterance};
 use tracing::debug;
 
 pub use engine::{LibraryInfo, VoiceInfo};
@@ -15,6 +15,7 @@ use engine::{EventKind, engine};
 
 use crate::audio::{resample, speech_bounds};
 use crate::normalize;
+use crate::speech::{Speech, SpokenWord, utterance};
 use crate::viseme::{align_stops, track_from_phonemes, viseme_for_phoneme};
 
 /// espeak's default speaking rate, in words per minute.
@@ -27,24 +28,6 @@ pub struct Espeak {
     voice: String,
     rate: u32,
     name: String,
-}
-
-/// Raw text spoken by espeak: audio at [`SAMPLE_RATE`] trimmed of silence, visemes, and
-/// word timings as byte ranges of the text.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Speech {
-    pub samples: Vec<f32>,
-    pub visemes: VisemeTrack,
-    pub words: Vec<SpokenWord>,
-}
-
-/// A word of the spoken text and when it is said.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpokenWord {
-    pub start: f32,
-    pub end: f32,
-    /// Its bytes in the text given to the voice.
-    pub text: Range<usize>,
 }
 
 impl Espeak {
@@ -203,27 +186,7 @@ impl Voice for Espeak {
     fn speak(&mut self, line: &Line, locale: &Locale) -> Result<Utterance, StageError> {
         let spoken = normalize::spoken(line, locale);
         let speech = self.speak_text(&spoken.text)?;
-        // Words that say one displayed piece ("fourteen dollars and ninety cents" → "$14.90")
-        // become one timing, so the subtitle highlights "$14.90" while all of it is said.
-        let mut words: Vec<WordTiming> = Vec::with_capacity(speech.words.len());
-        for w in &speech.words {
-            let Some(display) = spoken.display_range(w.text.clone()) else { continue };
-            match words.last_mut() {
-                Some(last) if last.display == display || (last.display.start < display.end && display.start < last.display.end) => {
-                    last.display = last.display.start.min(display.start)..last.display.end.max(display.end);
-                    last.end = last.end.max(w.end);
-                }
-                _ => words.push(WordTiming { start: w.start, end: w.end, display }),
-            }
-        }
-        Ok(Utterance {
-            line: line.clone(),
-            display: spoken.display,
-            spoken: spoken.text,
-            samples: speech.samples,
-            visemes: speech.visemes,
-            words,
-        })
+        Ok(utterance(line, spoken, speech))
     }
 }
 
