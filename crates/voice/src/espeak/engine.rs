@@ -91,10 +91,10 @@ pub(crate) fn engine() -> Result<MutexGuard<'static, Engine>, VoiceError> {
 }
 
 fn library_candidates() -> Vec<String> {
-    if let Ok(p) = std::env::var("ESPEAK_NG_LIB") {
-        if !p.is_empty() {
-            return vec![p];
-        }
+    if let Ok(p) = std::env::var("ESPEAK_NG_LIB")
+        && !p.is_empty()
+    {
+        return vec![p];
     }
     let names: &[&str] = if cfg!(target_os = "macos") {
         &["libespeak-ng.1.dylib", "libespeak-ng.dylib", "/opt/homebrew/lib/libespeak-ng.dylib", "/usr/local/lib/libespeak-ng.dylib"]

@@ -269,10 +269,11 @@ fn count_noun(lang: Lang, n: u64, noun: Noun) -> String {
     };
     let word = if plural { noun.plural } else { noun.singular };
     let number = lang.cardinal_before(n, noun.gender);
-    if n >= 1_000_000 && n % 1_000_000 == 0 {
-        if let Some(of) = lang.millions_of(word) {
-            return format!("{number} {of}");
-        }
+    if n >= 1_000_000
+        && n.is_multiple_of(1_000_000)
+        && let Some(of) = lang.millions_of(word)
+    {
+        return format!("{number} {of}");
     }
     format!("{number} {word}")
 }

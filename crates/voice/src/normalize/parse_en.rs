@@ -103,14 +103,14 @@ fn money_prefix(words: &[String], hint: Currency) -> Option<(Money, usize)> {
     } else {
         let mut minor = first.checked_mul(u64::try_from(currency.scale()).ok()?)?;
         // "… and ninety cents", or French-style "… ninety" is not English: only "and".
-        if words.get(at).is_some_and(|w| w == "and") {
-            if let Some((cents, used)) = number_prefix(&words[at + 1..]) {
-                let after = at + 1 + used;
-                let minor_name = candidates.iter().find(|(c, n, m)| *c == currency && *m && matches(after, n));
-                if let Some((_, n, _)) = minor_name {
-                    minor = minor.checked_add(cents)?;
-                    at = after + tokens(n).len();
-                }
+        if words.get(at).is_some_and(|w| w == "and")
+            && let Some((cents, used)) = number_prefix(&words[at + 1..])
+        {
+            let after = at + 1 + used;
+            let minor_name = candidates.iter().find(|(c, n, m)| *c == currency && *m && matches(after, n));
+            if let Some((_, n, _)) = minor_name {
+                minor = minor.checked_add(cents)?;
+                at = after + tokens(n).len();
             }
         }
         minor

@@ -119,8 +119,7 @@ fn lex_number(s: &str, i: usize, decimal: char) -> Option<Number> {
     let mut int_digits = s[i..i + first].to_string();
     let mut j = i + first;
     let mut frac = None;
-    loop {
-        let Some(c) = s[j..].chars().next() else { break };
+    while let Some(c) = s[j..].chars().next() {
         let after = j + c.len_utf8();
         let run = digits_from(s, after);
         if run == 0 {
@@ -153,10 +152,10 @@ fn currency_tokens(locale: &Locale) -> Vec<(String, Currency)> {
         out.push((code.to_string(), c));
     }
     for (sym, code) in SYMBOLS {
-        if let Some(c) = Currency::from_code(code) {
-            if !out.iter().any(|(s, _)| s == sym) {
-                out.push((sym.to_string(), c));
-            }
+        if let Some(c) = Currency::from_code(code)
+            && !out.iter().any(|(s, _)| s == sym)
+        {
+            out.push((sym.to_string(), c));
         }
     }
     out.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
@@ -238,10 +237,10 @@ fn currency_at(s: &str, i: usize, decimal: char, tokens: &[(String, Currency)]) 
     for (tok, c) in tokens {
         if token_at(s, i, tok) {
             let at = skip_space(s, i + tok.len());
-            if let Some(n) = lex_number(s, at, decimal) {
-                if !glued_to_letter(s, n.end) {
-                    return Some((n.end, n, *c));
-                }
+            if let Some(n) = lex_number(s, at, decimal)
+                && !glued_to_letter(s, n.end)
+            {
+                return Some((n.end, n, *c));
             }
         }
     }
@@ -340,16 +339,17 @@ fn full(s: &str, i: usize, lang: Lang, locale: &Locale, decimal: char, tokens: &
     // A range: "10-20".
     if let Some(after) = rest.strip_prefix(['-', '–']) {
         let sep = rest.chars().next().map_or(1, char::len_utf8);
-        if let Some(m) = lex_number(s, end + sep, decimal) {
-            if !glued_to_letter(s, m.end) && after.starts_with(|c: char| c.is_ascii_digit()) {
-                let range = format!("{} {} {}", n.words(lang), lang.range_word(), m.words(lang));
-                // "10-20%": ten to twenty percent.
-                let pct = skip_space(s, m.end);
-                if s[pct..].starts_with('%') {
-                    return Some((pct + 1, sign(format!("{range} {}", lang.percent_word()))));
-                }
-                return Some((m.end, sign(range)));
+        if let Some(m) = lex_number(s, end + sep, decimal)
+            && !glued_to_letter(s, m.end)
+            && after.starts_with(|c: char| c.is_ascii_digit())
+        {
+            let range = format!("{} {} {}", n.words(lang), lang.range_word(), m.words(lang));
+            // "10-20%": ten to twenty percent.
+            let pct = skip_space(s, m.end);
+            if s[pct..].starts_with('%') {
+                return Some((pct + 1, sign(format!("{range} {}", lang.percent_word()))));
             }
+            return Some((m.end, sign(range)));
         }
     }
     if n.frac.is_none() && !signed {

@@ -354,7 +354,7 @@ mod es {
     fn below_100(n: u64, one: One) -> String {
         let w = if n < 30 {
             BELOW_30[n as usize].to_string()
-        } else if n % 10 == 0 {
+        } else if n.is_multiple_of(10) {
             TENS[(n / 10) as usize].to_string()
         } else {
             format!("{} y {}", TENS[(n / 10) as usize], BELOW_30[(n % 10) as usize])
