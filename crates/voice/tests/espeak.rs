@@ -26,8 +26,11 @@ fn check_utterance(u: &Utterance, min_words: usize) {
     let peak = envelope(&u.samples, SAMPLE_RATE, 0.005).into_iter().fold(0.0f32, f32::max);
     let (head, tail) = (rms(&u.samples[..ms20]), rms(&u.samples[u.samples.len() - ms20..]));
     assert!(head > 0.01 * peak && tail > 0.01 * peak, "{:?}: head {head} tail {tail} peak {peak}", u.display);
-    // Words: inside the audio, in order, each mapped to displayed text.
+    // Words: inside the audio, in order, each mapped to displayed text; they span the audio,
+    // which shows the samples are at the rate the timings assume.
     assert!(u.words.len() >= min_words, "{:?}: {} words", u.display, u.words.len());
+    let (first, last) = (&u.words[0], &u.words[u.words.len() - 1]);
+    assert!(first.start < 0.1 && last.end > 0.8 * dur && last.start < dur - 0.1, "{:?}: {first:?} … {last:?} in {dur}", u.display);
     let mut prev = (0.0f32, 0usize);
     for w in &u.words {
         assert!(0.0 <= w.start && w.start <= w.end && w.end <= dur + 1e-3, "{:?}: {w:?} in {dur}", u.display);

@@ -31,6 +31,31 @@ fn missing_data_names_the_package_and_the_variable() {
 }
 
 #[test]
+fn library_and_data_can_be_pointed_at() {
+    let info = voice::library_info().unwrap();
+    let parent = info.data_path.parent().unwrap().to_str().unwrap().to_string();
+    // ESPEAK_DATA_PATH may name the folder holding espeak-ng-data, as espeak's own tools accept.
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "child_pointed_at", "--nocapture"])
+        .env("ESPEAK_DATA_PATH", &parent)
+        .env("ESPEAK_NG_LIB", "libespeak-ng.so.1")
+        .env("EXPECT_DATA", info.data_path.to_str().unwrap())
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && text.contains("1 passed"), "{text}");
+}
+
+#[test]
+#[ignore = "run by library_and_data_can_be_pointed_at in its own process"]
+fn child_pointed_at() {
+    let info = voice::library_info().unwrap();
+    assert_eq!(info.library, "libespeak-ng.so.1");
+    assert_eq!(info.data_path.to_str(), std::env::var("EXPECT_DATA").ok().as_deref());
+    assert!(Espeak::new("en-us").is_ok());
+}
+
+#[test]
 #[ignore = "run by a_missing_library_names_the_package in its own process"]
 fn child_missing_library() {
     let err = Espeak::new("en-us").unwrap_err();

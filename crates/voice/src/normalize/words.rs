@@ -894,6 +894,10 @@ mod tests {
         assert_eq!(Lang::Es.percent(100), "cien por ciento");
         assert_eq!(FR.percent(80), "quatre-vingts pour cent");
         assert_eq!(Lang::De.percent(25), "fünfundzwanzig Prozent");
+        assert_eq!(Lang::It.percent(21), "ventuno per cento");
+        assert_eq!(PT_BR.percent(15), "quinze por cento");
+        assert_eq!(Lang::Es.discount(30), "treinta por ciento de descuento");
+        assert_eq!(PT_PT.discount(50), "cinquenta por cento de desconto");
         assert_eq!(EN_US.discount(40), "forty percent off");
         assert_eq!(FR.discount(40), "moins quarante pour cent");
         assert_eq!(EN_US.signed(-3), "minus three");
