@@ -133,6 +133,7 @@ fn unknown_voice_lists_similar_ones() {
     assert_eq!(Espeak::new("es-mx").unwrap().voice(), "roa/es-419");
     assert_eq!(Espeak::for_locale(&Locale::parse("pt-BR").unwrap()).unwrap().voice(), "pt-br");
     assert_eq!(Espeak::for_locale(&Locale::parse("it-CH").unwrap()).unwrap().voice(), "it");
+    assert_eq!(Espeak::for_locale(&Locale::parse("zh-HK").unwrap()).unwrap().voice(), "yue");
 }
 
 #[test]

@@ -40,12 +40,14 @@ impl Espeak {
         Ok(Espeak { name: format!("espeak-ng {resolved}"), voice: resolved, rate: DEFAULT_RATE })
     }
 
-    /// The voice for a market: its full tag ("es-MX"), then its language ("es").
+    /// The voice for a market: its full tag ("es-MX" → es-419), then its language ("es");
+    /// Chinese is Mandarin, or Cantonese for Hong Kong and Macau.
     pub fn for_locale(locale: &Locale) -> Result<Espeak, StageError> {
         let tag = locale.tag().to_ascii_lowercase();
-        let lang = match locale.language() {
-            "zh" => "cmn",
-            l => l,
+        let lang = match (locale.language(), locale.region()) {
+            ("zh", Some("HK" | "MO")) => "yue",
+            ("zh", _) => "cmn",
+            (l, _) => l,
         };
         match Espeak::new(&tag) {
             Ok(v) => Ok(v),

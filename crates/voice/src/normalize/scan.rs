@@ -208,6 +208,15 @@ pub(super) fn text(b: &mut Builder, s: &str, lang: Option<Lang>, locale: &Locale
     let mut plain_from = 0;
     let mut i = 0;
     while i < s.len() {
+        // Emoji stay on screen but are not read out ("fire", "sparkles").
+        let emoji = s[i..].chars().take_while(|c| is_emoji(*c)).map(char::len_utf8).sum::<usize>();
+        if emoji > 0 {
+            b.verbatim(&s[plain_from..i]);
+            b.said(&s[i..i + emoji], " ");
+            i += emoji;
+            plain_from = i;
+            continue;
+        }
         let matched = match lang {
             Some(lang) => full(s, i, lang, locale, decimal, &tokens),
             None => currency_only(s, i, locale, decimal, &tokens),
@@ -230,6 +239,12 @@ pub(super) fn text(b: &mut Builder, s: &str, lang: Option<Lang>, locale: &Locale
         }
     }
     b.verbatim(&s[plain_from..]);
+}
+
+/// Pictographs, dingbats, flags and the joiners and selectors that build emoji sequences.
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32,
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x2300..=0x23FF | 0xFE0F | 0x200D | 0x20E3 | 0xE0020..=0xE007F)
 }
 
 /// A currency amount at `i`, symbol first or last: `$14.90`, `14,90 €`, `USD 5`.
@@ -417,6 +432,7 @@ mod tests {
             ("Costs $0.125 per unit", "Costs zero point one two five dollars per unit"),
             ("Save 10-20% now", "Save ten to twenty percent now"),
             ("3 colour temperatures (3000K, 4000K)", "three colour temperatures (3000K, 4000K)"),
+            ("🔥 Hot deal!👍🏽 Only today ✨", "Hot deal!  Only today"),
         ];
         for (text, want) in cases {
             assert_eq!(say(text, "en-US"), want, "{text}");
