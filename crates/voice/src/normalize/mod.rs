@@ -95,6 +95,8 @@ fn fact_words(f: &Fact, locale: &Locale, before_noun: bool) -> Option<String> {
     let lang = Lang::for_locale(locale);
     match (f, lang) {
         (Fact::Price(m), _) => Some(money_words(m, locale)),
+        // Plain digits: espeak reads "2140" in any language, but not always "2 140".
+        (Fact::Count(n), None) => Some(n.to_string()),
         (_, None) => None,
         (Fact::Percent(p), Some(l)) => Some(l.percent(u64::from(*p))),
         (Fact::Count(n), Some(l)) => Some(if n.is_negative() || !before_noun {

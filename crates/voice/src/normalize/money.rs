@@ -6,6 +6,7 @@
 //! without number words here get the digits in the market's writing followed by the currency's
 //! name where it is known ("14.90 美元"), so espeak reads the number natively.
 
+use show::locale::currency_symbol;
 use show::{Currency, Locale, Money};
 
 use super::words::{Gender, Lang};
@@ -278,25 +279,27 @@ fn count_noun(lang: Lang, n: u64, noun: Noun) -> String {
     format!("{number} {word}")
 }
 
-/// Digits as the market writes them, then the currency's name when known.
+/// Digits for espeak, then the currency's name when known, else the market's symbol.
+///
+/// The digits go ungrouped with the market's decimal separator: espeak reads "2140" right in
+/// every language but takes Russian "2 140" for two numbers.
 fn other_language_money(money: &Money, locale: &Locale) -> String {
-    let lang = locale.language();
-    let lang = match lang {
+    let lang = match locale.language() {
         "cmn" | "yue" => "zh",
         l => l,
     };
-    let Some((_, _, name)) = OTHER_NAMES.iter().find(|(l, c, _)| *l == lang && *c == money.currency.code()) else {
-        return locale.format_money(money);
-    };
     let sign = if money.minor < 0 { "-" } else { "" };
-    let mut digits = locale.group_digits(money.major().unsigned_abs());
+    let mut digits = money.major().unsigned_abs().to_string();
     if money.currency.exponent > 0 && money.cents() != 0 {
         let exp = usize::from(money.currency.exponent);
         digits.push(locale.decimal_separator());
         digits.push_str(&format!("{:0exp$}", money.cents()));
     }
-    let gap = if matches!(lang, "zh" | "ja") { "" } else { " " };
-    format!("{sign}{digits}{gap}{name}")
+    match OTHER_NAMES.iter().find(|(l, c, _)| *l == lang && *c == money.currency.code()) {
+        Some((_, _, name)) if matches!(lang, "zh" | "ja") => format!("{sign}{digits}{name}"),
+        Some((_, _, name)) => format!("{sign}{digits} {name}"),
+        None => format!("{sign}{digits} {}", currency_symbol(money.currency, locale)),
+    }
 }
 
 #[cfg(test)]
@@ -359,9 +362,9 @@ mod tests {
     fn other_languages_keep_digits_and_name_the_currency() {
         assert_eq!(say("14.90", "USD", "zh-CN"), "14.90美元");
         assert_eq!(say("99.00", "CNY", "zh-CN"), "99元");
-        assert_eq!(say("149000", "IDR", "id-ID"), "149.000 rupiah");
-        assert_eq!(say("1490", "JPY", "ja-JP"), "1,490えん");
-        // Unknown to the table: the market's writing, symbol and all, for espeak.
-        assert_eq!(say("14.90", "USD", "ru-RU"), "14,90\u{a0}US$");
+        assert_eq!(say("149000", "IDR", "id-ID"), "149000 rupiah");
+        assert_eq!(say("1490", "JPY", "ja-JP"), "1490えん");
+        // Unknown to the table: the market's symbol, for espeak; digits ungrouped.
+        assert_eq!(say("2140.50", "USD", "ru-RU"), "2140,50 US$");
     }
 }

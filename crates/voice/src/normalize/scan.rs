@@ -74,6 +74,8 @@ struct Number {
     int: u64,
     frac: Option<String>,
     end: usize,
+    /// Written with group separators ("1,299", "2 140").
+    grouped: bool,
 }
 
 impl Number {
@@ -119,6 +121,7 @@ fn lex_number(s: &str, i: usize, decimal: char) -> Option<Number> {
     let mut int_digits = s[i..i + first].to_string();
     let mut j = i + first;
     let mut frac = None;
+    let mut grouped = false;
     while let Some(c) = s[j..].chars().next() {
         let after = j + c.len_utf8();
         let run = digits_from(s, after);
@@ -129,6 +132,7 @@ fn lex_number(s: &str, i: usize, decimal: char) -> Option<Number> {
         if group_sep && run == 3 && first <= 3 {
             int_digits.push_str(&s[after..after + 3]);
             j = after + 3;
+            grouped = true;
         } else if c == decimal || c == '.' {
             frac = Some(s[after..after + run].to_string());
             j = after + run;
@@ -140,7 +144,7 @@ fn lex_number(s: &str, i: usize, decimal: char) -> Option<Number> {
     if int_digits.len() > 18 {
         return None;
     }
-    Some(Number { int: int_digits.parse().ok()?, frac, end: j })
+    Some(Number { int: int_digits.parse().ok()?, frac, end: j, grouped })
 }
 
 /// The currencies a market may write in text, longest token first.
@@ -279,13 +283,25 @@ fn number_starts(s: &str, i: usize) -> bool {
     is_digit_at(s, i) && !s[..i].chars().next_back().is_some_and(|c| wordlike(c) || matches!(c, '.' | ',' | ':' | '/'))
 }
 
+/// For languages whose numbers espeak reads: amounts get their currency's name, and grouped
+/// numbers lose their separators ("2 140" → "2140"), which espeak may read as two numbers.
 fn currency_only(s: &str, i: usize, locale: &Locale, decimal: char, tokens: &[(String, Currency)]) -> Option<(usize, String)> {
-    if !(number_starts(s, i) || tokens.iter().any(|(t, _)| token_at(s, i, t))) {
+    let starts = number_starts(s, i);
+    if !(starts || tokens.iter().any(|(t, _)| token_at(s, i, t))) {
         return None;
     }
-    let (end, n, c) = currency_at(s, i, decimal, tokens)?;
-    let m = money(&n, c)?;
-    Some((end, money_words(&m, locale)))
+    if let Some((end, n, c)) = currency_at(s, i, decimal, tokens)
+        && let Some(m) = money(&n, c)
+    {
+        return Some((end, money_words(&m, locale)));
+    }
+    let n = lex_number(s, i, decimal).filter(|n| starts && n.grouped && !s[n.end..].starts_with([',', '.']))?;
+    let mut digits = n.int.to_string();
+    if let Some(f) = &n.frac {
+        digits.push(decimal);
+        digits.push_str(f);
+    }
+    Some((n.end, digits))
 }
 
 fn full(s: &str, i: usize, lang: Lang, locale: &Locale, decimal: char, tokens: &[(String, Currency)]) -> Option<(usize, String)> {
@@ -456,6 +472,8 @@ mod tests {
     #[test]
     fn other_languages_only_name_currencies() {
         assert_eq!(say("只要$14.90，9.5厘米", "zh-CN"), "只要14.90美元，9.5厘米");
-        assert_eq!(say("Hanya Rp 149.000 hari ini, 50%", "id-ID"), "Hanya 149.000 rupiah hari ini, 50%");
+        assert_eq!(say("Hanya Rp 149.000 hari ini, 50%", "id-ID"), "Hanya 149000 rupiah hari ini, 50%");
+        assert_eq!(say("Всего 2\u{a0}140 штук по 1,5 кг", "ru-RU"), "Всего 2140 штук по 1,5 кг");
+        assert_eq!(say("已售出2,140件", "zh-CN"), "已售出2140件");
     }
 }
