@@ -76,6 +76,9 @@ pub(crate) struct Engine {
     cmn_ok: Option<bool>,
 }
 
+/// The Mandarin voice that reads espeak's own pinyin as Mandarin (see `mandarin_reads_hanzi`).
+const PINYIN: &str = "cmn-latn-pinyin";
+
 static ENGINE: OnceLock<Result<Mutex<Engine>, VoiceError>> = OnceLock::new();
 
 /// The engine, loaded on first use. A failure to load is remembered: it will not change while
@@ -265,9 +268,10 @@ impl Engine {
         } else {
             return Err(VoiceError::UnknownVoice { name: wanted.to_string(), similar: similar_voices(&self.voices, wanted) });
         };
-        if is_mandarin(&name, &self.voices) && !self.mandarin_reads_hanzi() {
-            warn!(target: "voice", requested, "this espeak-ng reads Chinese tone numbers aloud with `cmn`; using cmn-latn-pinyin");
-            return Ok("cmn-latn-pinyin".to_string());
+        let pinyin_installed = self.voices.iter().any(|v| v.languages.first().is_some_and(|l| l == PINYIN));
+        if is_mandarin(&name, &self.voices) && pinyin_installed && !self.mandarin_reads_hanzi() {
+            warn!(target: "voice", requested, "this espeak-ng reads Chinese tone numbers aloud with `cmn`; using {PINYIN}");
+            return Ok(PINYIN.to_string());
         }
         Ok(name)
     }

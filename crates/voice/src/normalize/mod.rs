@@ -4,7 +4,8 @@
 //! English, Spanish, French, German, Italian and Portuguese are spelled out in full here
 //! ([`words`], [`money`]). Every other language keeps its digits, which espeak reads natively in
 //! about a hundred languages, but known currency symbols and codes become the currency's name
-//! ("US$14.90" → "14.90 美元"); percentages and plain numbers are left as written.
+//! ("US$14.90" → "14.90美元"), and grouped numbers lose their separators ("2 140" → "2140",
+//! which espeak reads as one number); percentages and other numbers are left as written.
 //!
 //! Nothing here depends on a speech engine, so neural voices reuse it unchanged.
 
