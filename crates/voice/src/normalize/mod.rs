@@ -72,11 +72,11 @@ impl Spoken {
 
 /// A line as the voice of `locale` should say it.
 pub fn spoken(line: &Line, locale: &Locale) -> Spoken {
-    let lang = Lang::for_locale(locale);
+    let scanner = scan::Scanner::new(locale);
     let mut b = Builder::default();
     for (i, part) in line.parts.iter().enumerate() {
         match part {
-            Part::Text(t) => scan::text(&mut b, t, lang, locale),
+            Part::Text(t) => scanner.text(&mut b, t),
             Part::Fact(f) => {
                 let before_noun = matches!(line.parts.get(i + 1), Some(Part::Text(t)) if t.starts_with(' ') && t[1..].starts_with(char::is_alphabetic));
                 let display = format_fact(f, locale);

@@ -205,10 +205,26 @@ fn money(n: &Number, c: Currency) -> Option<Money> {
     Some(Money::new(major.checked_mul(c.scale())?.checked_add(minor_frac)?, c))
 }
 
-/// Spells out the numbers of a text part into `b`.
-pub(super) fn text(b: &mut Builder, s: &str, lang: Option<Lang>, locale: &Locale) {
-    let tokens = currency_tokens(locale);
-    let decimal = locale.decimal_separator();
+/// How one market writes numbers and currencies, worked out once per line.
+pub(super) struct Scanner<'a> {
+    locale: &'a Locale,
+    lang: Option<Lang>,
+    decimal: char,
+    tokens: Vec<(String, Currency)>,
+}
+
+impl<'a> Scanner<'a> {
+    pub(super) fn new(locale: &'a Locale) -> Scanner<'a> {
+        Scanner { locale, lang: Lang::for_locale(locale), decimal: locale.decimal_separator(), tokens: currency_tokens(locale) }
+    }
+
+    /// Spells out the numbers of a text part into `b`.
+    pub(super) fn text(&self, b: &mut Builder, s: &str) {
+        text(b, s, self.lang, self.locale, self.decimal, &self.tokens)
+    }
+}
+
+fn text(b: &mut Builder, s: &str, lang: Option<Lang>, locale: &Locale, decimal: char, tokens: &[(String, Currency)]) {
     let mut plain_from = 0;
     let mut i = 0;
     while i < s.len() {
@@ -222,8 +238,8 @@ pub(super) fn text(b: &mut Builder, s: &str, lang: Option<Lang>, locale: &Locale
             continue;
         }
         let matched = match lang {
-            Some(lang) => full(s, i, lang, locale, decimal, &tokens),
-            None => currency_only(s, i, locale, decimal, &tokens),
+            Some(lang) => full(s, i, lang, locale, decimal, tokens),
+            None => currency_only(s, i, locale, decimal, tokens),
         };
         match matched {
             Some((end, words)) => {
