@@ -272,6 +272,35 @@ mod tests {
         assert_eq!(&s.display[s.display_range(at..at + 6).unwrap()], "US$14.90");
     }
 
+    /// Arbitrary text with digits, separators, symbols and multi-byte characters never panics,
+    /// and the display always matches the line's own.
+    #[test]
+    fn any_text_is_handled() {
+        let pieces = [
+            "1", "0", "9", "12", "1,299", "1.299", ",", ".", "-", "–", "/", ":", "%", " ", "\u{a0}", "\u{202f}", "$", "US$",
+            "€", "R$", "¥", "USD", "cm", "kg", "x", "×", "st", "th", "K", "a", "é", "好", "ñ", "🔥", "\u{fe0f}", "'", "’", "°C",
+        ];
+        let mut seed = 0x2545_f491_u32;
+        for tag in ["en-US", "en-GB", "es-ES", "es-MX", "fr-CH", "de-DE", "it-IT", "pt-PT", "zh-CN", "ru-RU", "id-ID"] {
+            let locale = loc(tag);
+            for _ in 0..400 {
+                let mut text = String::new();
+                for _ in 0..12 {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    text.push_str(pieces[seed as usize % pieces.len()]);
+                }
+                let line = Line::new(SegmentKind::Pitch, None).text(text.as_str()).fact(Fact::Count(1234)).text(text.as_str());
+                let s = spoken(&line, &locale);
+                assert_eq!(s.display, line.display(&locale), "{tag}: {text:?}");
+                for span in &s.spans {
+                    assert!(s.text.get(span.spoken.clone()).is_some() && s.display.get(span.display.clone()).is_some(), "{tag}: {text:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn numbers_for_minutes_and_counts_agree_with_their_noun() {
         let line = Line::new(SegmentKind::Offer, None).text("Plus que ").fact(Fact::Minutes(21)).text(" minutes, ").fact(Fact::Count(1)).text(" article");
