@@ -1,1 +1,47 @@
-//! voice
+//! The voices of evercast: each room's lines become speech with mouth shapes and word timing.
+//!
+//! **Owns**: turning a [`show::Line`] into a [`show::Utterance`] for a room's locale —
+//! number, price and percentage normalization ([`normalize`]: words for en, es, fr, de, it,
+//! pt; digits plus the currency's name elsewhere), the embedded espeak-ng voice ([`Espeak`],
+//! a hand-written FFI loaded at run time), resampling to the show's 48 kHz and trimming
+//! ([`audio`]), visemes from phonemes or from audio alone ([`viseme`]), word timings mapped
+//! back to the subtitle's bytes ([`speech`]), and a speed bench ([`bench_voice`]).
+//!
+//! **Must not touch**: writing or translating lines, rendering, GStreamer, other stages. It
+//! depends on `show` only. Everything except [`espeak`] is engine-independent, so neural
+//! voices (Kokoro, Piper) can plug in behind [`show::stages::Voice`] and reuse it.
+//!
+//! ```no_run
+//! use show::stages::Voice;
+//! use show::{Fact, Line, Locale, Money, Currency, SegmentKind};
+//!
+//! let locale = Locale::parse("en-US").unwrap();
+//! let mut voice = voice::Espeak::for_locale(&locale)?.with_rate(170);
+//! let line = Line::new(SegmentKind::Offer, None).text("Just ").fact(Fact::Price(Money::new(1490, Currency::USD))).text("!");
+//! let u = voice.speak(&line, &locale)?;
+//! assert_eq!(u.display, "Just $14.90!");
+//! assert_eq!(u.spoken, "Just fourteen dollars and ninety cents!");
+//! # Ok::<(), show::stages::StageError>(())
+//! ```
+//!
+//! **Threads**: espeak-ng is process-global and not thread-safe; one engine sits behind a
+//! mutex and each call sets its own voice and rate, so rooms may speak from any thread. The
+//! lock is held only while espeak runs (about 5 ms per second of speech); resampling and the
+//! rest run outside it. espeak's noise sources make two renderings of a line differ in their
+//! samples, not in their words or timing.
+
+pub mod audio;
+mod bench;
+pub mod error;
+pub mod espeak;
+pub mod normalize;
+pub mod speech;
+pub mod viseme;
+
+pub use bench::{BenchReport, bench_lines, bench_voice};
+pub use error::VoiceError;
+pub use espeak::{Espeak, LibraryInfo, VoiceInfo, library_info, list_voices};
+pub use normalize::parse_en;
+pub use normalize::{Spoken, money_words, say_number, spoken};
+pub use speech::{Speech, SpokenWord, utterance};
+pub use viseme::visemes_from_audio;
