@@ -1,1 +1,73 @@
-fn main() {}
+//! The `evercast` command: parses, wires and reports. The work lives in the stage crates and in
+//! `director`; this binary only turns a command line into calls to them.
+
+mod bench;
+mod demo;
+mod doctor;
+mod preview;
+mod run;
+mod server;
+mod util;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "evercast", version, about = "An AI virtual host for live commerce: catalog in, live show out.")]
+struct Cli {
+    /// More logging (-v debug, -vv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Streams every room live until stopped (Ctrl-C) or until --for passes. Rooms without an
+    /// output are served as a local preview on http://127.0.0.1:8080/.
+    Run(run::RunArgs),
+    /// Renders the show offline, faster than real time: script.md, and per room
+    /// <room>.mp4, .wav, .srt and .vtt.
+    Preview(preview::PreviewArgs),
+    /// Checks GStreamer and its plugins, espeak-ng, encoders, fonts and models, and says what
+    /// to install for anything missing.
+    Doctor,
+    /// Benchmarks (figures for BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
+    /// Reads a catalog (Shopify CSV export or evercast JSON) and reports its products, or every
+    /// error with file, line, column and field.
+    Catalog {
+        file: PathBuf,
+        /// The shop's currency (Shopify exports carry none).
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        /// Print the products as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    util::init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Preview(args) => preview::preview(args),
+        Command::Doctor => doctor::doctor(),
+        Command::Bench { what } => bench::bench(what),
+        Command::Catalog { file, currency, json } => util::catalog(&file, &currency, json),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

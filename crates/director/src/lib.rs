@@ -1,1 +1,35 @@
-//! director
+//! Director: runs a show. It wires the stages — writer, guard, translator, voice, stage,
+//! broadcast — into rooms, plans the run of show and keeps each room's one media clock.
+//!
+//! **Owns**: the run-of-show planner ([`plan`]), the script feed thread ([`feed`]), the media
+//! timeline that turns utterances into audio and stage states ([`timeline`]), offline renders
+//! and live rooms ([`room`]), subtitle and script files ([`subtitles`]).
+//!
+//! **Must not touch**: how lines are written, spoken or drawn, or how the GStreamer graph is
+//! built: it calls the stage crates through their public APIs and the traits in `show`.
+
+pub mod feed;
+pub mod plan;
+pub mod room;
+pub mod show;
+pub mod subtitles;
+pub mod timeline;
+
+/// What can stop a show from starting or running.
+#[derive(Debug, thiserror::Error)]
+pub enum DirectorError {
+    #[error("{0}")]
+    Config(::show::SourceErrors),
+    #[error("{0}")]
+    Setup(String),
+    #[error("{0}")]
+    Broadcast(broadcast::BroadcastError),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl DirectorError {
+    pub(crate) fn config(e: ::show::SourceError) -> Self {
+        DirectorError::Config(e.into())
+    }
+}

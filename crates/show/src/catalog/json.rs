@@ -104,6 +104,7 @@ pub fn parse(path: &Path, text: &str, show_currency: Currency) -> Result<Catalog
             sold: ctx.count(p, &at, "sold", &mut errors).map(|n| n as u32),
         };
         let mut variants = Vec::new();
+        let mut unpriced = Vec::new();
         match p.get("variants") {
             Some(Value::Array(vs)) => {
                 if p.contains_key("price") {
@@ -134,7 +135,7 @@ pub fn parse(path: &Path, text: &str, show_currency: Currency) -> Result<Catalog
                     if let Some(variant) = ctx.variant(v, &vat, vtitle.clone(), options, currency, &mut errors) {
                         variants.push(variant);
                     } else if errors.len() == before && !v.contains_key("price") {
-                        notices.push(Notice { file: path.into(), line: ctx.line(&vat), message: format!("variant `{vtitle}` of product `{id}` has no price: it cannot be sold and is left out") });
+                        unpriced.push(Notice { file: path.into(), line: ctx.line(&vat), message: format!("variant `{vtitle}` of product `{id}` has no price: it cannot be sold and is left out") });
                     }
                 }
             }
@@ -152,6 +153,7 @@ pub fn parse(path: &Path, text: &str, show_currency: Currency) -> Result<Catalog
             notices.push(Notice { file: path.into(), line, message: format!("product `{id}` (\"{title}\") has no price: it cannot be sold and is left out") });
             continue;
         }
+        notices.extend(unpriced);
         products.push(Product {
             id,
             title,

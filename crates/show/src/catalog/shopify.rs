@@ -55,6 +55,8 @@ pub fn parse(path: &Path, text: &str, currency: Currency) -> Result<Catalog, Sou
     let mut excluded: Vec<String> = Vec::new();
     let mut option_names: HashMap<String, [String; 3]> = HashMap::new();
     let mut seen_handles: HashMap<String, usize> = HashMap::new();
+    // Variants without a price, reported per variant only when the product has priced ones.
+    let mut unpriced: HashMap<String, Vec<Notice>> = HashMap::new();
 
     for rec in records {
         if rec.is_blank() {
@@ -187,7 +189,7 @@ pub fn parse(path: &Path, text: &str, currency: Currency) -> Result<Catalog, Sou
         };
         let Some(price) = price else {
             let f = cols.get(&rec, "Variant Price");
-            notices.push(Notice {
+            unpriced.entry(handle.clone()).or_default().push(Notice {
                 file: path.into(),
                 line: f.map_or(rec.line, |f| f.line),
                 message: format!("variant `{title}` of product `{handle}` has no Variant Price: it cannot be sold and is left out"),
@@ -204,6 +206,10 @@ pub fn parse(path: &Path, text: &str, currency: Currency) -> Result<Catalog, Sou
     }
     let mut products = Vec::new();
     for p in drafts {
+        let variant_notices = unpriced.remove(&p.id).unwrap_or_default();
+        if !p.variants.is_empty() {
+            notices.extend(variant_notices);
+        }
         if p.variants.is_empty() {
             notices.push(Notice {
                 file: path.into(),

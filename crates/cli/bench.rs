@@ -1,0 +1,184 @@
+//! `evercast bench`: figures for BENCHMARKS.md, printed and optionally as JSON.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use broadcast::Target;
+use clap::Subcommand;
+use director::room::{RoomStatus, WriterChoice, render_room, run_live};
+use director::show::Show;
+use serde::Serialize;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Stage and stream: offline render speed and live CPU per second of stream, per profile.
+    Stage {
+        /// The show to measure with (default: the demo show).
+        show: Option<PathBuf>,
+        /// Seconds of show per measurement.
+        #[arg(long, default_value_t = 20.0)]
+        seconds: f64,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Profiles to measure.
+        #[arg(long, value_delimiter = ',', default_value = "landscape-720p,vertical-1080x1920")]
+        profiles: Vec<String>,
+    },
+    /// Composing a frame in Rust vs GStreamer's compositor (caps pinned and not): CPU per frame.
+    Compose {
+        #[arg(long, default_value_t = 300)]
+        frames: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Serialize)]
+struct StageFigures {
+    profile: String,
+    width: u32,
+    height: u32,
+    fps: u32,
+    encoder: String,
+    /// Offline render: seconds of show per second of wall time.
+    preview_speed_x_realtime: f64,
+    /// Offline render: mean time to draw one frame (ms).
+    preview_render_ms_per_frame: f64,
+    /// Live: CPU seconds (all threads: writer, voice, stage, encoder) per second of stream.
+    live_cpu_per_stream_second: f64,
+    /// Live: mean time to draw one frame (ms).
+    live_render_ms_per_frame: f64,
+    live_late_frames: u64,
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+struct StageReport {
+    machine: String,
+    cores: usize,
+    results: Vec<StageFigures>,
+}
+
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes into the struct we pass.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(u.ru_utime) + t(u.ru_stime)
+}
+
+fn machine() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string())
+}
+
+pub fn bench(cmd: BenchCommand) -> Result<ExitCode> {
+    match cmd {
+        BenchCommand::Stage { show, seconds, json, profiles } => bench_stage(show, seconds, json, &profiles),
+        BenchCommand::Compose { frames, json } => bench_compose(frames, json),
+    }
+}
+
+fn bench_stage(show: Option<PathBuf>, seconds: f64, json: bool, profiles: &[String]) -> Result<ExitCode> {
+    let path = crate::util::show_path(show)?;
+    let show = Show::load(&path, None)?;
+    let room = show.config.rooms.first().context("the show has no room")?.clone();
+    let dir = tempfile_dir()?;
+    let mut results = Vec::new();
+    for name in profiles {
+        let profile = show.profiles.get(name)?.clone();
+        let encoder = director::room::encoder_for(&profile)?;
+        if !json {
+            eprintln!("measuring {name} ({}x{}@{}, {}) …", profile.width, profile.height, profile.fps, encoder.element());
+        }
+        let render = render_room(&show, &room, &profile, &dir, seconds, &WriterChoice::Template, &mut |_| {})?;
+        let frames = (seconds * f64::from(profile.fps)).round();
+        let cpu0 = cpu_seconds();
+        let wall0 = Instant::now();
+        let status = Arc::new(Mutex::new(RoomStatus::default()));
+        let live = run_live(
+            &show,
+            &room,
+            &profile,
+            Target::Mp4 { path: dir.join(format!("live-{name}.mp4")) },
+            &WriterChoice::Template,
+            Some(Duration::from_secs_f64(seconds)),
+            Arc::new(AtomicBool::new(false)),
+            status,
+        )?;
+        let cpu = cpu_seconds() - cpu0;
+        let _wall = wall0.elapsed();
+        results.push(StageFigures {
+            profile: name.clone(),
+            width: profile.width,
+            height: profile.height,
+            fps: profile.fps,
+            encoder: encoder.element().to_string(),
+            preview_speed_x_realtime: render.seconds / render.wall.as_secs_f64(),
+            preview_render_ms_per_frame: render.render_time.as_secs_f64() * 1000.0 / frames,
+            live_cpu_per_stream_second: cpu / live.seconds.max(1e-6),
+            live_render_ms_per_frame: live.render_time.as_secs_f64() * 1000.0 / live.frames.max(1) as f64,
+            live_late_frames: live.late_frames,
+            seconds,
+        });
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = StageReport { machine: machine(), cores: std::thread::available_parallelism().map_or(1, |n| n.get()), results };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("machine: {} ({} cores)", report.machine, report.cores);
+        println!("{:<20} {:>11} {:>9} {:>14} {:>13} {:>17} {:>13}", "profile", "size", "encoder", "preview speed", "preview ms/f", "live CPU/stream s", "live ms/f");
+        for r in &report.results {
+            println!(
+                "{:<20} {:>11} {:>9} {:>13.2}× {:>13.2} {:>16.0}% {:>13.2}",
+                r.profile,
+                format!("{}x{}", r.width, r.height),
+                r.encoder,
+                r.preview_speed_x_realtime,
+                r.preview_render_ms_per_frame,
+                r.live_cpu_per_stream_second * 100.0,
+                r.live_render_ms_per_frame
+            );
+        }
+        println!("(live CPU is the whole process — writer, voice, stage, encoder — as % of one core)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_compose(frames: u32, json: bool) -> Result<ExitCode> {
+    let mut all = Vec::new();
+    for (w, h) in [(1280, 720), (1080, 1920)] {
+        all.push(broadcast::bench::compose_costs(w, h, frames)?);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&all)?);
+    } else {
+        println!("machine: {}", machine());
+        println!("{:<11} {:>22} {:>26} {:>28}", "size", "Rust frame → I420", "compositor, caps pinned", "compositor, caps unpinned");
+        for c in &all {
+            println!(
+                "{:<11} {:>19.2} ms {:>23.2} ms {:>25.2} ms",
+                format!("{}x{}", c.width, c.height),
+                c.rust_frame_ms,
+                c.compositor_pinned_ms,
+                c.compositor_unpinned_ms
+            );
+        }
+        println!("(CPU time per frame, encoder excluded)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let d = std::env::temp_dir().join(format!("evercast-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
+    Ok(d)
+}

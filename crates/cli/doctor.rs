@@ -1,0 +1,96 @@
+//! `evercast doctor`: is this machine ready to run a show, and if not, what to install.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+struct Report {
+    missing: Vec<String>,
+    installs: Vec<String>,
+}
+
+impl Report {
+    fn ok(&self, what: &str, detail: &str) {
+        println!("  ✔ {what}: {detail}");
+    }
+    fn warn(&self, what: &str, detail: &str) {
+        println!("  · {what}: {detail}");
+    }
+    fn fail(&mut self, what: &str, detail: &str, install: &str) {
+        println!("  ✘ {what}: {detail}");
+        self.missing.push(what.to_string());
+        if !install.is_empty() && !self.installs.contains(&install.to_string()) {
+            self.installs.push(install.to_string());
+        }
+    }
+}
+
+pub fn doctor() -> Result<ExitCode> {
+    let mut r = Report { missing: Vec::new(), installs: Vec::new() };
+
+    println!("GStreamer");
+    match broadcast::init() {
+        Ok(()) => r.ok("gstreamer", &gst_version()),
+        Err(e) => r.fail("gstreamer", &e.to_string(), "apt-get install libgstreamer1.0-0 gstreamer1.0-plugins-base"),
+    }
+    for c in broadcast::check_elements() {
+        if c.present {
+            r.ok(c.element, c.purpose);
+        } else if c.required {
+            let pkg = c.package.split(" (").next().unwrap_or(c.package);
+            r.fail(c.element, &format!("missing ({})", c.purpose), &format!("apt-get install {pkg}"));
+        } else {
+            r.warn(c.element, &format!("not present ({}), optional", c.purpose));
+        }
+    }
+
+    println!("Encoders");
+    match broadcast::pick_encoder(show::profile::EncoderChoice::Auto) {
+        Ok(e) if e.is_hardware() => r.ok("h264", &format!("hardware encoder {} in use", e.element())),
+        Ok(e) => r.ok("h264", &format!("{} (software; no hardware encoder found: nvh264enc, vah264enc, vtenc_h264)", e.element())),
+        Err(e) => r.fail("h264", &e.to_string(), "apt-get install gstreamer1.0-plugins-ugly"),
+    }
+
+    println!("Voice");
+    match voice::library_info() {
+        Ok(info) => r.ok("espeak-ng", &format!("{} {} (data in {}, {} voices)", info.library, info.version, info.data_path.display(), info.voices)),
+        Err(e) => r.fail("espeak-ng", &e.to_string(), "apt-get install espeak-ng libespeak-ng1"),
+    }
+    match voice::Espeak::new("en-us") {
+        Ok(_) => r.ok("voices", "en-us (the demo's voice) is installed"),
+        Err(e) => r.fail("voices", &e.to_string(), "apt-get install espeak-ng-data"),
+    }
+
+    println!("Fonts");
+    for (what, files, pkg) in [
+        ("latin", &["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"][..], "fonts-dejavu-core"),
+        ("cjk", &["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"][..], "fonts-noto-cjk"),
+        ("arabic", &["/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf", "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf"][..], "fonts-noto-core"),
+        ("thai", &["/usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf"][..], "fonts-noto-core"),
+        ("emoji", &["/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"][..], "fonts-noto-color-emoji"),
+    ] {
+        match files.iter().find(|f| Path::new(f).is_file()) {
+            Some(f) => r.ok(what, f),
+            None => r.fail(what, "no font found", &format!("apt-get install {pkg}")),
+        }
+    }
+
+    println!();
+    if r.missing.is_empty() {
+        println!("all green: this machine can run evercast shows");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("missing: {}", r.missing.join(", "));
+        println!("to fix, run as root:");
+        for i in &r.installs {
+            println!("  {i}");
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn gst_version() -> String {
+    let (a, b, c, _) = gst::version();
+    format!("{a}.{b}.{c}")
+}

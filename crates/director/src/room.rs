@@ -1,0 +1,387 @@
+//! A room: one market's show, from the feed to the pipeline, rendered offline or live.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use avatar::{FrameState, Stage, StageSetup};
+use broadcast::{EncoderKind, ErrorKind, RoomPipeline, Target};
+use script::{Guard, TemplateWriter};
+use show::stages::{SameLanguage, Voice, Writer};
+use show::{Line, Locale, OutputProfile, RoomConfig, SAMPLE_RATE, SegmentKind, Utterance};
+
+use crate::DirectorError;
+use crate::feed::{Feed, FeedSetup, Rejected};
+use crate::plan::Planner;
+use crate::show::Show;
+use crate::timeline::{Moment, Music, Pace, PlayedLine, Timeline};
+
+/// The language the built-in writers write in. Rooms in other languages need a translator.
+pub fn source_locale() -> Locale {
+    Locale::parse("en-US").expect("valid tag")
+}
+
+/// Which writer writes the show.
+#[derive(Clone, Debug, Default)]
+pub enum WriterChoice {
+    #[default]
+    Template,
+}
+
+/// Builds the writer for a room.
+pub fn make_writer(show: &Show, choice: &WriterChoice) -> Box<dyn Writer> {
+    match choice {
+        WriterChoice::Template => Box::new(TemplateWriter::new(
+            &show.config.title,
+            &show.config.persona,
+            show.config.seed,
+        )),
+    }
+}
+
+/// Builds the voice for a room and proves it speaks.
+pub fn make_voice(room: &RoomConfig) -> Result<Box<dyn Voice>, DirectorError> {
+    let v = voice::Espeak::new(&room.voice).map_err(|e| DirectorError::Setup(format!("room `{}`: {e}", room.id)))?;
+    Ok(Box::new(v))
+}
+
+/// Builds the stage renderer for a room at a given size.
+pub fn make_stage(show: &Show, room: &RoomConfig, profile: &OutputProfile) -> Result<Stage, DirectorError> {
+    let mut stage = show.config.stage.clone();
+    if room.label.is_some() {
+        stage.label = room.label.clone();
+    }
+    Stage::new(StageSetup {
+        width: profile.width,
+        height: profile.height,
+        fps: profile.fps,
+        locale: room.locale.clone(),
+        persona: show.config.persona.clone(),
+        products: (*show.products).clone(),
+        stage,
+        rig: Default::default(),
+    })
+    .map_err(|e| DirectorError::Setup(format!("room `{}`: the stage could not be built: {e}", room.id)))
+}
+
+fn music(show: &Show) -> Result<Option<Music>, DirectorError> {
+    let Some(m) = &show.config.music else { return Ok(None) };
+    let samples = broadcast::decode_audio(&m.file).map_err(DirectorError::Broadcast)?;
+    Ok(Some(Music { samples: Arc::new(samples), volume: m.volume, duck: m.duck }))
+}
+
+fn check_language(room: &RoomConfig) -> Result<(), DirectorError> {
+    let src = source_locale();
+    if room.locale.language() != src.language() {
+        return Err(DirectorError::Setup(format!(
+            "room `{}` speaks {} but the show is written in {}: no translator for that pair is installed yet",
+            room.id, room.locale, src
+        )));
+    }
+    Ok(())
+}
+
+fn feed(show: &Show, room: &RoomConfig, writer: &WriterChoice, lookahead: usize) -> Result<Feed, DirectorError> {
+    check_language(room)?;
+    let ros = &show.config.run_of_show;
+    Feed::spawn(FeedSetup {
+        room: room.id.clone(),
+        catalog: show.catalog.clone(),
+        products: show.products.clone(),
+        planner: Planner::new(ros, show.products.len()),
+        writer: make_writer(show, writer),
+        guard: Guard::new(ros.offer_minutes),
+        translator: Box::new(SameLanguage),
+        voice: make_voice(room)?,
+        source: source_locale(),
+        locale: room.locale.clone(),
+        offer_minutes: ros.offer_minutes,
+        pause_seconds: ros.pause_seconds,
+        lookahead,
+    })
+    .map_err(|e| DirectorError::Setup(format!("cannot start the script feed: {e}")))
+}
+
+/// Lines the host says when the feed has nothing ready, rendered at start-up.
+fn fillers(room: &RoomConfig, voice: &mut dyn Voice) -> Vec<Arc<Utterance>> {
+    script::banks::FILLER
+        .iter()
+        .filter_map(|t| voice.speak(&Line::new(SegmentKind::Filler, None).text(*t), &room.locale).ok())
+        .map(Arc::new)
+        .collect()
+}
+
+fn frame_state<'a>(m: &'a Moment) -> FrameState<'a> {
+    FrameState {
+        t: m.t,
+        product: m.product,
+        subtitle: m.utterance.as_ref().map(|u| u.display.as_str()),
+        word: m.word.clone(),
+        mouth: m.mouth,
+        speaking: m.speaking,
+        countdown: m.countdown,
+        gesture: m.gesture,
+        look_at_card: m.look_at_card,
+    }
+}
+
+/// What an offline render of one room produced.
+pub struct RoomRender {
+    pub room: RoomConfig,
+    pub profile: OutputProfile,
+    pub played: Vec<PlayedLine>,
+    pub rejected: Vec<Rejected>,
+    pub seconds: f64,
+    pub wall: Duration,
+    pub render_time: Duration,
+    pub files: Vec<PathBuf>,
+}
+
+/// Renders `seconds` of a room to `<out>/<room>.mp4`, `.wav`, `.srt` and `.vtt`, as fast as
+/// the machine allows. `progress` gets the fraction done.
+pub fn render_room(
+    show: &Show,
+    room: &RoomConfig,
+    profile: &OutputProfile,
+    out: &Path,
+    seconds: f64,
+    writer: &WriterChoice,
+    progress: &mut dyn FnMut(f64),
+) -> Result<RoomRender, DirectorError> {
+    std::fs::create_dir_all(out).map_err(|e| DirectorError::Io(format!("cannot create {}: {e}", out.display())))?;
+    let started = Instant::now();
+    let mut stage = make_stage(show, room, profile)?;
+    let mut feed = feed(show, room, writer, 12)?;
+    let encoder = broadcast::pick_encoder(profile.encoder).map_err(DirectorError::Broadcast)?;
+    let mp4 = out.join(format!("{}.mp4", room.id));
+    let wav = out.join(format!("{}.wav", room.id));
+    let mut pipeline = RoomPipeline::start(&room.id, profile, &Target::Mp4 { path: mp4.clone() }, encoder, false).map_err(DirectorError::Broadcast)?;
+    let spec = hound::WavSpec { channels: 1, sample_rate: SAMPLE_RATE, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut wav_writer = hound::WavWriter::create(&wav, spec).map_err(|e| DirectorError::Io(format!("cannot write {}: {e}", wav.display())))?;
+    let mut timeline = Timeline::new(profile.fps, Pace::Offline, show.config.run_of_show.pause_seconds, music(show)?, Vec::new(), (!show.products.is_empty()).then_some(0));
+    let frames = (seconds * f64::from(profile.fps)).round() as u64;
+    let mut render_time = Duration::ZERO;
+    for n in 0..frames {
+        let (audio, moment) = timeline.step(&feed.rx);
+        for s in audio {
+            wav_writer.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16).map_err(|e| DirectorError::Io(e.to_string()))?;
+        }
+        let state = frame_state(&moment);
+        let mut spent = Duration::ZERO;
+        pipeline
+            .push(
+                |buf| {
+                    let t0 = Instant::now();
+                    stage.render(&state, buf);
+                    spent = t0.elapsed();
+                },
+                audio,
+            )
+            .map_err(DirectorError::Broadcast)?;
+        render_time += spent;
+        if n % 15 == 0 {
+            progress(n as f64 / frames as f64);
+        }
+    }
+    feed.stop();
+    pipeline.finish(Duration::from_secs(60)).map_err(DirectorError::Broadcast)?;
+    wav_writer.finalize().map_err(|e| DirectorError::Io(e.to_string()))?;
+    // A line cut by the end of the render is not in the files' subtitles.
+    let played: Vec<PlayedLine> = timeline.played.iter().filter(|l| l.end <= seconds).cloned().collect();
+    let srt = out.join(format!("{}.srt", room.id));
+    let vtt = out.join(format!("{}.vtt", room.id));
+    std::fs::write(&srt, crate::subtitles::srt(&played)).map_err(|e| DirectorError::Io(e.to_string()))?;
+    std::fs::write(&vtt, crate::subtitles::vtt(&played)).map_err(|e| DirectorError::Io(e.to_string()))?;
+    let json = out.join(format!("{}.lines.json", room.id));
+    std::fs::write(&json, crate::subtitles::lines_json(&played, &show.products)).map_err(|e| DirectorError::Io(e.to_string()))?;
+    progress(1.0);
+    let rejected = feed.stats.lock().unwrap_or_else(|e| e.into_inner()).rejections.clone();
+    Ok(RoomRender {
+        room: room.clone(),
+        profile: profile.clone(),
+        played,
+        rejected,
+        seconds,
+        wall: started.elapsed(),
+        render_time,
+        files: vec![mp4, wav, srt, vtt, json],
+    })
+}
+
+/// What a live room reports while it runs (read by the preview page and the CLI).
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct RoomStatus {
+    pub room: String,
+    pub state: String,
+    pub seconds: f64,
+    pub speaking: Option<String>,
+    pub product: Option<String>,
+    pub frames: u64,
+    pub starved_frames: u64,
+    pub reconnects: u64,
+    pub late_frames: u64,
+}
+
+/// A live room's running summary when it stops.
+#[derive(Clone, Debug)]
+pub struct LiveSummary {
+    pub seconds: f64,
+    pub frames: u64,
+    pub reconnects: u64,
+    pub late_frames: u64,
+    pub render_time: Duration,
+}
+
+/// Runs a room live until `stop` is set or `duration` passes: frames are paced by the wall
+/// clock; a sink that fails (RTMP server gone) is rebuilt with back-off while the show goes on.
+pub fn run_live(
+    show: &Show,
+    room: &RoomConfig,
+    profile: &OutputProfile,
+    target: Target,
+    writer: &WriterChoice,
+    duration: Option<Duration>,
+    stop: Arc<AtomicBool>,
+    status: Arc<Mutex<RoomStatus>>,
+) -> Result<LiveSummary, DirectorError> {
+    let mut stage = make_stage(show, room, profile)?;
+    let mut filler_voice = make_voice(room)?;
+    let fillers = fillers(room, filler_voice.as_mut());
+    drop(filler_voice);
+    let mut feed = feed(show, room, writer, 6)?;
+    let encoder = broadcast::pick_encoder(profile.encoder).map_err(DirectorError::Broadcast)?;
+    let mut timeline = Timeline::new(profile.fps, Pace::Live, show.config.run_of_show.pause_seconds, music(show)?, fillers, (!show.products.is_empty()).then_some(0)).forget_history();
+    let set = |f: &dyn Fn(&mut RoomStatus)| f(&mut status.lock().unwrap_or_else(|e| e.into_inner()));
+    set(&|s| {
+        s.room = room.id.clone();
+        s.state = "starting".into();
+    });
+
+    // Give the feed a moment to get its first lines ready, so the show opens with speech.
+    let warm = Instant::now();
+    while feed.rx.is_empty() && warm.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let mut pipeline: Option<RoomPipeline> = None;
+    let mut retry_at = Instant::now();
+    let mut backoff = Duration::from_secs(1);
+    let mut reconnects = 0u64;
+    let mut late_frames = 0u64;
+    let mut render_time = Duration::ZERO;
+    let frame_period = 1.0 / f64::from(profile.fps);
+    let start = Instant::now();
+    let frames_total = duration.map(|d| (d.as_secs_f64() * f64::from(profile.fps)).round() as u64);
+    // The producer runs at most this far ahead of the wall clock (queue slack).
+    let lead = Duration::from_millis(150);
+    let mut frame_buf: Vec<u8> = Vec::new();
+    let mut have_frame = false;
+    loop {
+        let n = timeline.frame();
+        if stop.load(Ordering::Relaxed) || frames_total.is_some_and(|t| n >= t) {
+            break;
+        }
+        // Pace: frame n is due at start + n/fps.
+        let due = start + Duration::from_secs_f64(n as f64 * frame_period);
+        let now = Instant::now();
+        if due > now + lead {
+            std::thread::sleep(due - now - lead);
+        }
+        let behind = Instant::now().saturating_duration_since(due);
+        let (audio, moment) = timeline.step(&feed.rx);
+        let audio = audio.to_vec();
+        if pipeline.is_none() && Instant::now() >= retry_at {
+            match RoomPipeline::start(&room.id, profile, &target, encoder, true) {
+                Ok(p) => {
+                    pipeline = Some(p);
+                    backoff = Duration::from_secs(1);
+                    set(&|s| s.state = "live".into());
+                }
+                Err(e) => {
+                    tracing::warn!(room = %room.id, "output not started: {e}; retrying in {backoff:?}");
+                    retry_at = Instant::now() + backoff;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    set(&|s| s.state = "reconnecting".into());
+                }
+            }
+        }
+        // When the machine falls behind, re-send the last frame instead of drawing a new one:
+        // audio (the clock) stays whole and the picture catches up.
+        let skip_render = behind > Duration::from_secs_f64(frame_period * 3.0) && have_frame;
+        if skip_render {
+            late_frames += 1;
+        }
+        let state = frame_state(&moment);
+        if let Some(p) = pipeline.as_mut() {
+            let mut spent = Duration::ZERO;
+            let result = p.push(
+                |buf| {
+                    if skip_render && frame_buf.len() == buf.len() {
+                        buf.copy_from_slice(&frame_buf);
+                    } else {
+                        let t0 = Instant::now();
+                        stage.render(&state, buf);
+                        spent = t0.elapsed();
+                        frame_buf.clear();
+                        frame_buf.extend_from_slice(buf);
+                        have_frame = true;
+                    }
+                },
+                &audio,
+            );
+            render_time += spent;
+            if let Err(e) = result {
+                let kind = e.kind;
+                tracing::warn!(room = %room.id, "output failed: {e}; the show goes on and the output is retried in {backoff:?}");
+                if let Some(p) = pipeline.take() {
+                    p.abort();
+                }
+                if kind != ErrorKind::Disconnected {
+                    tracing::debug!(room = %room.id, ?kind, "non-network output error");
+                }
+                reconnects += 1;
+                retry_at = Instant::now() + backoff;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                set(&|s| s.state = "reconnecting".into());
+            }
+        } else {
+            // No output: keep the show's clock going (and the look of the host) regardless.
+            let t0 = Instant::now();
+            if frame_buf.len() != (profile.width * profile.height * 4) as usize {
+                frame_buf.resize((profile.width * profile.height * 4) as usize, 0);
+            }
+            stage.render(&state, &mut frame_buf);
+            render_time += t0.elapsed();
+        }
+        if n % 10 == 0 {
+            let speaking = moment.utterance.as_ref().map(|u| u.display.clone());
+            let product = moment.product.map(|i| show.product_title(Some(i)));
+            let secs = timeline.seconds();
+            let starved = timeline.starved_frames;
+            set(&|s| {
+                s.seconds = secs;
+                s.speaking = speaking.clone();
+                s.product = product.clone();
+                s.frames = n;
+                s.starved_frames = starved;
+                s.reconnects = reconnects;
+                s.late_frames = late_frames;
+            });
+        }
+    }
+    feed.stop();
+    set(&|s| s.state = "finishing".into());
+    if let Some(p) = pipeline.take() {
+        if let Err(e) = p.finish(Duration::from_secs(10)) {
+            tracing::warn!(room = %room.id, "the stream did not end cleanly: {e}");
+        }
+    }
+    set(&|s| s.state = "stopped".into());
+    Ok(LiveSummary { seconds: timeline.seconds(), frames: timeline.frame(), reconnects, late_frames, render_time })
+}
+
+/// Chooses the encoder a profile will use on this machine (for `doctor` and logs).
+pub fn encoder_for(profile: &OutputProfile) -> Result<EncoderKind, DirectorError> {
+    broadcast::pick_encoder(profile.encoder).map_err(DirectorError::Broadcast)
+}

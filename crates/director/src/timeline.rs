@@ -1,0 +1,383 @@
+//! A room's media clock. Audio samples are the clock: frame `n` covers samples
+//! `[n·spf, (n+1)·spf)` with `spf = 48000 / fps`, so video can never drift from audio, not over
+//! a day, not after a reconnect. Everything the stage shows (mouth, subtitle, card, countdown,
+//! gestures) is derived from the position in that sample stream.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+use show::{Cue, MouthShape, SAMPLE_RATE, SegmentKind, Utterance};
+
+use crate::feed::Spoken;
+
+/// Background music: decoded once, looped, ducked under speech.
+pub struct Music {
+    pub samples: Arc<Vec<f32>>,
+    pub volume: f32,
+    pub duck: f32,
+}
+
+/// How the timeline waits for the feed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pace {
+    /// Offline rendering: wait for every line, so a preview is complete and reproducible.
+    Offline,
+    /// Live: never wait; if no line is ready, the host idles (music, idle motion) and a filler
+    /// line is spoken after a grace period, so there is never dead air.
+    Live,
+}
+
+/// A line as it was played, for subtitles and the script log.
+#[derive(Clone, Debug)]
+pub struct PlayedLine {
+    pub start: f64,
+    pub end: f64,
+    pub segment: SegmentKind,
+    pub product: Option<usize>,
+    pub utterance: Arc<Utterance>,
+}
+
+/// What the stage needs to draw one frame.
+#[derive(Clone, Debug)]
+pub struct Moment {
+    pub t: f64,
+    pub product: Option<usize>,
+    pub utterance: Option<Arc<Utterance>>,
+    pub word: Option<std::ops::Range<usize>>,
+    pub mouth: MouthShape,
+    pub speaking: bool,
+    pub countdown: Option<f32>,
+    pub gesture: Option<(Cue, f32)>,
+    pub look_at_card: bool,
+}
+
+struct Playing {
+    spoken: Spoken,
+    start: u64,
+}
+
+/// Gestures last this long after the line that cued them starts.
+const GESTURE_SECONDS: f64 = 2.6;
+/// In live mode, how long the host may stay silent before a filler line is spoken.
+const FILLER_GRACE_SECONDS: f64 = 2.5;
+/// Coarticulation window for mouth shapes.
+const MOUTH_BLEND: f32 = 0.07;
+
+pub struct Timeline {
+    spf: u64,
+    pace: Pace,
+    pause: u64,
+    frame: u64,
+    current: Option<Playing>,
+    /// The line that played most recently (to find the mouth at a frame's middle).
+    recent: Option<Playing>,
+    next_start: u64,
+    idle_since: Option<u64>,
+    product: Option<usize>,
+    countdown_end: Option<f64>,
+    gesture: Option<(Cue, f64)>,
+    music: Option<Music>,
+    music_pos: usize,
+    music_gain: f32,
+    fillers: Vec<Arc<Utterance>>,
+    filler_next: usize,
+    audio: Vec<f32>,
+    /// Whether each sample of the frame being built is speech (for ducking).
+    speech: Vec<bool>,
+    pub played: Vec<PlayedLine>,
+    /// Frames during which the feed had nothing ready.
+    pub starved_frames: u64,
+    pub fillers_played: u64,
+    feed_closed: bool,
+    keep_history: bool,
+}
+
+impl Timeline {
+    pub fn new(fps: u32, pace: Pace, pause_seconds: f32, music: Option<Music>, fillers: Vec<Arc<Utterance>>, first_product: Option<usize>) -> Timeline {
+        let spf = u64::from(SAMPLE_RATE / fps);
+        let music_gain = music.as_ref().map_or(0.0, |m| m.volume);
+        Timeline {
+            spf,
+            pace,
+            pause: (f64::from(pause_seconds) * f64::from(SAMPLE_RATE)) as u64,
+            frame: 0,
+            current: None,
+            recent: None,
+            next_start: 0,
+            idle_since: None,
+            product: first_product,
+            countdown_end: None,
+            gesture: None,
+            music,
+            music_pos: 0,
+            music_gain,
+            fillers,
+            filler_next: 0,
+            audio: vec![0.0; spf as usize],
+            speech: vec![false; spf as usize],
+            played: Vec::new(),
+            starved_frames: 0,
+            fillers_played: 0,
+            feed_closed: false,
+            keep_history: true,
+        }
+    }
+
+    /// A 24/7 room keeps no history of played lines (memory stays flat over days).
+    pub fn forget_history(mut self) -> Self {
+        self.keep_history = false;
+        self
+    }
+
+    pub fn frame(&self) -> u64 {
+        self.frame
+    }
+
+    pub fn seconds(&self) -> f64 {
+        (self.frame * self.spf) as f64 / f64::from(SAMPLE_RATE)
+    }
+
+    /// True once the feed has ended and everything it sent has been played.
+    pub fn exhausted(&self) -> bool {
+        self.feed_closed && self.current.is_none()
+    }
+
+    fn pull(&mut self, rx: &Receiver<Spoken>, at: u64) -> Option<Spoken> {
+        if self.feed_closed {
+            return None;
+        }
+        match self.pace {
+            Pace::Offline => loop {
+                match rx.recv_timeout(Duration::from_secs(120)) {
+                    Ok(s) => return Some(s),
+                    Err(RecvTimeoutError::Disconnected) => {
+                        self.feed_closed = true;
+                        return None;
+                    }
+                    Err(RecvTimeoutError::Timeout) => tracing::warn!("still waiting for the script feed"),
+                }
+            },
+            Pace::Live => match rx.try_recv() {
+                Ok(s) => Some(s),
+                Err(crossbeam_channel::TryRecvError::Disconnected) => {
+                    self.feed_closed = true;
+                    None
+                }
+                Err(crossbeam_channel::TryRecvError::Empty) => {
+                    // Nothing ready: after a grace period, say a filler line.
+                    let since = *self.idle_since.get_or_insert(at);
+                    let waited = (at - since) as f64 / f64::from(SAMPLE_RATE);
+                    if waited >= FILLER_GRACE_SECONDS && !self.fillers.is_empty() {
+                        let u = self.fillers[self.filler_next % self.fillers.len()].clone();
+                        self.filler_next += 1;
+                        self.fillers_played += 1;
+                        return Some(Spoken { product: self.product, segment: SegmentKind::Filler, utterance: u });
+                    }
+                    None
+                }
+            },
+        }
+    }
+
+    fn start(&mut self, spoken: Spoken, at: u64) {
+        let t = at as f64 / f64::from(SAMPLE_RATE);
+        self.idle_since = None;
+        if let Some(p) = spoken.product
+            && self.product != Some(p)
+        {
+            self.product = Some(p);
+            self.countdown_end = None;
+        }
+        for cue in &spoken.utterance.line.cues {
+            match *cue {
+                Cue::Countdown(secs) => self.countdown_end = Some(t + f64::from(secs)),
+                Cue::Point | Cue::Wave | Cue::ThumbsUp | Cue::OpenPalms => self.gesture = Some((*cue, t)),
+                Cue::LookAtCard => {}
+            }
+        }
+        self.current = Some(Playing { spoken, start: at });
+    }
+
+    fn finish_current(&mut self) {
+        if let Some(cur) = self.current.take() {
+            let len = cur.spoken.utterance.samples.len() as u64;
+            let end = cur.start + len;
+            if self.keep_history {
+                self.played.push(PlayedLine {
+                    start: cur.start as f64 / f64::from(SAMPLE_RATE),
+                    end: end as f64 / f64::from(SAMPLE_RATE),
+                    segment: cur.spoken.segment,
+                    product: cur.spoken.product,
+                    utterance: cur.spoken.utterance.clone(),
+                });
+            }
+            self.next_start = end + self.pause;
+            self.idle_since = Some(end);
+            self.recent = Some(cur);
+        }
+    }
+
+    /// Builds the next frame: its audio (speech mixed with ducked music) and the moment at its
+    /// middle for the stage.
+    pub fn step(&mut self, rx: &Receiver<Spoken>) -> (&[f32], Moment) {
+        let spf = self.spf as usize;
+        let frame_start = self.frame * self.spf;
+        self.audio.iter_mut().for_each(|s| *s = 0.0);
+        self.speech.iter_mut().for_each(|s| *s = false);
+        let mut pos = 0usize;
+        let mut starved = false;
+        while pos < spf {
+            let abs = frame_start + pos as u64;
+            if let Some(cur) = &self.current {
+                let samples = &cur.spoken.utterance.samples;
+                let off = (abs - cur.start) as usize;
+                let n = (samples.len() - off).min(spf - pos);
+                self.audio[pos..pos + n].copy_from_slice(&samples[off..off + n]);
+                self.speech[pos..pos + n].iter_mut().for_each(|s| *s = true);
+                pos += n;
+                if off + n >= samples.len() {
+                    self.finish_current();
+                }
+                continue;
+            }
+            if abs >= self.next_start && !starved {
+                if let Some(s) = self.pull(rx, abs) {
+                    if s.utterance.samples.is_empty() {
+                        continue;
+                    }
+                    self.start(s, abs);
+                    continue;
+                }
+                starved = true;
+            }
+            // Silence until the pause ends (or the rest of the frame, if starved).
+            let until = if abs < self.next_start { (self.next_start - abs) as usize } else { spf - pos };
+            pos += until.min(spf - pos);
+        }
+        if starved && self.pace == Pace::Live {
+            self.starved_frames += 1;
+        }
+        self.mix_music();
+
+        let mid = frame_start + self.spf / 2;
+        let t = mid as f64 / f64::from(SAMPLE_RATE);
+        let playing = [self.current.as_ref(), self.recent.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|p| mid >= p.start && mid < p.start + p.spoken.utterance.samples.len() as u64);
+        let moment = match playing {
+            Some(p) => {
+                let u = &p.spoken.utterance;
+                let local = ((mid - p.start) as f64 / f64::from(SAMPLE_RATE)) as f32;
+                Moment {
+                    t,
+                    product: self.product,
+                    utterance: Some(u.clone()),
+                    word: u.words.iter().find(|w| local >= w.start && local < w.end).map(|w| w.display.clone()),
+                    mouth: u.visemes.shape_at(local, MOUTH_BLEND),
+                    speaking: true,
+                    countdown: None,
+                    gesture: None,
+                    look_at_card: u.line.cues.contains(&Cue::LookAtCard),
+                }
+            }
+            None => Moment {
+                t,
+                product: self.product,
+                utterance: None,
+                word: None,
+                mouth: MouthShape::REST,
+                speaking: false,
+                countdown: None,
+                gesture: None,
+                look_at_card: false,
+            },
+        };
+        let moment = Moment {
+            countdown: self.countdown_end.map(|end| (end - t) as f32).filter(|left| *left > 0.0),
+            gesture: self.gesture.map(|(c, since)| (c, (t - since) as f32)).filter(|(_, age)| f64::from(*age) < GESTURE_SECONDS),
+            ..moment
+        };
+        self.frame += 1;
+        (&self.audio, moment)
+    }
+
+    fn mix_music(&mut self) {
+        let Some(m) = &self.music else { return };
+        if m.samples.is_empty() {
+            return;
+        }
+        // Ducking: the gain falls fast when speech starts and recovers slowly after it.
+        let down = 1.0 - (-1.0 / (0.08 * SAMPLE_RATE as f32)).exp();
+        let up = 1.0 - (-1.0 / (0.6 * SAMPLE_RATE as f32)).exp();
+        for (i, s) in self.audio.iter_mut().enumerate() {
+            let target = if self.speech[i] { m.volume * m.duck } else { m.volume };
+            let k = if target < self.music_gain { down } else { up };
+            self.music_gain += (target - self.music_gain) * k;
+            let v = *s + m.samples[self.music_pos] * self.music_gain;
+            *s = v.clamp(-1.0, 1.0);
+            self.music_pos = (self.music_pos + 1) % m.samples.len();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use show::{Line, VisemeKey, VisemeTrack, Viseme};
+
+    fn utt(seconds: f32, cues: Vec<Cue>) -> Arc<Utterance> {
+        let n = (seconds * SAMPLE_RATE as f32) as usize;
+        let mut line = Line::new(SegmentKind::Pitch, None).text("hello there");
+        line.cues = cues;
+        Arc::new(Utterance {
+            line,
+            display: "hello there".into(),
+            spoken: "hello there".into(),
+            samples: vec![0.5; n],
+            visemes: VisemeTrack { keys: vec![VisemeKey { at: 0.0, viseme: Viseme::Open }] },
+            words: vec![],
+        })
+    }
+
+    #[test]
+    fn audio_is_the_clock_and_pauses_separate_lines() {
+        let (tx, rx) = crossbeam_channel::bounded(4);
+        tx.send(Spoken { utterance: utt(0.5, vec![Cue::Countdown(60)]), segment: SegmentKind::Pitch, product: Some(1) }).unwrap();
+        tx.send(Spoken { utterance: utt(0.5, vec![]), segment: SegmentKind::Pitch, product: Some(1) }).unwrap();
+        drop(tx);
+        let mut tl = Timeline::new(30, Pace::Offline, 0.25, None, vec![], Some(0));
+        let mut total = Vec::new();
+        let mut speaking = Vec::new();
+        while !tl.exhausted() {
+            let (audio, m) = tl.step(&rx);
+            total.extend_from_slice(audio);
+            speaking.push(m.speaking);
+            assert_eq!(m.product, Some(1));
+            assert!(m.countdown.is_some_and(|c| c <= 60.0));
+        }
+        // 0.5 s speech, 0.25 s pause, 0.5 s speech.
+        let on: usize = total.iter().filter(|s| **s > 0.0).count();
+        assert_eq!(on, SAMPLE_RATE as usize);
+        assert_eq!(total.len() % 1600, 0);
+        assert_eq!(tl.played.len(), 2);
+        assert!((tl.played[1].start - 0.75).abs() < 1e-9);
+        // Frames in the pause are not speaking.
+        assert!(speaking[16..22].iter().all(|s| !s));
+    }
+
+    #[test]
+    fn live_never_waits_and_fills_silence() {
+        let (_tx, rx) = crossbeam_channel::bounded::<Spoken>(1);
+        let mut tl = Timeline::new(30, Pace::Live, 0.25, None, vec![utt(0.3, vec![])], None);
+        let mut spoke = false;
+        for _ in 0..120 {
+            let (_, m) = tl.step(&rx);
+            spoke |= m.speaking;
+        }
+        assert!(tl.starved_frames > 0);
+        assert_eq!(tl.fillers_played, 1);
+        assert!(spoke);
+    }
+}

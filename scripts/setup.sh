@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what evercast needs on Debian 12 and builds it. Safe to run again: it installs only
+# what is missing and rebuilds only what changed.
+#   scripts/setup.sh            runtime + build (for `evercast run`)
+#   scripts/setup.sh --tests    also what the tests use (nginx-rtmp, chromium, ffmpeg)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=0
+[[ "${1:-}" == "--tests" ]] && want_tests=1
+
+packages=(
+  pkg-config libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
+  espeak-ng libespeak-ng1 libespeak-ng-dev
+  fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+)
+if (( want_tests )); then
+  packages+=(ffmpeg nginx libnginx-mod-rtmp chromium)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  echo "==> installing: ${missing[*]}"
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "evercast is written in Rust: install Rust 1.95 or newer (https://rustup.rs), then run this again." >&2
+  exit 1
+fi
+
+echo "==> building evercast (release; the first build takes several minutes)"
+cargo build --release --locked --workspace --all-targets

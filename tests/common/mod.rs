@@ -1,0 +1,259 @@
+//! Shared test helpers: the real binary, a real nginx-rtmp on loopback, ffprobe, WAV reading and
+//! a headless Chromium driven over the DevTools protocol.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn evercast() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_evercast"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A child process killed when the test ends, pass or fail.
+pub struct Guarded(pub Child);
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Guarded {
+    /// Waits for the process to exit, up to `limit`.
+    pub fn wait_for(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(s) = self.0.try_wait().unwrap() {
+                return s;
+            }
+            assert!(start.elapsed() < limit, "process still running after {limit:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// nginx with the RTMP module on a loopback port, recording every stream it receives.
+pub struct Nginx {
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    child: Guarded,
+}
+
+impl Nginx {
+    pub fn start(port: u16) -> Nginx {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("rec")).unwrap();
+        std::fs::create_dir_all(p.join("logs")).unwrap();
+        let module = ["/usr/lib/nginx/modules/ngx_rtmp_module.so", "/usr/share/nginx/modules/ngx_rtmp_module.so"]
+            .into_iter()
+            .find(|m| Path::new(m).is_file())
+            .expect("nginx's RTMP module is installed (apt-get install libnginx-mod-rtmp)");
+        let conf = format!(
+            "load_module {module};\nuser root;\nworker_processes 1;\nerror_log {d}/logs/error.log warn;\npid {d}/nginx.pid;\n\
+             events {{ worker_connections 64; }}\n\
+             rtmp {{ server {{ listen 127.0.0.1:{port}; chunk_size 4096;\n\
+               application live {{ live on; record all; record_path {d}/rec; record_unique off; }} }} }}\n",
+            d = p.display()
+        );
+        std::fs::write(p.join("nginx.conf"), conf).unwrap();
+        let child = Command::new("nginx")
+            .args(["-p"])
+            .arg(p)
+            .arg("-c")
+            .arg(p.join("nginx.conf"))
+            .args(["-g", "daemon off;"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("nginx runs (apt-get install nginx libnginx-mod-rtmp)");
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(10), "nginx did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Nginx { port, dir, child: Guarded(child) }
+    }
+
+    pub fn recording(&self, key: &str) -> PathBuf {
+        self.dir.path().join("rec").join(format!("{key}.flv"))
+    }
+}
+
+/// ffprobe's view of a file or URL, as JSON.
+pub fn ffprobe(input: &str) -> serde_json::Value {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-rw_timeout", "15000000", "-show_streams", "-show_format", "-of", "json", input])
+        .output()
+        .expect("ffprobe runs (apt-get install ffmpeg)");
+    assert!(out.status.success(), "ffprobe {input}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+pub fn stream<'a>(probe: &'a serde_json::Value, kind: &str) -> &'a serde_json::Value {
+    probe["streams"].as_array().unwrap().iter().find(|s| s["codec_type"] == kind).unwrap_or_else(|| panic!("no {kind} stream in {probe}"))
+}
+
+/// Mono samples of a 16-bit WAV as -1…1, and its rate.
+pub fn read_wav(path: &Path) -> (Vec<f32>, u32) {
+    let mut r = hound::WavReader::open(path).unwrap();
+    let spec = r.spec();
+    let ch = spec.channels as usize;
+    let all: Vec<f32> = r.samples::<i16>().map(|s| s.unwrap() as f32 / 32768.0).collect();
+    (all.chunks(ch).map(|c| c.iter().sum::<f32>() / ch as f32).collect(), spec.sample_rate)
+}
+
+/// RMS of consecutive windows of `n` samples.
+pub fn rms_windows(samples: &[f32], n: usize) -> Vec<f32> {
+    samples.chunks(n).map(|c| (c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32).sqrt()).collect()
+}
+
+pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len()) as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        cov += (x - ma) * (y - mb);
+        va += (x - ma).powi(2);
+        vb += (y - mb).powi(2);
+    }
+    cov / (va.sqrt() * vb.sqrt())
+}
+
+/// Subtitle cues of an SRT file: (start, end, text).
+pub fn read_srt(path: &Path) -> Vec<(f64, f64, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let t = |s: &str| {
+        let s = s.trim().replace(',', ".");
+        let p: Vec<f64> = s.split(':').map(|x| x.parse().unwrap()).collect();
+        p[0] * 3600.0 + p[1] * 60.0 + p[2]
+    };
+    text.split("\n\n")
+        .filter(|b| !b.trim().is_empty())
+        .map(|b| {
+            let lines: Vec<&str> = b.lines().collect();
+            let (a, z) = lines[1].split_once(" --> ").unwrap();
+            (t(a), t(z), lines[2..].join(" "))
+        })
+        .collect()
+}
+
+/// RGB frames of a video, decoded by ffmpeg.
+pub fn decode_frames(path: &Path, width: u32, height: u32) -> Vec<Vec<u8>> {
+    let mut child = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("ffmpeg runs");
+    let mut out = Vec::new();
+    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+    assert!(child.wait().unwrap().success());
+    out.chunks_exact((width * height * 3) as usize).map(|c| c.to_vec()).collect()
+}
+
+/// A headless Chromium with a DevTools connection to its page.
+pub struct Browser {
+    _child: Guarded,
+    _profile: tempfile::TempDir,
+    ws: tungstenite::WebSocket<TcpStream>,
+    next_id: u64,
+}
+
+impl Browser {
+    pub fn open(url: &str) -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = Command::new(["/usr/bin/chromium", "chromium"].into_iter().find(|c| Path::new(c).is_file()).unwrap_or("chromium"))
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--autoplay-policy=no-user-gesture-required",
+                &format!("--remote-debugging-port={port}"),
+                &format!("--user-data-dir={}", profile.path().display()),
+                url,
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromium runs (apt-get install chromium)");
+        let child = Guarded(child);
+        // Find the page's DevTools socket.
+        let start = Instant::now();
+        let ws_url = loop {
+            if let Ok(body) = http_get(port, "/json/list") {
+                if let Ok(list) = serde_json::from_str::<serde_json::Value>(&body) {
+                    if let Some(u) = list.as_array().and_then(|a| a.iter().find(|t| t["type"] == "page")).and_then(|t| t["webSocketDebuggerUrl"].as_str()) {
+                        break u.to_string();
+                    }
+                }
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "chromium's DevTools did not come up");
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let (ws, _) = tungstenite::client(ws_url.as_str(), stream).expect("DevTools websocket");
+        Browser { _child: child, _profile: profile, ws, next_id: 1 }
+    }
+
+    /// Evaluates a JavaScript expression in the page and returns its JSON value.
+    pub fn eval(&mut self, expression: &str) -> serde_json::Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let msg = serde_json::json!({"id": id, "method": "Runtime.evaluate", "params": {"expression": expression, "returnByValue": true, "awaitPromise": true}});
+        self.ws.send(tungstenite::Message::Text(msg.to_string().into())).unwrap();
+        loop {
+            let m = self.ws.read().unwrap();
+            if let tungstenite::Message::Text(t) = m {
+                let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+                if v["id"] == id {
+                    return v["result"]["result"]["value"].clone();
+                }
+            }
+        }
+    }
+}
+
+fn http_get(port: u16, path: &str) -> std::io::Result<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let mut r = BufReader::new(s);
+    let mut line = String::new();
+    let mut length = None;
+    // Headers; DevTools keeps the connection open, so the body is read by its length.
+    loop {
+        line.clear();
+        r.read_line(&mut line)?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0u8; length.unwrap_or(0)];
+    r.read_exact(&mut body)?;
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}

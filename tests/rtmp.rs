@@ -1,0 +1,94 @@
+//! End to end, live: the demo show streamed to a real nginx-rtmp on loopback, read back live
+//! and from nginx's recording with ffprobe.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn fps(stream: &serde_json::Value) -> f64 {
+    let r = stream["avg_frame_rate"].as_str().or(stream["r_frame_rate"].as_str()).unwrap();
+    let (a, b) = r.split_once('/').unwrap();
+    a.parse::<f64>().unwrap() / b.parse::<f64>().unwrap()
+}
+
+fn duration(probe: &serde_json::Value) -> f64 {
+    probe["format"]["duration"].as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_demo_streams_to_rtmp_as_h264_aac_720p30() {
+    let nginx = Nginx::start(free_port());
+    let url = format!("rtmp://127.0.0.1:{}/live/demo-key", nginx.port);
+    let mut run = Guarded(
+        evercast()
+            .args(["run", "assets/demo/show.toml", "--for", "20s", "--output", &url])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // Read the stream back while it is live.
+    std::thread::sleep(Duration::from_secs(8));
+    let live = ffprobe(&url);
+    let v = stream(&live, "video");
+    assert_eq!(v["codec_name"], "h264");
+    assert_eq!((v["width"].as_u64(), v["height"].as_u64()), (Some(1280), Some(720)));
+    assert!((fps(v) - 30.0).abs() < 0.5, "{v}");
+    assert_eq!(stream(&live, "audio")["codec_name"], "aac");
+
+    let status = run.wait_for(Duration::from_secs(120));
+    let mut err = String::new();
+    std::io::Read::read_to_string(run.0.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "evercast run failed: {err}");
+    assert!(!err.contains("demo-key"), "the stream key must never be logged: {err}");
+
+    // nginx's recording of the whole stream: duration within 10 % of 20 s.
+    std::thread::sleep(Duration::from_millis(500));
+    let rec = ffprobe(nginx.recording("demo-key").to_str().unwrap());
+    let d = duration(&rec);
+    assert!((18.0..=22.0).contains(&d), "recorded {d} s");
+    let v = stream(&rec, "video");
+    assert_eq!(v["codec_name"], "h264");
+    assert_eq!((v["width"].as_u64(), v["height"].as_u64()), (Some(1280), Some(720)));
+    assert!((fps(v) - 30.0).abs() < 0.5, "{v}");
+    let a = stream(&rec, "audio");
+    assert_eq!(a["codec_name"], "aac");
+
+    // The vertical room went to its own key, in its own size.
+    let vert = ffprobe(nginx.recording("demo-key_vertical").to_str().unwrap());
+    let vv = stream(&vert, "video");
+    assert_eq!((vv["width"].as_u64(), vv["height"].as_u64()), (Some(720), Some(1280)));
+    assert!((18.0..=22.0).contains(&duration(&vert)), "vertical recorded {} s", duration(&vert));
+}
+
+#[test]
+fn a_dead_rtmp_server_is_retried_while_the_show_goes_on() {
+    let port = free_port();
+    let url = format!("rtmp://127.0.0.1:{port}/live/late");
+    let started = Instant::now();
+    let mut run = Guarded(
+        evercast()
+            .args(["run", "assets/demo/show.toml", "--room", "main", "--for", "30s", "--output", &url])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // Nothing listens for the first seconds; then the ingest comes up.
+    std::thread::sleep(Duration::from_secs(8));
+    let nginx = Nginx::start(port);
+    let status = run.wait_for(Duration::from_secs(120));
+    let mut err = String::new();
+    std::io::Read::read_to_string(run.0.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "{err}");
+    assert!(err.contains("retrying") || err.contains("retried"), "the failed connection is reported: {err}");
+    // The show kept its clock: it still ended after 30 s, not 30 s after the server came up.
+    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
+    std::thread::sleep(Duration::from_millis(500));
+    let rec = ffprobe(nginx.recording("late").to_str().unwrap());
+    let d = duration(&rec);
+    assert!(d > 12.0, "after the server came up the stream was delivered ({d} s recorded)");
+}
