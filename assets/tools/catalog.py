@@ -32,7 +32,7 @@ COLUMNS = [
     "Variant Weight Unit", "Variant Tax Code", "Cost per item", "Status",
 ]
 
-# Each product: Shopify fields, the JSON-only extras (plain description, social proof), and
+# Each product: Shopify fields, the JSON-only social proof (Shopify exports have no column for it), and
 # variants as (option value or None, sku, grams, qty, price, compare-at or None, cost).
 PRODUCTS = [
     {
@@ -53,18 +53,6 @@ PRODUCTS = [
             "<li>Wipe with a dry, soft cloth; keep away from water</li>\n"
             "</ul>"
         ),
-        "description": (
-            "A slim desk lamp with a solid bamboo arm and a weighted base. The LED panel gives an "
-            "even, flicker-free light, and a touch strip on the arm sets brightness and colour "
-            "without a click."
-        ),
-        "points": [
-            "Solid bamboo arm and base, sealed with a water-based lacquer",
-            "3 colour temperatures (3000K, 4000K, 5000K) with stepless dimming",
-            "USB-C powered; 1.5 m cable and 5V/2A adapter included",
-            "Reaches 42 cm tall and folds flat to 5 cm for storage",
-            "Wipe with a dry, soft cloth; keep away from water",
-        ],
         "option": "Finish",
         "variants": [
             ("Natural Bamboo", "SN-LAMP-NAT", 980, 64, "32.90", "45.90", "11.40"),
@@ -92,17 +80,6 @@ PRODUCTS = [
             "<li>Dishwasher safe; dripper and cups are microwave safe</li>\n"
             "</ul>"
         ),
-        "description": (
-            "Everything for a slow morning cup, glazed in a warm speckled oat colour. The dripper "
-            "sits on the glass server or straight on a cup, so you can brew for one or for two."
-        ),
-        "points": [
-            "Ceramic cone dripper with spiral ribs for an even flow; fits #2 paper filters",
-            "600 ml borosilicate glass server with a stoneware lid",
-            "Two 200 ml stoneware cups, 3.2\" tall, comfortable in the hand",
-            "40 paper filters included to get you started",
-            "Dishwasher safe; dripper and cups are microwave safe",
-        ],
         "option": None,
         "variants": [
             (None, "SN-COF-SET", 1650, 14, "38.00", "52.00", "13.80"),
@@ -130,16 +107,6 @@ PRODUCTS = [
             "<li>Machine wash cold on a gentle cycle; tumble dry low</li>\n"
             "</ul>"
         ),
-        "description": (
-            "Pure linen woven in a soft herringbone and stonewashed, so it feels broken-in from the "
-            "first day. Light enough for summer evenings, warm enough to layer in winter."
-        ),
-        "points": [
-            "100% linen, 220 g/m², stonewashed for softness",
-            "Generous 51\" x 67\" (130 x 170 cm) with hand-knotted fringe",
-            "Breathable and gets softer with every wash",
-            "Machine wash cold on a gentle cycle; tumble dry low",
-        ],
         "option": "Color",
         "variants": [
             ("Oatmeal", "SN-THR-OAT", 760, 27, "44.90", "69.00", "15.20"),
@@ -167,16 +134,6 @@ PRODUCTS = [
             "<li>Lift out the inner pot to repot or rinse; no tools needed</li>\n"
             "</ul>"
         ),
-        "description": (
-            "A two-part planter that waters from below: a cotton wick draws water up from the hidden "
-            "reservoir as the soil needs it, so you can top up once every week or two."
-        ),
-        "points": [
-            "Inner pot and outer reservoir in matte recycled PP, cloud white",
-            "Water level window shows when it is time to refill",
-            "Three sizes: Small 5\" x 5\", Medium 7\" x 6.5\", Large 9\" x 8\"",
-            "Lift out the inner pot to repot or rinse; no tools needed",
-        ],
         "option": "Size",
         "variants": [
             ("Small", "SN-PLT-S", 240, 48, "14.90", "19.90", "3.90"),
@@ -203,16 +160,6 @@ PRODUCTS = [
             "<li>Clean weekly with a soft cloth and a little white vinegar</li>\n"
             "</ul>"
         ),
-        "description": (
-            "A quiet ultrasonic diffuser with a light-wood-grain shell. Add water and a few drops of "
-            "your own essential oil for a soft, scented mist in a bedroom or study."
-        ),
-        "points": [
-            "300 ml tank: up to 8 hours on the low mist setting",
-            "Switches itself off when the water runs out",
-            "7 soft light colours, or lights off for the night",
-            "Clean weekly with a soft cloth and a little white vinegar",
-        ],
         "option": None,
         "variants": [
             (None, "SN-DIF-300", 520, 85, "29.90", None, "8.70"),
@@ -239,17 +186,6 @@ PRODUCTS = [
             "<li>Hand wash to keep the coating looking new</li>\n"
             "</ul>"
         ),
-        "description": (
-            "A 20 oz double-wall tumbler for iced coffee on the commute or tea at your desk. The "
-            "powder-coated finish is easy to grip and does not sweat."
-        ),
-        "points": [
-            "Double-wall vacuum insulated 18/8 stainless steel",
-            "Keeps drinks cold for up to 24 hours and hot for up to 6",
-            "Slide-close lid and a reusable steel straw",
-            "Tapered base fits most car cup holders",
-            "Hand wash to keep the coating looking new",
-        ],
         "option": "Color",
         "variants": [
             ("Sunrise Yellow", "SN-TUM-YEL", 360, 72, "19.90", "27.90", "5.10"),
@@ -326,13 +262,11 @@ def write_csv():
 def write_json():
     products = []
     for p in PRODUCTS:
+        # The same HTML body as the CSV, so both catalogs read to the same text and selling
+        # points (the JSON format takes HTML or plain text); images as a list, because a lone
+        # `image` on a product without variants would also become its variant's image.
         item = {"id": p["handle"], "title": p["title"], "vendor": VENDOR, "type": p["type"], "tags": p["tags"],
-                "description": p["description"], "points": p["points"]}
-        imgs = [src for src, _ in p["images"]]
-        if len(imgs) == 1:
-            item["image"] = imgs[0]
-        else:
-            item["images"] = imgs
+                "description": p["body"], "images": [src for src, _ in p["images"]]}
         if p["proof"]:
             item.update(p["proof"])
         vs = p["variants"]
