@@ -96,6 +96,37 @@ fn main() {
         st.render(&state, &mut frame);
         save(&out.join(format!("{name}.png")), w, h, &frame);
     }
+    // The fixture rigs, speaking, with the card.
+    for (name, rig) in [("rig-png", RigChoice::Png("assets/rigs/pip".into())), ("rig-clips", RigChoice::Clips("assets/rigs/clip-host".into()))] {
+        let setup = StageSetup {
+            width: 1280,
+            height: 720,
+            fps: 30,
+            locale: Locale::parse("en-US").expect("locale"),
+            persona: persona.clone(),
+            products: products.clone(),
+            stage: stage.clone(),
+            rig,
+        };
+        let mut st = match Stage::new(setup) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                continue;
+            }
+        };
+        let mut frame = vec![0u8; 1280 * 720 * 4];
+        for f in 0..=75 {
+            let mut state = FrameState::idle(f as f64 / 30.0);
+            state.product = Some(1 % products.len());
+            state.speaking = true;
+            state.mouth = Viseme::Open.shape();
+            state.subtitle = Some(sentence);
+            state.gesture = Some((Cue::Wave, f as f32 / 30.0));
+            st.render(&state, &mut frame);
+        }
+        save(&out.join(format!("{name}.png")), 1280, 720, &frame);
+    }
     // Looks: every hair style and outfit, host only, mouth shapes and gestures.
     let looks = [
         ("bob", "blazer", "#e8b894", "#3b2219", "#e4572e"),

@@ -22,6 +22,8 @@
 
 mod card;
 mod error;
+#[cfg(test)]
+mod fixtures;
 mod host;
 mod i18n;
 mod layout;
@@ -139,6 +141,7 @@ pub struct Stage {
     fonts: text::Fonts,
     base: Pixmap,
     label: TextBox,
+    label_sprite: Pixmap,
     cards: Vec<Option<card::CardSprite>>,
     rig: host::Rig,
     subtitles: overlay::Subtitles,
@@ -169,7 +172,8 @@ impl Stage {
         let mut base = theme::background(&layout, &theme, stage.background.as_deref())?;
 
         let label_text = stage.label.clone().filter(|l| !l.trim().is_empty()).unwrap_or_else(|| ai_label(&locale).to_string());
-        let (pill, label) = overlay::draw_label(&mut fonts, &label_text, &layout, &theme, rtl, &mut base);
+        let (label_sprite, pill, label) = overlay::label(&mut fonts, &label_text, &layout, &theme, rtl)
+            .ok_or(AvatarError::Size { width, height, reason: "too small for the AI label" })?;
         layout.label = pill;
         let ticker = overlay::Ticker::new(&mut fonts, &stage.ticker, &layout, &theme, rtl, &mut base);
 
@@ -203,6 +207,7 @@ impl Stage {
             fonts,
             base,
             label,
+            label_sprite,
             cards,
             rig,
             subtitles: overlay::Subtitles::new(),
@@ -252,6 +257,8 @@ impl Stage {
         if let Some(t) = &self.ticker {
             t.draw(&mut pm, state.t);
         }
+        // Last, so nothing covers it.
+        paint::blit(&mut pm, self.label_sprite.as_ref(), self.layout.label.x, self.layout.label.y, None);
         self.rendered_any = true;
     }
 

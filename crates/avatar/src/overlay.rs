@@ -185,8 +185,9 @@ fn bag_icon(pm: &mut PixmapMut<'_>, cx: f32, cy: f32, s: f32, c: Color) {
     }
 }
 
-/// Draws the AI label into `base`; returns its box (the pill) and its text box.
-pub(crate) fn draw_label(fonts: &mut Fonts, text: &str, layout: &Layout, theme: &Theme, rtl: bool, base: &mut Pixmap) -> (Rect, TextBox) {
+/// The AI label: a pill sprite, where it goes, and its text box. It is drawn over everything,
+/// the host included, so no rig can hide it.
+pub(crate) fn label(fonts: &mut Fonts, text: &str, layout: &Layout, theme: &Theme, rtl: bool) -> Option<(Pixmap, Rect, TextBox)> {
     let u = layout.unit;
     let px = |v: f32| (v * u).round() as i32;
     let area = layout.label;
@@ -198,19 +199,20 @@ pub(crate) fn draw_label(fonts: &mut Fonts, text: &str, layout: &Layout, theme: 
     let tw = (block.lines_x.1.ceil() as i32).clamp(1, max_text);
     let pill_w = tw + icon + 2 * pad + px(6.0);
     let pill = Rect::new(if rtl { area.right() - pill_w } else { area.x }, area.y, pill_w, area.h);
-    let (x, y, w, h) = pill.f();
-    if let Some(p) = paint::rounded_rect(x, y, w, h, h / 2.0) {
-        paint::fill(&mut base.as_mut(), &p, rgba(14, 10, 30, 185), Transform::identity());
+    let mut sprite = Pixmap::new(pill.w as u32, pill.h as u32)?;
+    let (w, h) = (pill.w as f32, pill.h as f32);
+    if let Some(p) = paint::rounded_rect(0.0, 0.0, w, h, h / 2.0) {
+        paint::fill(&mut sprite.as_mut(), &p, rgba(14, 10, 30, 190), Transform::identity());
     }
     // A four-point sparkle in the accent colour: the usual mark of generated content.
-    let (ix, iy) = (if rtl { pill.right() - pad - icon / 2 } else { pill.x + pad + icon / 2 } as f32, y + h / 2.0);
-    sparkle(&mut base.as_mut(), ix, iy, icon as f32 * 0.5, theme.accent);
-    let tx = if rtl { pill.x + pad } else { pill.x + pad + icon + px(6.0) };
-    let ty = pill.y + (pill.h - block.height()) / 2;
-    paint::blit(&mut base.as_mut(), block.pixmap.as_ref(), tx, ty, Some(Rect::new(tx, pill.y, tw, pill.h)));
-    let text_rect = Rect::new(tx, pill.y, tw, pill.h);
-    let ink = block.ink.map(|i| i.translate(tx, ty).intersect(text_rect));
-    (pill, TextBox { role: TextRole::Label, text: text.to_string(), rect: text_rect, ink })
+    let ix = if rtl { pill.w - pad - icon / 2 } else { pad + icon / 2 } as f32;
+    sparkle(&mut sprite.as_mut(), ix, h / 2.0, icon as f32 * 0.5, theme.accent);
+    let tx = if rtl { pad } else { pad + icon + px(6.0) };
+    let ty = (pill.h - block.height()) / 2;
+    paint::blit(&mut sprite.as_mut(), block.pixmap.as_ref(), tx, ty, Some(Rect::new(tx, 0, tw, pill.h)));
+    let text_rect = Rect::new(pill.x + tx, pill.y, tw, pill.h);
+    let ink = block.ink.map(|i| i.translate(pill.x + tx, pill.y + ty).intersect(text_rect));
+    Some((sprite, pill, TextBox { role: TextRole::Label, text: text.to_string(), rect: text_rect, ink }))
 }
 
 fn sparkle(pm: &mut PixmapMut<'_>, cx: f32, cy: f32, r: f32, c: Color) {

@@ -128,7 +128,8 @@ fn scale_px(p: u32, k: u32) -> u32 {
 /// Linear mix of two pixels, `w` / 256 of `q`.
 #[inline(always)]
 fn lerp_px(p: u32, q: u32, w: u32) -> u32 {
-    if w == 0 {
+    // Equal texels (flat colour, the common case) come back exact.
+    if w == 0 || p == q {
         return p;
     }
     scale_px(p, 256 - w).wrapping_add(scale_px(q, w))

@@ -154,7 +154,9 @@ impl Fonts {
         let metrics = Metrics::new(size, (size * st.line_height).ceil());
         let mut buffer = Buffer::new(&mut self.system, metrics);
         buffer.set_size(Some(max_w), None);
-        buffer.set_wrap(if st.max_lines > 1 { Wrap::WordOrGlyph } else { Wrap::None });
+        // Always wrapping, and counting lines in `block`: with `Wrap::None` cosmic-text 0.19
+        // drops a number that opens a right-to-left line ("4.8 بيع" shows only "بيع").
+        buffer.set_wrap(Wrap::WordOrGlyph);
         if ellipsize {
             buffer.set_ellipsize(Ellipsize::End(EllipsizeHeightLimit::Lines(st.max_lines)));
         }
@@ -332,6 +334,21 @@ mod tests {
         let b = f.block("Mug", &st, 300, 60);
         assert_eq!(b.size, 30.0);
         assert!(!b.ellipsized);
+    }
+
+    #[test]
+    fn right_to_left_lines_keep_every_character() {
+        let mut f = Fonts::new(&show::Locale::parse("ar-SA").unwrap()).unwrap();
+        for text in ["4.8 (312) · بيع 2,140", "4.8 بيع", "بيع 4.8 (312)"] {
+            for lines in [1, 2] {
+                let b = f.block(text, &TextStyle::new(17.0, Color::BLACK).lines(lines), 300, 50);
+                let mut covered = vec![false; text.len()];
+                for g in &b.glyphs {
+                    covered[g.bytes.clone()].iter_mut().for_each(|c| *c = true);
+                }
+                assert!(covered.iter().all(|c| *c), "{text:?} in {lines} line(s) lost characters: {covered:?}");
+            }
+        }
     }
 
     #[test]

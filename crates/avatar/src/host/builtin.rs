@@ -9,7 +9,7 @@
 use show::config::Look;
 use show::{Cue, MouthShape};
 use tiny_skia::{
-    Color, FillRule, LineCap, LineJoin, Path, PathBuilder, Pixmap, PixmapMut, Stroke, Transform,
+    Color, FillRule, LineCap, LineJoin, Mask, Path, PathBuilder, Pixmap, PixmapMut, Stroke, Transform,
 };
 
 use super::{HostState, card_direction, fit_bottom};
@@ -120,6 +120,8 @@ pub(crate) struct BuiltIn {
     hair_back: Option<Sprite>,
     body: Option<Sprite>,
     head: Option<Sprite>,
+    /// The host box as a mask of the frame: arms reach the box's edges and are clipped to it.
+    clip: Option<Mask>,
     /// Smoothed "looking at the card" amount, so the head turns rather than snaps.
     look: f32,
     last_t: f64,
@@ -164,9 +166,14 @@ fn fill(pm: &mut PixmapMut<'_>, path: Option<Path>, c: Color, ts: Transform) {
 }
 
 fn line(pm: &mut PixmapMut<'_>, path: Option<Path>, c: Color, width: f32, ts: Transform) {
+    line_in(pm, path, c, width, ts, None);
+}
+
+/// A round-capped stroke, kept inside `clip` when given.
+fn line_in(pm: &mut PixmapMut<'_>, path: Option<Path>, c: Color, width: f32, ts: Transform, clip: Option<&Mask>) {
     if let Some(p) = path {
         let stroke = Stroke { width, line_cap: LineCap::Round, line_join: LineJoin::Round, ..Stroke::default() };
-        pm.stroke_path(&p, &paint::solid(c), &stroke, ts, None);
+        pm.stroke_path(&p, &paint::solid(c), &stroke, ts, clip);
     }
 }
 
@@ -216,6 +223,7 @@ impl BuiltIn {
             hair_back: None,
             body: None,
             head: None,
+            clip: None,
             look: 0.0,
             last_t: f64::NEG_INFINITY,
         };
@@ -298,6 +306,9 @@ impl BuiltIn {
         if let Some((cue, since)) = st.gesture {
             let a = motion::gesture_amount(cue, since);
             if a > 0.0 {
+                if self.clip.as_ref().is_none_or(|m| m.width() != pm.width() || m.height() != pm.height()) {
+                    self.clip = box_mask(pm.width(), pm.height(), self.box_);
+                }
                 self.draw_gesture(pm, body_ts, cue, since, a, st.t);
             }
         }
@@ -669,60 +680,8 @@ impl BuiltIn {
         }
     }
 
-    /// The mouth: lips around an opening in [`MOUTH_INTERIOR`], with upper teeth and tongue
-    /// taking fixed shares of it, so the interior's area grows with `open` at any width.
     fn draw_mouth(&self, pm: &mut PixmapMut<'_>, ts: Transform, m: MouthShape) {
-        let p = &self.pal;
-        let open = m.open.clamp(0.0, 1.0);
-        let width = m.width.clamp(0.0, 1.0);
-        let round = m.round.clamp(0.0, 1.0);
-        let (cx, cy) = (MOUTH_X, MOUTH_Y);
-        let hw = 24.0 + 24.0 * width - 8.0 * round;
-        let smile = 5.0 * (1.0 - round) * (1.0 - open * 0.6);
-        let height = open * 54.0;
-        let a_up = height * (0.22 + 0.08 * round);
-        let a_down = height - a_up;
-        // Rounder lips push the control points towards the corners: an O rather than a lens.
-        let k = 0.55 + 0.4 * round;
-        let lens = |hw: f32, up: f32, down: f32| {
-            let (lx, rx, y) = (cx - hw, cx + hw, cy - smile);
-            P::new()
-                .m(lx, y)
-                .c(cx - hw * k, cy - up * 1.333, cx + hw * k, cy - up * 1.333, rx, y)
-                .c(cx + hw * k, cy + down * 1.333, cx - hw * k, cy + down * 1.333, lx, y)
-                .z()
-                .done()
-        };
-        // Lips: a rim around the opening, fuller below.
-        fill(pm, lens(hw + 5.0, a_up + 4.5, a_down + 7.0), p.lip, ts);
-        if height > 1.0 {
-            let [r, g, b] = MOUTH_INTERIOR;
-            fill(pm, lens(hw, a_up, a_down), rgb(r, g, b), ts);
-            // Upper teeth: between the upper lip and a curve a fixed share lower.
-            let teeth = (height * 0.3).min(11.0);
-            let (lx, rx, y) = (cx - hw, cx + hw, cy - smile);
-            let teeth_path = P::new()
-                .m(lx, y)
-                .c(cx - hw * k, cy - a_up * 1.333, cx + hw * k, cy - a_up * 1.333, rx, y)
-                .c(cx + hw * k, cy + (teeth - a_up) * 1.333, cx - hw * k, cy + (teeth - a_up) * 1.333, lx, y)
-                .z()
-                .done();
-            fill(pm, teeth_path, rgb(252, 249, 244), ts);
-            if height > 12.0 {
-                let tongue = a_down * 0.32;
-                let tongue_path = P::new()
-                    .m(lx, y)
-                    .c(cx - hw * k, cy + (a_down - tongue) * 1.333, cx + hw * k, cy + (a_down - tongue) * 1.333, rx, y)
-                    .c(cx + hw * k, cy + a_down * 1.333, cx - hw * k, cy + a_down * 1.333, lx, y)
-                    .z()
-                    .done();
-                fill(pm, tongue_path, rgb(204, 86, 100), ts);
-            }
-        } else {
-            line(pm, P::new().m(cx - hw - 2.0, cy - smile - 1.0).q(cx, cy + 3.0, cx + hw + 2.0, cy - smile - 1.0).done(), p.lip_dark, 3.5, ts);
-        }
-        // A highlight on the lower lip.
-        line(pm, P::new().m(cx - hw * 0.3, cy + a_down + 5.5).q(cx, cy + a_down + 7.5, cx + hw * 0.3, cy + a_down + 5.5).done(), alpha(Color::WHITE, 0.35), 2.5, ts);
+        paint_mouth(pm, ts, m, (MOUTH_X, MOUTH_Y), self.pal.lip, self.pal.lip_dark);
     }
 
     fn draw_gesture(&self, pm: &mut PixmapMut<'_>, body: Transform, cue: Cue, since: f32, a: f32, t: f64) {
@@ -767,6 +726,7 @@ impl BuiltIn {
     #[allow(clippy::too_many_arguments)]
     fn arm(&self, pm: &mut PixmapMut<'_>, ts: Transform, elbow: (f32, f32), wrist: (f32, f32), a: f32, angle: f32, hand: Hand, mirror: bool) {
         let p = &self.pal;
+        let clip = self.clip.as_ref();
         let rest_y = CANVAS_H - 40.0;
         let lerp = |r: f32, v: f32| r + (v - r) * a;
         let e = (elbow.0, lerp(rest_y + 120.0, elbow.1).min(rest_y));
@@ -776,28 +736,83 @@ impl BuiltIn {
         // Sleeve up to just short of the wrist.
         let (vx, vy) = (w.0 - e.0, w.1 - e.1);
         let cuff = (e.0 + vx * 0.86, e.1 + vy * 0.86);
-        line(pm, seg(e.0, e.1 + 40.0, cuff.0, cuff.1), sleeve_dark, 92.0, ts);
-        line(pm, seg(e.0, e.1 + 40.0, cuff.0, cuff.1), sleeve, 84.0, ts);
+        line_in(pm, seg(e.0, e.1 + 40.0, cuff.0, cuff.1), sleeve_dark, 92.0, ts, clip);
+        line_in(pm, seg(e.0, e.1 + 40.0, cuff.0, cuff.1), sleeve, 84.0, ts, clip);
         // A fold of shadow along the sleeve's inner side.
         let n = (vx * vx + vy * vy).sqrt().max(1.0);
         let (nx, ny) = (-vy / n * 22.0, vx / n * 22.0);
-        line(pm, seg(e.0 + nx, e.1 + ny + 40.0, cuff.0 + nx * 0.8, cuff.1 + ny * 0.8), alpha(sleeve_dark, 0.45), 14.0, ts);
+        line_in(pm, seg(e.0 + nx, e.1 + ny + 40.0, cuff.0 + nx * 0.8, cuff.1 + ny * 0.8), alpha(sleeve_dark, 0.45), 14.0, ts, clip);
         let hand_ts = ts
             .pre_concat(Transform::from_translate(w.0, w.1))
             .pre_concat(Transform::from_rotate(angle))
             .pre_concat(Transform::from_scale(if mirror { -HAND } else { HAND }, HAND));
         // Wrist, then the hand on top of the sleeve's end.
-        line(pm, seg(0.0, 20.0, 0.0, -10.0), p.skin_deep, 46.0, hand_ts);
-        line(pm, seg(0.0, 20.0, 0.0, -10.0), p.skin, 40.0, hand_ts);
+        line_in(pm, seg(0.0, 20.0, 0.0, -10.0), p.skin_deep, 46.0, hand_ts, clip);
+        line_in(pm, seg(0.0, 20.0, 0.0, -10.0), p.skin, 40.0, hand_ts, clip);
         if self.outfit == Outfit::Blazer {
             let c0 = (e.0 + vx * 0.83, e.1 + vy * 0.83);
             let band = Stroke { width: 62.0, line_cap: LineCap::Butt, ..Stroke::default() };
             if let Some(path) = seg(c0.0, c0.1, cuff.0, cuff.1) {
-                pm.stroke_path(&path, &paint::solid(p.shirt), &band, ts, None);
+                pm.stroke_path(&path, &paint::solid(p.shirt), &band, ts, clip);
             }
         }
-        draw_hand(pm, hand_ts, hand, p.skin, p.skin_deep);
+        draw_hand(pm, hand_ts, hand, p.skin, p.skin_deep, clip);
     }
+}
+
+/// A mouth centred on `centre` (canvas units, about 110 wide): lips around an opening in [`MOUTH_INTERIOR`], with upper teeth and tongue
+/// taking fixed shares of it, so the interior's area grows with `open` at any width.
+pub(crate) fn paint_mouth(pm: &mut PixmapMut<'_>, ts: Transform, m: MouthShape, centre: (f32, f32), lip: Color, lip_dark: Color) {
+    let open = m.open.clamp(0.0, 1.0);
+    let width = m.width.clamp(0.0, 1.0);
+    let round = m.round.clamp(0.0, 1.0);
+    let (cx, cy) = centre;
+    let hw = 26.0 + 26.0 * width - 8.0 * round;
+    let smile = 5.0 * (1.0 - round) * (1.0 - open * 0.6);
+    let height = open * 62.0;
+    let a_up = height * (0.22 + 0.08 * round);
+    let a_down = height - a_up;
+    // Rounder lips push the control points towards the corners: an O rather than a lens.
+    let k = 0.55 + 0.4 * round;
+    let lens = |hw: f32, up: f32, down: f32| {
+        let (lx, rx, y) = (cx - hw, cx + hw, cy - smile);
+        P::new()
+            .m(lx, y)
+            .c(cx - hw * k, cy - up * 1.333, cx + hw * k, cy - up * 1.333, rx, y)
+            .c(cx + hw * k, cy + down * 1.333, cx - hw * k, cy + down * 1.333, lx, y)
+            .z()
+            .done()
+    };
+    // Lips: a rim around the opening, fuller below.
+    fill(pm, lens(hw + 5.0, a_up + 4.5, a_down + 7.0), lip, ts);
+    if height > 1.0 {
+        let [r, g, b] = MOUTH_INTERIOR;
+        fill(pm, lens(hw, a_up, a_down), rgb(r, g, b), ts);
+        // Upper teeth: between the upper lip and a curve a fixed share lower.
+        let teeth = (height * 0.3).min(11.0);
+        let (lx, rx, y) = (cx - hw, cx + hw, cy - smile);
+        let teeth_path = P::new()
+            .m(lx, y)
+            .c(cx - hw * k, cy - a_up * 1.333, cx + hw * k, cy - a_up * 1.333, rx, y)
+            .c(cx + hw * k, cy + (teeth - a_up) * 1.333, cx - hw * k, cy + (teeth - a_up) * 1.333, lx, y)
+            .z()
+            .done();
+        fill(pm, teeth_path, rgb(252, 249, 244), ts);
+        if height > 4.0 {
+            let tongue = a_down * 0.28 * (height / 20.0).min(1.0);
+            let tongue_path = P::new()
+                .m(lx, y)
+                .c(cx - hw * k, cy + (a_down - tongue) * 1.333, cx + hw * k, cy + (a_down - tongue) * 1.333, rx, y)
+                .c(cx + hw * k, cy + a_down * 1.333, cx - hw * k, cy + a_down * 1.333, lx, y)
+                .z()
+                .done();
+            fill(pm, tongue_path, rgb(204, 86, 100), ts);
+        }
+    } else {
+        line(pm, P::new().m(cx - hw - 2.0, cy - smile - 1.0).q(cx, cy + 3.0, cx + hw + 2.0, cy - smile - 1.0).done(), lip_dark, 3.5, ts);
+    }
+    // A highlight on the lower lip.
+    line(pm, P::new().m(cx - hw * 0.3, cy + a_down + 5.5).q(cx, cy + a_down + 7.5, cx + hw * 0.3, cy + a_down + 5.5).done(), alpha(Color::WHITE, 0.35), 2.5, ts);
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -809,7 +824,7 @@ enum Hand {
 
 /// A hand in its own frame: wrist at the origin, fingers towards −y, thumb on the −x side.
 /// Outlines are drawn under the fills so the gaps between fingers read as lines.
-fn draw_hand(pm: &mut PixmapMut<'_>, ts: Transform, hand: Hand, skin: Color, edge: Color) {
+fn draw_hand(pm: &mut PixmapMut<'_>, ts: Transform, hand: Hand, skin: Color, edge: Color, clip: Option<&Mask>) {
     let mut capsules: Vec<((f32, f32), (f32, f32), f32)> = Vec::new();
     let palm: Option<Path>;
     match hand {
@@ -838,23 +853,31 @@ fn draw_hand(pm: &mut PixmapMut<'_>, ts: Transform, hand: Hand, skin: Color, edg
     }
     if let Some(pal) = &palm {
         let stroke = Stroke { width: 6.0, line_join: LineJoin::Round, ..Stroke::default() };
-        pm.stroke_path(pal, &paint::solid(edge), &stroke, ts, None);
+        pm.stroke_path(pal, &paint::solid(edge), &stroke, ts, clip);
     }
     for (a, b, w) in &capsules {
-        line(pm, seg(a.0, a.1, b.0, b.1), edge, w + 5.0, ts);
+        line_in(pm, seg(a.0, a.1, b.0, b.1), edge, w + 5.0, ts, clip);
     }
     if let Some(pal) = palm {
-        pm.fill_path(&pal, &paint::solid(skin), FillRule::Winding, ts, None);
+        pm.fill_path(&pal, &paint::solid(skin), FillRule::Winding, ts, clip);
     }
     for (a, b, w) in &capsules {
-        line(pm, seg(a.0, a.1, b.0, b.1), skin, *w, ts);
+        line_in(pm, seg(a.0, a.1, b.0, b.1), skin, *w, ts, clip);
     }
     // Knuckle lines on a fist.
     if hand != Hand::Open {
         for (a, b, _) in capsules.iter().filter(|c| (c.0.1 - c.1.1).abs() < 1.0) {
-            line(pm, seg(a.0, a.1 + 7.0, b.0, b.1 + 7.0), alpha(edge, 0.6), 2.0, ts);
+            line_in(pm, seg(a.0, a.1 + 7.0, b.0, b.1 + 7.0), alpha(edge, 0.6), 2.0, ts, clip);
         }
     }
+}
+
+/// A frame-sized mask open only inside `r`.
+fn box_mask(w: u32, h: u32, r: Rect) -> Option<Mask> {
+    let mut m = Mask::new(w, h)?;
+    let rect = tiny_skia::Rect::from_xywh(r.x as f32, r.y as f32, r.w as f32, r.h as f32)?;
+    m.fill_path(&PathBuilder::from_rect(rect), FillRule::Winding, false, Transform::identity());
+    Some(m)
 }
 
 /// Two short strokes of light on the crown, as on glossy hair.

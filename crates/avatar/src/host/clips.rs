@@ -57,9 +57,10 @@ struct Clip {
 }
 
 impl Clip {
+    /// The frame shown `local` seconds into the clip; past its end, the last frame holds
+    /// (an outgoing clip fades out on it).
     fn frame_at(&self, local: f64) -> &Pixmap {
-        let t = local.rem_euclid(self.duration.max(1e-3));
-        let i = self.starts.partition_point(|s| *s <= t).saturating_sub(1);
+        let i = self.starts.partition_point(|s| *s <= local).saturating_sub(1);
         &self.frames[i.min(self.frames.len() - 1)]
     }
 }
@@ -149,19 +150,23 @@ impl ClipRig {
         .intersect(host);
         let frames: usize = idle.iter().chain(&talk).chain(gestures.iter().map(|(_, c)| c)).map(|c| c.frames.len()).sum();
         tracing::info!(rig = %dir.display(), frames, mib = frames as u64 * u64::from(w * h * 4) >> 20, "clip rig decoded");
-        Ok(ClipRig {
+        Ok(ClipRig::assemble(idle, talk, gestures, f64::from(desc.crossfade.clamp(0.0, 2.0)), (x, y), mouth))
+    }
+
+    fn assemble(idle: Vec<Clip>, talk: Vec<Clip>, gestures: Vec<(Cue, Clip)>, crossfade: f64, at: (i32, i32), mouth: Rect) -> ClipRig {
+        ClipRig {
             idle,
             talk,
             gestures,
-            crossfade: f64::from(desc.crossfade.clamp(0.0, 2.0)),
-            x,
-            y,
+            crossfade,
+            x: at.0,
+            y: at.1,
             mouth,
             now: None,
             before: None,
             talk_turn: 0,
             gesture_done: f64::NEG_INFINITY,
-        })
+        }
     }
 
     pub fn mouth_rect(&self) -> Rect {
@@ -221,8 +226,9 @@ impl ClipRig {
         self.now = Some(now);
         let cur = self.clip(&now).frame_at(t - now.since);
         let fade = if self.crossfade > 0.0 { (t - now.since) / self.crossfade } else { 1.0 };
-        // Crossfade from the clip that just ended (a loop repeating itself needs none).
-        let prev = self.before.filter(|b| fade < 1.0 && (b.kind != now.kind || b.index != now.index));
+        // Crossfade from the clip that just ended, held on its last frame: this also smooths a
+        // loop that does not end exactly where it starts.
+        let prev = self.before.filter(|_| fade < 1.0);
         match prev {
             Some(b) => {
                 let old = self.clip(&b).frame_at(t - b.since);
@@ -354,4 +360,60 @@ fn decode(path: &Path, w: u32, h: u32, mask: &[u8]) -> Result<Clip, AvatarError>
     }
     let duration = starts.last().copied().unwrap_or(0.0) + last_len;
     Ok(Clip { frames, starts, duration })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tiny_skia::Color;
+
+    /// A clip of `n` frames at 10 fps, all one colour.
+    fn solid(c: Color, n: usize) -> Clip {
+        let frames = (0..n)
+            .map(|_| {
+                let mut p = Pixmap::new(4, 4).unwrap();
+                p.fill(c);
+                p
+            })
+            .collect();
+        Clip { frames, starts: (0..n).map(|i| i as f64 / 10.0).collect(), duration: n as f64 / 10.0 }
+    }
+
+    fn state(t: f64, speaking: bool, gesture: Option<(Cue, f32)>) -> HostState {
+        HostState { t, mouth: show::MouthShape::REST, speaking, gesture, look_at_card: false }
+    }
+
+    fn red_at(rig: &mut ClipRig, st: &HostState) -> (u8, u8) {
+        let mut pm = Pixmap::new(4, 4).unwrap();
+        rig.draw(&mut pm.as_mut(), st);
+        let p = pm.pixel(1, 1).unwrap();
+        (p.red(), p.blue())
+    }
+
+    #[test]
+    fn speech_switches_at_the_loop_boundary_with_a_crossfade() {
+        let red = Color::from_rgba8(255, 0, 0, 255);
+        let blue = Color::from_rgba8(0, 0, 255, 255);
+        let green = Color::from_rgba8(0, 255, 0, 255);
+        let mut rig = ClipRig::assemble(vec![solid(red, 10)], vec![solid(blue, 10)], vec![(Cue::Wave, solid(green, 5))], 0.2, (0, 0), Rect::new(0, 0, 4, 4));
+        // Idle loops of 1 s; speech starts at 0.5 s but the switch waits for 1.0 s.
+        assert_eq!(red_at(&mut rig, &state(0.0, false, None)), (255, 0));
+        assert_eq!(red_at(&mut rig, &state(0.5, true, None)), (255, 0));
+        assert_eq!(red_at(&mut rig, &state(0.95, true, None)), (255, 0));
+        let (r, b) = red_at(&mut rig, &state(1.1, true, None));
+        assert!(r > 60 && b > 60, "half way through the crossfade: red {r} blue {b}");
+        assert_eq!(red_at(&mut rig, &state(1.5, true, None)), (0, 255));
+        // Silence again: back to idle at the next boundary (2.0 s).
+        assert_eq!(red_at(&mut rig, &state(1.9, false, None)), (0, 255));
+        assert_eq!(red_at(&mut rig, &state(2.5, false, None)), (255, 0));
+        // A gesture cue plays its clip once, at the next boundary.
+        let mut pm = Pixmap::new(4, 4).unwrap();
+        rig.draw(&mut pm.as_mut(), &state(2.9, false, Some((Cue::Wave, 0.1))));
+        rig.draw(&mut pm.as_mut(), &state(3.3, false, Some((Cue::Wave, 0.5))));
+        assert_eq!(pm.pixel(1, 1).unwrap().green(), 255);
+        rig.draw(&mut pm.as_mut(), &state(3.8, false, Some((Cue::Wave, 1.0))));
+        assert_eq!(pm.pixel(1, 1).unwrap().red(), 255, "the gesture clip plays once");
+        // Time going back (a new show) starts over.
+        assert_eq!(red_at(&mut rig, &state(0.0, false, None)), (255, 0));
+    }
 }
