@@ -618,3 +618,42 @@ fn bench_reports_frame_times() {
     assert_eq!((s.frames, s.width, s.height), (60, 640, 360));
     assert!(s.median_ms > 0.0 && s.p99_ms >= s.median_ms && s.max_ms >= s.p99_ms, "{s:?}");
 }
+
+#[test]
+fn background_picture_and_accent_come_from_the_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let pic = dir.path().join("set.png");
+    image::RgbaImage::from_pixel(160, 90, image::Rgba([20, 180, 90, 255])).save(&pic).unwrap();
+    let mut st = setup(1280, 720, "en-US", vec![]);
+    st.stage.background = Some(pic);
+    st.stage.accent = Some("#3a86ff".into());
+    let mut stage = Stage::new(st.clone()).unwrap();
+    let mut s = FrameState::idle(0.0);
+    s.countdown = Some(30.0);
+    let f = frame(&mut stage, &s);
+    // The picture fills the set (dimmed a little for the overlays), far from everything else.
+    let [r, g, b] = px(&f, 1280, 1200, 360);
+    assert!(g > 130 && r < 40 && b < 90, "{r} {g} {b}");
+    // The countdown pill is drawn in the show's accent colour.
+    let c = stage.text_boxes(&s).into_iter().find(|b| b.role == TextRole::Countdown).unwrap().rect;
+    let accent = (c.y..c.bottom()).flat_map(|y| (c.x - 30..c.right()).map(move |x| (x, y))).filter(|&(x, y)| px(&f, 1280, x, y) == [58, 134, 255]).count();
+    assert!(accent > 200, "{accent} accent pixels around the countdown");
+
+    let bad = dir.path().join("set.jpg");
+    std::fs::write(&bad, b"not a picture").unwrap();
+    st.stage.background = Some(bad);
+    let e = Stage::new(st).err().expect("an unreadable background is an error").to_string();
+    assert!(e.contains("set.jpg"), "{e}");
+}
+
+#[test]
+fn a_prepared_subtitle_draws_the_same() {
+    let sentence = "Prepared ahead, drawn the same.";
+    let mut a = Stage::new(setup(1280, 720, "en-US", vec![])).unwrap();
+    let mut b = Stage::new(setup(1280, 720, "en-US", vec![])).unwrap();
+    b.prepare_subtitle(sentence);
+    let mut s = FrameState::idle(1.0);
+    s.subtitle = Some(sentence);
+    s.word = Some(0..8);
+    assert!(frame(&mut a, &s) == frame(&mut b, &s));
+}

@@ -373,15 +373,20 @@ impl BuiltIn {
             }
             Hair::Short => fill(pm, paint::ellipse(500.0, 292.0, 166.0, 150.0), c, ts),
             Hair::Curly => {
-                for i in 0..15 {
-                    let a = std::f32::consts::PI * (0.95 + i as f32 * 1.1 / 14.0);
-                    let (x, y) = (500.0 + 196.0 * a.cos(), 330.0 + 210.0 * a.sin());
-                    fill(pm, paint::circle(x, y, 66.0 + (i % 3) as f32 * 6.0), c, ts);
+                // A soft cloud: many small curls around a big oval, down to the jaw.
+                fill(pm, paint::ellipse(500.0, 330.0, 196.0, 214.0), c, ts);
+                for i in 0..26 {
+                    let a = std::f32::consts::PI * (0.82 + i as f32 * 1.36 / 25.0);
+                    let (x, y) = (500.0 + 196.0 * a.cos(), 330.0 + 214.0 * a.sin());
+                    fill(pm, paint::circle(x, y, 40.0 + (i % 3) as f32 * 5.0), c, ts);
                 }
-                fill(pm, paint::ellipse(500.0, 360.0, 200.0, 200.0), c, ts);
-                // Volume down to the jaw on both sides.
-                for (x, y) in [(318.0, 500.0), (682.0, 500.0), (330.0, 570.0), (670.0, 570.0)] {
-                    fill(pm, paint::circle(x, y, 58.0), c, ts);
+                for (x, y) in [(318.0, 500.0), (682.0, 500.0), (336.0, 560.0), (664.0, 560.0), (372.0, 590.0), (628.0, 590.0)] {
+                    fill(pm, paint::circle(x, y, 44.0), c, ts);
+                }
+                for i in 0..9 {
+                    let a = std::f32::consts::PI * (1.1 + i as f32 * 0.8 / 8.0);
+                    let (x, y) = (500.0 + 160.0 * a.cos(), 320.0 + 180.0 * a.sin());
+                    line(pm, P::new().m(x - 16.0, y + 4.0).q(x, y - 14.0, x + 16.0, y + 4.0).done(), self.pal.hair_light, 5.0, ts);
                 }
             }
         }
@@ -613,14 +618,18 @@ impl BuiltIn {
                 sheen(pm, ts, p.hair_light, 200.0);
             }
             Hair::Curly => {
-                fill(pm, P::new().m(356.0, 330.0).c(340.0, 220.0, 410.0, 156.0, 500.0, 156.0).c(590.0, 156.0, 660.0, 220.0, 644.0, 330.0).l(356.0, 330.0).z().done(), p.hair, ts);
-                for (i, x) in [372.0f32, 412.0, 454.0, 500.0, 546.0, 588.0, 628.0].iter().enumerate() {
-                    let y = 262.0 - if i % 2 == 0 { 0.0 } else { 10.0 } - (3.0 - (i as f32 - 3.0).abs()) * 4.0;
-                    fill(pm, paint::circle(*x, y, 30.0), p.hair, ts);
-                    line(pm, P::new().m(x - 14.0, y - 6.0).q(*x, y - 20.0, x + 14.0, y - 6.0).done(), p.hair_light, 5.0, ts);
+                // The crown, and a fringe of curls scalloped along the hairline.
+                let mut pb = P::new().m(352.0, 340.0).c(340.0, 220.0, 410.0, 150.0, 500.0, 150.0).c(590.0, 150.0, 660.0, 220.0, 648.0, 340.0);
+                let xs = [648.0f32, 614.0, 578.0, 540.0, 500.0, 460.0, 422.0, 386.0, 352.0];
+                let ys = [300.0f32, 268.0, 252.0, 246.0, 244.0, 246.0, 252.0, 268.0, 300.0];
+                for i in 1..xs.len() {
+                    let (mx, my) = ((xs[i - 1] + xs[i]) / 2.0, (ys[i - 1] + ys[i]) / 2.0 + 26.0);
+                    pb = pb.q(mx, my, xs[i], ys[i]);
                 }
-                for (x, y) in [(354.0, 340.0), (646.0, 340.0), (346.0, 400.0), (654.0, 400.0)] {
-                    fill(pm, paint::circle(x, y, 26.0), p.hair, ts);
+                fill(pm, pb.z().done(), p.hair, ts);
+                for i in 1..xs.len() - 1 {
+                    let (x, y) = (xs[i], ys[i]);
+                    line(pm, P::new().m(x - 14.0, y - 14.0).q(x, y - 30.0, x + 14.0, y - 14.0).done(), p.hair_light, 5.0, ts);
                 }
             }
         }
@@ -731,8 +740,10 @@ impl BuiltIn {
         let lerp = |r: f32, v: f32| r + (v - r) * a;
         let e = (elbow.0, lerp(rest_y + 120.0, elbow.1).min(rest_y));
         let w = (lerp(elbow.0, wrist.0), lerp(rest_y + 60.0, wrist.1).min(rest_y));
-        let sleeve = if self.outfit == Outfit::Dress { p.skin } else { p.outfit };
-        let sleeve_dark = if self.outfit == Outfit::Dress { p.skin_deep } else { p.outfit_dark };
+        // Blazers and hoodies have long sleeves; a tee or a dress shows the forearm.
+        let long = matches!(self.outfit, Outfit::Blazer | Outfit::Hoodie);
+        let sleeve = if long { p.outfit } else { p.skin };
+        let sleeve_dark = if long { p.outfit_dark } else { p.skin_deep };
         // Sleeve up to just short of the wrist.
         let (vx, vy) = (w.0 - e.0, w.1 - e.1);
         let cuff = (e.0 + vx * 0.86, e.1 + vy * 0.86);

@@ -1,18 +1,9 @@
 //! The clip rig, for a real person: short video loops recorded once (idle, talking, gestures),
-//! switched on speech at loop boundaries with a short crossfade.
+//! switched on speech at loop boundaries with a short crossfade. Its folder format is
+//! documented on [`crate::RigChoice`].
 //!
-//! ```toml
-//! idle = ["idle.mp4"]               # required: loops played while the host is silent
-//! talk = ["talk1.mp4", "talk2.mp4"] # required: loops played while the host speaks, in turn
-//! crossfade = 0.2                   # seconds, optional
-//! mouth = [140, 150, 80, 60]        # optional: where the mouth is, in clip pixels
-//! corner = 24                       # optional: rounded corners, in 720p pixels
-//!
-//! [gestures]                        # optional: point, wave, open_palms, thumbs_up
-//! wave = "wave.mp4"
-//! ```
 //! Every clip is decoded once at load with GStreamer, scaled to the stage's host box, into
-//! memory; rendering a frame never touches GStreamer. Clips should share one aspect ratio.
+//! memory; rendering a frame never touches GStreamer.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -1,23 +1,6 @@
-//! The layered PNG rig (PNGTuber style): a folder with `rig.toml` naming PNG layers and where
-//! they sit on the rig's canvas.
-//!
-//! ```toml
-//! name = "Pip"
-//! canvas = [600, 720]              # the rig's own pixel space: width, height
-//!
-//! [layers]                         # required: body, head, eyes_open, eyes_closed
-//! body = { file = "body.png", anchor = [60, 330] }
-//! head = { file = "head.png", anchor = [300, 250], pivot = [170, 200] }
-//!
-//! [mouths]                         # required: one per viseme class (rest, closed, lip_teeth,
-//! rest = { file = "mouth_rest.png", anchor = [300, 330], pivot = [40, 20] }   # tongue, teeth,
-//!                                  # back, sh, open, wide, round, pucker)
-//! [gestures]                       # optional: point, wave, open_palms, thumbs_up
-//! wave = { file = "wave.png", anchor = [470, 300] }
-//! ```
-//! `anchor` is the canvas point where the image's `pivot` pixel goes (`pivot` defaults to the
-//! image's top-left corner). Eyes and mouths move with the head; gestures with the body.
-//! Layers are scaled once at load to the stage's host box; each frame only copies them.
+//! The layered PNG rig (PNGTuber style); its folder format is documented on
+//! [`crate::RigChoice`]. Layers are scaled once at load to the stage's host box; each frame
+//! only copies them.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
