@@ -83,7 +83,7 @@ impl Ctx<'_> {
     fn text(&mut self, role: TextRole, text: &str, st: &TextStyle, r: Rect, centre: bool) -> (Rect, TextBlock) {
         let b = self.fonts.block(text, st, r.w, r.h);
         let y = if centre { r.y + (r.h - b.height()) / 2 } else { r.y };
-        paint::blit(&mut self.pm, b.pixmap.as_ref(), r.x, y, None);
+        b.draw(&mut self.pm, r.x, y, None);
         let frame_box = r.translate(self.ox, self.oy);
         let ink = b.ink.map(|i| i.translate(r.x + self.ox, y + self.oy));
         self.texts.push(TextBox { role, text: text.to_string(), rect: frame_box, ink });
@@ -128,14 +128,21 @@ pub(crate) fn render(fonts: &mut Fonts, product: &Product, locale: &Locale, layo
     // Text rows under the name: price, then up to two lines of facts (ratings, stock).
     let info = info_lines(product, locale);
     let (price_h, info_h, gap) = (px(50.0), px(24.0), px(4.0));
-    let rows_h = price_h + info.len() as i32 * (info_h + gap);
+    let mut rows_h = price_h + info.len() as i32 * (info_h + gap);
+    if url.is_some() && !wide {
+        // Room for a QR code a phone can read beside the rows.
+        rows_h = rows_h.max(px(84.0));
+    }
     let name_h = px(60.0);
+    let name_st = TextStyle::new(24.0 * u, theme.ink).bold().shrink_to(17.0 * u).lines(2);
     let (image_r, col) = if wide {
         let img = Rect::new(inner.x, inner.y, inner.h, inner.h);
         let tx = img.right() + px(16.0);
         (img, Rect::new(tx, inner.y, inner.right() - tx, inner.h))
     } else {
-        let text_h = name_h + px(6.0) + price_h + 2 * (info_h + gap);
+        // The picture takes what the name (one or two lines) and the rows leave.
+        let name_used = fonts.block(&product.title, &name_st, inner.w, name_h).height();
+        let text_h = name_used + px(8.0) + rows_h;
         let img = Rect::new(inner.x, inner.y, inner.w, (inner.h - text_h - px(12.0)).max(px(60.0)));
         (img, Rect::new(inner.x, img.bottom() + px(12.0), inner.w, inner.bottom() - img.bottom() - px(12.0)))
     };
@@ -151,7 +158,7 @@ pub(crate) fn render(fonts: &mut Fonts, product: &Product, locale: &Locale, layo
     }
 
     // The QR code takes the reading-end side of the rows (of the whole column on a wide card).
-    let qr_side = if wide { px(92.0) } else { rows_h.min(px(96.0)) };
+    let qr_side = if wide { px(92.0) } else { rows_h.min(px(100.0)) };
     let mut text_col = col;
     if let Some(url) = url {
         let qx = if rtl { col.x } else { col.right() - qr_side };
@@ -168,8 +175,8 @@ pub(crate) fn render(fonts: &mut Fonts, product: &Product, locale: &Locale, layo
             }
         }
     }
-    let name_st = TextStyle::new(24.0 * u, theme.ink).bold().shrink_to(17.0 * u).lines(2);
-    let (name_used, name) = cx.text(TextRole::Name, &product.title, &name_st, Rect::new(text_col.x, text_col.y, text_col.w, name_h), false);
+    let name_box_h = if wide { name_h } else { (text_col.h - rows_h - px(8.0)).clamp(1, name_h) };
+    let (name_used, name) = cx.text(TextRole::Name, &product.title, &name_st, Rect::new(text_col.x, text_col.y, text_col.w, name_box_h), false);
     if name.ellipsized {
         tracing::debug!(product = %product.id, "the product name is cut short on the card");
     }

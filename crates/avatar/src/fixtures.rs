@@ -158,6 +158,9 @@ fn make_pip(dir: &Path) {
     std::fs::write(dir.join("rig.toml"), toml).expect("rig.toml");
 }
 
+/// What the host does `t` seconds into a clip: mouth, speaking, gesture.
+type ClipScript = dyn Fn(f32) -> (MouthShape, bool, Option<(Cue, f32)>);
+
 /// Clip frames: the built-in host in front of a plain wall, as a seller's phone would film.
 fn make_clips(dir: &Path) {
     std::fs::create_dir_all(dir).expect("rig dir");
@@ -185,7 +188,7 @@ fn make_clips(dir: &Path) {
     use Viseme::*;
     let talk1 = talk_track(&[Back, Open, Teeth, Round, Closed, Wide, Open, Tongue, Back, Open, Sh, Wide, Open, Rest, Rest, Rest]);
     let talk2 = talk_track(&[Wide, Teeth, Open, Pucker, Round, Back, Open, LipTeeth, Open, Wide, Closed, Open, Teeth, Rest, Rest, Rest]);
-    let clips: Vec<(&str, f32, Box<dyn Fn(f32) -> (MouthShape, bool, Option<(Cue, f32)>)>)> = vec![
+    let clips: Vec<(&str, f32, Box<ClipScript>)> = vec![
         ("idle", 2.0, Box::new(|_| (MouthShape::REST, false, None))),
         ("talk1", 1.6, Box::new(move |t| (talk1.shape_at(t, 0.06), true, None))),
         ("talk2", 1.6, Box::new(move |t| (talk2.shape_at(t, 0.06), true, None))),
@@ -197,7 +200,7 @@ fn make_clips(dir: &Path) {
         std::fs::create_dir_all(&tmp).expect("frames dir");
         let n = (secs * fps).round() as usize;
         for i in 0..n {
-            let t = i as f32 / fps as f32;
+            let t = i as f32 / fps;
             let (m, speaking, gesture) = state(t);
             let mut frame = wall.clone();
             host.draw(&mut frame.as_mut(), &HostState { t: 0.8 + f64::from(t), mouth: m, speaking, gesture, look_at_card: false });

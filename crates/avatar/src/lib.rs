@@ -178,7 +178,7 @@ impl Stage {
         let ticker = overlay::Ticker::new(&mut fonts, &stage.ticker, &layout, &theme, rtl, &mut base);
 
         let rig = match &rig {
-            RigChoice::BuiltIn => host::Rig::BuiltIn(host::builtin::BuiltIn::new(&persona.look, layout.host, layout.card_side)),
+            RigChoice::BuiltIn => host::Rig::BuiltIn(Box::new(host::builtin::BuiltIn::new(&persona.look, layout.host, layout.card_side))),
             RigChoice::Png(dir) => host::Rig::Png(host::png::PngRig::load(dir, layout.host)?),
             RigChoice::Clips(dir) => host::Rig::Clips(host::clips::ClipRig::load(dir, layout.host, layout.unit)?),
         };
@@ -437,4 +437,20 @@ fn word_ranges(s: &str) -> Vec<Range<usize>> {
         out.push(st..s.len());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_stage_can_move_to_a_render_thread() {
+        fn send<T: Send>() {}
+        send::<super::Stage>();
+    }
+
+    #[test]
+    fn words_for_the_bench() {
+        let s = "Hi there 限时";
+        let w: Vec<&str> = super::word_ranges(s).into_iter().map(|r| &s[r]).collect();
+        assert_eq!(w, ["Hi", "there", "限", "时"]);
+    }
 }

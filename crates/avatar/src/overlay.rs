@@ -17,7 +17,7 @@ use crate::{TextBox, TextRole, i18n};
 /// highlight colour for the word being spoken.
 pub(crate) struct Subtitle {
     pub text: String,
-    sprite: Pixmap,
+    sprite: Option<Pixmap>,
     highlight: TextBlock,
     /// Frame position of the sprite and of the text inside it.
     x: i32,
@@ -75,14 +75,16 @@ fn make_subtitle(fonts: &mut Fonts, text: &str, layout: &Layout, theme: &Theme) 
     let box_w = (text_w + 2 * pad_x).min(area.w);
     let box_h = (block.height() + 2 * pad_y).min(area.h);
     let rect = Rect::new(area.x + (area.w - box_w) / 2, area.bottom() - box_h, box_w, box_h);
-    let mut sprite = Pixmap::new(box_w.max(1) as u32, box_h.max(1) as u32).unwrap_or_else(|| Pixmap::new(1, 1).expect("1×1"));
-    if let Some(p) = paint::rounded_rect(0.0, 0.0, box_w as f32, box_h as f32, 14.0 * u) {
-        paint::fill(&mut sprite.as_mut(), &p, rgba(14, 10, 30, 168), Transform::identity());
+    let mut sprite = Pixmap::new(box_w.max(1) as u32, box_h.max(1) as u32);
+    if let (Some(sp), Some(p)) = (sprite.as_mut(), paint::rounded_rect(0.0, 0.0, box_w as f32, box_h as f32, 14.0 * u)) {
+        paint::fill(&mut sp.as_mut(), &p, rgba(14, 10, 30, 168), Transform::identity());
     }
     // The text sprite is `inner_w` wide; shift it so its lines sit in the hugging box.
     let tx = pad_x - x0 + (box_w - 2 * pad_x - text_w) / 2;
     let ty = pad_y;
-    paint::blit(&mut sprite.as_mut(), block.pixmap.as_ref(), tx, ty, None);
+    if let Some(sp) = sprite.as_mut() {
+        block.draw(&mut sp.as_mut(), tx, ty, None);
+    }
     let ink = block.ink.map(|i| i.translate(rect.x + tx, rect.y + ty));
     Subtitle { text: text.to_string(), sprite, highlight, x: rect.x, y: rect.y, tx, ty, rect, ink }
 }
@@ -90,7 +92,9 @@ fn make_subtitle(fonts: &mut Fonts, text: &str, layout: &Layout, theme: &Theme) 
 impl Subtitle {
     /// Draws the box and highlights `word` (bytes of the text) on an accent pill.
     pub fn draw(&self, pm: &mut PixmapMut<'_>, word: Option<&Range<usize>>, theme: &Theme, u: f32) {
-        paint::blit(pm, self.sprite.as_ref(), self.x, self.y, None);
+        if let Some(sp) = &self.sprite {
+            paint::blit(pm, sp.as_ref(), self.x, self.y, None);
+        }
         let Some(word) = word else { return };
         if word.start >= word.end || word.end > self.text.len() {
             return;
@@ -98,14 +102,14 @@ impl Subtitle {
         let (ox, oy) = (self.x + self.tx, self.y + self.ty);
         for (line, x0, x1) in self.highlight.spans(word) {
             let Some(&(top, h)) = self.highlight.lines.get(line) else { continue };
-            let pad = 5.0 * u;
+            let pad = 3.5 * u;
             let (rx, ry) = (ox as f32 + x0 - pad, oy as f32 + top + h * 0.06);
             let (rw, rh) = (x1 - x0 + 2.0 * pad, h * 0.9);
             if let Some(p) = paint::rounded_rect(rx, ry, rw, rh, 8.0 * u) {
                 paint::fill(pm, &p, theme.accent, Transform::identity());
             }
             let clip = Rect::new(rx.floor() as i32, ry.floor() as i32, rw.ceil() as i32 + 1, rh.ceil() as i32 + 1).intersect(self.rect);
-            paint::blit(pm, self.highlight.pixmap.as_ref(), ox, oy, Some(clip));
+            self.highlight.draw(pm, ox, oy, Some(clip));
         }
     }
 }
@@ -148,7 +152,7 @@ impl Ticker {
         let st = TextStyle::new(18.0 * u, Color::WHITE).align(Align::Left);
         let block = fonts.block(&text, &st, 40_000, bar.h);
         let strip_w = (block.lines_x.1.ceil() as i32).max(1);
-        let strip = block.pixmap.clone_rect(tiny_skia::IntRect::from_xywh(0, 0, strip_w as u32, block.pixmap.height())?)?;
+        let strip = block.pixmap.as_ref()?.clone_rect(tiny_skia::IntRect::from_xywh(0, 0, strip_w as u32, block.height() as u32)?)?;
         let area = Rect::new(if rtl { bar.x + px(12.0) } else { bar.x + tag + px(8.0) }, bar.y, bar.w - tag - px(20.0), bar.h);
         let text_y = bar.y + (bar.h - strip.height() as i32) / 2;
         let ink_h = block.ink.map(|i| (text_y + i.y, i.h));
@@ -209,7 +213,7 @@ pub(crate) fn label(fonts: &mut Fonts, text: &str, layout: &Layout, theme: &Them
     sparkle(&mut sprite.as_mut(), ix, h / 2.0, icon as f32 * 0.5, theme.accent);
     let tx = if rtl { pad } else { pad + icon + px(6.0) };
     let ty = (pill.h - block.height()) / 2;
-    paint::blit(&mut sprite.as_mut(), block.pixmap.as_ref(), tx, ty, Some(Rect::new(tx, 0, tw, pill.h)));
+    block.draw(&mut sprite.as_mut(), tx, ty, Some(Rect::new(tx, 0, tw, pill.h)));
     let text_rect = Rect::new(pill.x + tx, pill.y, tw, pill.h);
     let ink = block.ink.map(|i| i.translate(pill.x + tx, pill.y + ty).intersect(text_rect));
     Some((sprite, pill, TextBox { role: TextRole::Label, text: text.to_string(), rect: text_rect, ink }))
@@ -292,7 +296,7 @@ impl Countdown {
         stopwatch(&mut sprite.as_mut(), ix, h / 2.0, icon as f32 * 0.45, theme.on_accent);
         let tx = if rtl { pad } else { pad + icon + px(6.0) };
         let ty = (area.h - block.height()) / 2;
-        paint::blit(&mut sprite.as_mut(), block.pixmap.as_ref(), tx, ty, Some(Rect::new(tx, 0, tw, area.h)));
+        block.draw(&mut sprite.as_mut(), tx, ty, Some(Rect::new(tx, 0, tw, area.h)));
         // The pill ends at the area's outer edge (right, or left in right-to-left layouts).
         self.x = if layout.countdown.x > layout.width as i32 / 2 { area.right() - pill_w } else { area.x };
         self.text_rect = Rect::new(self.x + tx, area.y, tw, area.h);

@@ -120,8 +120,8 @@ fn over(s: u32, d: u32) -> u32 {
 /// `p` scaled by k / 256 (k ≤ 256), all four channels.
 #[inline(always)]
 fn scale_px(p: u32, k: u32) -> u32 {
-    let rb = ((p & 0x00ff_00ff) * k >> 8) & 0x00ff_00ff;
-    let ag = ((p >> 8) & 0x00ff_00ff) * k & 0xff00_ff00;
+    let rb = (((p & 0x00ff_00ff) * k) >> 8) & 0x00ff_00ff;
+    let ag = (((p >> 8) & 0x00ff_00ff) * k) & 0xff00_ff00;
     rb | ag
 }
 
@@ -348,10 +348,7 @@ fn box_blur(a: &mut [u8], w: usize, h: usize, r: usize) {
     // Horizontal pass into tmp, vertical pass back into a.
     for y in 0..h {
         let row = &a[y * w..(y + 1) * w];
-        let mut sum: u32 = 0;
-        for i in 0..=r.min(w.saturating_sub(1)) {
-            sum += u32::from(row[i]);
-        }
+        let mut sum: u32 = row[..=r.min(w.saturating_sub(1))].iter().map(|&v| u32::from(v)).sum();
         for x in 0..w {
             tmp[y * w + x] = (sum / win) as u8;
             if x + r + 1 < w {

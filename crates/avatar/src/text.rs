@@ -86,7 +86,10 @@ pub(crate) struct GlyphBox {
 
 /// Text rasterised into a sprite the size of its box (or smaller, for shrink-to-fit blocks).
 pub(crate) struct TextBlock {
-    pub pixmap: Pixmap,
+    /// `None` only if the sprite could not be allocated; the block then draws nothing.
+    pub pixmap: Option<Pixmap>,
+    w: i32,
+    h: i32,
     /// Horizontal extent of the set lines within the sprite: [x0, x1).
     pub lines_x: (f32, f32),
     /// Top and height of each line in the sprite.
@@ -102,10 +105,17 @@ pub(crate) struct TextBlock {
 
 impl TextBlock {
     pub fn width(&self) -> i32 {
-        self.pixmap.width() as i32
+        self.w
     }
     pub fn height(&self) -> i32 {
-        self.pixmap.height() as i32
+        self.h
+    }
+
+    /// Draws the text with its top-left corner at (x, y).
+    pub fn draw(&self, pm: &mut tiny_skia::PixmapMut<'_>, x: i32, y: i32, clip: Option<Rect>) {
+        if let Some(p) = &self.pixmap {
+            crate::paint::blit(pm, p.as_ref(), x, y, clip);
+        }
     }
 
     /// Spans (line, x0, x1) covering the glyphs of `bytes`, one per line the range touches.
@@ -221,13 +231,17 @@ impl Fonts {
         let dy = laid.ink.map_or(0, |i| (-i.y).max(0));
         let used = (laid.used_h.ceil() as i32).max(laid.ink.map_or(0, |i| i.bottom())) + dy;
         let ph = used.clamp(1, h);
-        let mut pm = Pixmap::new(w as u32, ph as u32).unwrap_or_else(|| Pixmap::new(1, 1).expect("1×1 pixmap"));
-        let (pw, phh) = (pm.width() as i32, pm.height() as i32);
+        let mut pixmap = Pixmap::new(w as u32, ph as u32);
+        let (pw, phh) = (w, ph);
+        let mut scratch = [0u8; 0];
+        let data: &mut [u8] = match pixmap.as_mut() {
+            Some(p) => p.data_mut(),
+            None => &mut scratch,
+        };
         let base = st.color;
         let mut glyphs = Vec::new();
         let mut lines = Vec::new();
         let (mut x0, mut x1) = (f32::MAX, f32::MIN);
-        let data = pm.data_mut();
         for (li, run) in laid.buffer.layout_runs().enumerate() {
             lines.push((run.line_top + dy as f32, run.line_height));
             for g in run.glyphs {
@@ -267,7 +281,7 @@ impl Fonts {
                                 [color.red() * cov, color.green() * cov, color.blue() * cov, cov]
                             }
                         };
-                        if src[3] <= 0.0 {
+                        if src[3] <= 0.0 || data.is_empty() {
                             continue;
                         }
                         let di = ((ty * pw + tx) * 4) as usize;
@@ -280,11 +294,11 @@ impl Fonts {
                 }
             }
         }
-        let ink = crate::paint::ink_bounds(pm.as_ref());
+        let ink = pixmap.as_ref().and_then(|p| crate::paint::ink_bounds(p.as_ref()));
         if x0 > x1 {
             (x0, x1) = (0.0, 0.0);
         }
-        TextBlock { pixmap: pm, lines_x: (x0, x1), lines, glyphs, ink, size, ellipsized }
+        TextBlock { pixmap, w: pw, h: phh, lines_x: (x0, x1), lines, glyphs, ink, size, ellipsized }
     }
 }
 

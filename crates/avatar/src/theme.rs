@@ -121,7 +121,7 @@ pub(crate) fn background(layout: &Layout, theme: &Theme, image: Option<&Path>) -
         let ry = crate::motion::hash01(i * 7 + 2) as f32;
         let rr = crate::motion::hash01(i * 7 + 3) as f32;
         let c = if i % 3 == 0 { theme.accent } else { rgb(255, 255, 255) };
-        radial(&mut pm, rx * wf, ry * hf * 0.8, (18.0 + rr * 60.0) * u, alpha(c, 0.10 + rr as f32 * 0.08));
+        radial(&mut pm, rx * wf, ry * hf * 0.8, (18.0 + rr * 60.0) * u, alpha(c, 0.10 + rr * 0.08));
     }
     // A floor band along the bottom, like a studio desk edge.
     if let Some(shader) = LinearGradient::new(

@@ -653,7 +653,7 @@ impl BuiltIn {
             if open > 0.08 {
                 let white = upper(P::new().m(outer.0, outer.1)).c(lo1.0, lo1.1, lo2.0, lo2.1, outer.0, outer.1).z().done();
                 fill(pm, white, rgb(252, 250, 248), ts);
-                let (ix, iy) = (cx + gaze.0 * 9.0 + sx * -1.0, cy + 2.0 + gaze.1 * 6.0);
+                let (ix, iy) = (cx + gaze.0 * 9.0 + -sx, cy + 2.0 + gaze.1 * 6.0);
                 fill(pm, paint::circle(ix, iy, 19.0), p.iris, ts);
                 fill(pm, paint::circle(ix, iy + 3.0, 12.0), shade(p.iris, -0.35), ts);
                 fill(pm, paint::circle(ix, iy, 8.5), rgb(22, 14, 14), ts);
@@ -833,10 +833,13 @@ enum Hand {
     ThumbUp,
 }
 
+type Capsule = ((f32, f32), (f32, f32), f32);
+
 /// A hand in its own frame: wrist at the origin, fingers towards −y, thumb on the −x side.
 /// Outlines are drawn under the fills so the gaps between fingers read as lines.
 fn draw_hand(pm: &mut PixmapMut<'_>, ts: Transform, hand: Hand, skin: Color, edge: Color, clip: Option<&Mask>) {
-    let mut capsules: Vec<((f32, f32), (f32, f32), f32)> = Vec::new();
+    // Fingers and thumb: (from, to, width).
+    let mut capsules: Vec<Capsule> = Vec::new();
     let palm: Option<Path>;
     match hand {
         Hand::Open => {

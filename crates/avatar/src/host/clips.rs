@@ -140,7 +140,7 @@ impl ClipRig {
         }
         .intersect(host);
         let frames: usize = idle.iter().chain(&talk).chain(gestures.iter().map(|(_, c)| c)).map(|c| c.frames.len()).sum();
-        tracing::info!(rig = %dir.display(), frames, mib = frames as u64 * u64::from(w * h * 4) >> 20, "clip rig decoded");
+        tracing::info!(rig = %dir.display(), frames, mib = (frames as u64 * u64::from(w * h * 4)) >> 20, "clip rig decoded");
         Ok(ClipRig::assemble(idle, talk, gestures, f64::from(desc.crossfade.clamp(0.0, 2.0)), (x, y), mouth))
     }
 

@@ -78,7 +78,7 @@ pub(crate) struct HostState {
 }
 
 pub(crate) enum Rig {
-    BuiltIn(builtin::BuiltIn),
+    BuiltIn(Box<builtin::BuiltIn>),
     Png(png::PngRig),
     Clips(clips::ClipRig),
 }
