@@ -96,14 +96,15 @@ impl Drop for Feed {
     }
 }
 
-fn run(mut s: FeedSetup, tx: Sender<Spoken>, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>) {
+fn run(s: FeedSetup, tx: Sender<Spoken>, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>) {
+    let FeedSetup { room, catalog, products, mut planner, mut writer, guard, mut translator, mut voice, source, locale, offer_minutes, pause_seconds, .. } = s;
     let mut planned = 0.0f64;
-    let room = s.room.clone();
     let mut consecutive_voice_errors = 0u32;
+    let record = |stats: &Mutex<FeedStats>, f: &mut dyn FnMut(&mut FeedStats)| f(&mut stats.lock().unwrap_or_else(|e| e.into_inner()));
     while !stop.load(Ordering::Relaxed) {
-        let seg = s.planner.next(planned);
-        let product = s.products.get(seg.product);
-        let next = s.products.get(seg.next_product).filter(|_| s.products.len() > 1);
+        let seg = planner.next(planned);
+        let product = products.get(seg.product);
+        let next = products.get(seg.next_product).filter(|_| products.len() > 1);
         let request = SegmentRequest {
             kind: seg.kind,
             product,
@@ -111,59 +112,70 @@ fn run(mut s: FeedSetup, tx: Sender<Spoken>, stats: Arc<Mutex<FeedStats>>, stop:
             index: seg.index,
             block: seg.block,
             sentences: seg.sentences,
-            offer_minutes: s.offer_minutes,
+            offer_minutes,
         };
-        let mut lines = Vec::new();
-        let written = s.writer.write(&request, &mut |line| {
-            lines.push(line);
-            !stop.load(Ordering::Relaxed)
-        });
-        if let Err(e) = written {
-            tracing::error!(room, "the {} writer failed: {e}", s.writer.name());
-            std::thread::sleep(std::time::Duration::from_millis(200));
-            continue;
-        }
-        for line in lines {
+        let mut closed = false;
+        // Each line is checked, translated, spoken and queued the moment the writer hands it
+        // over (an LLM is still writing the next one), so the first words come early.
+        let mut on_line = |line: show::Line| -> bool {
             if stop.load(Ordering::Relaxed) {
-                return;
+                return false;
             }
-            if let Err(r) = s.guard.check(&line, &s.catalog) {
-                let mut st = stats.lock().unwrap_or_else(|e| e.into_inner());
-                st.rejected += 1;
-                st.rejections.push(Rejected { planned_at: planned, text: line.display(&s.source), reason: r.reason.clone() });
+            if let Err(r) = guard.check(&line, &catalog) {
+                record(&stats, &mut |st| {
+                    st.rejected += 1;
+                    st.rejections.push(Rejected { planned_at: planned, text: line.display(&source), reason: r.reason.clone() });
+                });
                 tracing::warn!(room, reason = %r, "guard refused a line");
-                continue;
+                return true;
             }
-            let line = match s.translator.translate(&line, &s.source, &s.locale) {
+            let line = match translator.translate(&line, &source, &locale) {
                 Ok(l) => l,
                 Err(e) => {
                     tracing::error!(room, "translation failed: {e}");
-                    continue;
+                    return true;
                 }
             };
-            let utterance = match s.voice.speak(&line, &s.locale) {
+            let utterance = match voice.speak(&line, &locale) {
                 Ok(u) => {
                     consecutive_voice_errors = 0;
                     u
                 }
                 Err(e) => {
                     consecutive_voice_errors += 1;
-                    stats.lock().unwrap_or_else(|e| e.into_inner()).voice_errors += 1;
-                    tracing::error!(room, "the {} voice failed: {e}", s.voice.name());
+                    record(&stats, &mut |st| st.voice_errors += 1);
+                    tracing::error!(room, "the {} voice failed: {e}", voice.name());
                     if consecutive_voice_errors > 20 {
-                        tracing::error!(room, "the voice keeps failing; the room continues without speech");
                         std::thread::sleep(std::time::Duration::from_secs(1));
                     }
-                    continue;
+                    return true;
                 }
             };
-            planned += f64::from(utterance.duration()) + f64::from(s.pause_seconds);
-            let product = line.product.as_deref().and_then(|id| s.products.iter().position(|p| p.id == id));
-            stats.lock().unwrap_or_else(|e| e.into_inner()).lines += 1;
-            let spoken = Spoken { utterance: Arc::new(utterance), segment: seg.kind, product };
-            if tx.send(spoken).is_err() {
-                return; // the room stopped listening
+            planned += f64::from(utterance.duration()) + f64::from(pause_seconds);
+            let product = line.product.as_deref().and_then(|id| products.iter().position(|p| p.id == id));
+            record(&stats, &mut |st| st.lines += 1);
+            if tx.send(Spoken { utterance: Arc::new(utterance), segment: seg.kind, product }).is_err() {
+                closed = true; // the room stopped listening
+                return false;
             }
+            true
+        };
+        let written = writer.write(&request, &mut on_line);
+        let refused = writer.take_rejected();
+        if !refused.is_empty() {
+            record(&stats, &mut |st| {
+                for (text, reason) in &refused {
+                    st.rejected += 1;
+                    st.rejections.push(Rejected { planned_at: planned, text: text.clone(), reason: reason.clone() });
+                }
+            });
+        }
+        if closed {
+            return;
+        }
+        if let Err(e) = written {
+            tracing::error!(room, "the {} writer failed: {e}", writer.name());
+            std::thread::sleep(std::time::Duration::from_millis(200));
         }
     }
 }

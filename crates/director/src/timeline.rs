@@ -325,7 +325,8 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use show::{Line, VisemeKey, VisemeTrack, Viseme};
+    use show::media::VisemeKey;
+    use show::{Line, Viseme, VisemeTrack};
 
     fn utt(seconds: f32, cues: Vec<Cue>) -> Arc<Utterance> {
         let n = (seconds * SAMPLE_RATE as f32) as usize;

@@ -72,6 +72,12 @@ pub trait Writer: Send {
     /// Writes one segment, handing each line to `emit` as soon as it is ready (an LLM streams
     /// sentence by sentence). Stops early when `emit` returns false.
     fn write(&mut self, request: &SegmentRequest<'_>, emit: &mut dyn FnMut(Line) -> bool) -> Result<(), StageError>;
+
+    /// Sentences the writer produced and threw away since the last call, with the reason
+    /// (a model's sentence the guard refused), for the script log.
+    fn take_rejected(&mut self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// Speaks lines.
