@@ -7,6 +7,7 @@ mod doctor;
 mod preview;
 mod run;
 mod server;
+mod snapshot;
 mod util;
 
 use std::path::PathBuf;
@@ -40,6 +41,8 @@ enum Command {
         #[command(subcommand)]
         what: bench::BenchCommand,
     },
+    /// Renders one frame of the preview to a PNG (check a look before going live).
+    Snapshot(snapshot::SnapshotArgs),
     /// Reads a catalog (Shopify CSV export or evercast JSON) and reports its products, or every
     /// error with file, line, column and field.
     Catalog {
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Preview(args) => preview::preview(args),
         Command::Doctor => doctor::doctor(),
+        Command::Snapshot(args) => snapshot::run(args),
         Command::Bench { what } => bench::bench(what),
         Command::Catalog { file, currency, json } => util::catalog(&file, &currency, json),
     };

@@ -59,6 +59,7 @@ fn main() {
         ticker: vec!["Free shipping over $35".into(), "30-day returns".into(), "Code NEST10 for 10% off".into()],
         accent: None,
         background: None,
+        ..StageConfig::default()
     };
     let sentence = "This mug keeps your coffee hot, and today it's just $14.90!";
     let word_start = sentence.find("today").unwrap_or(0);

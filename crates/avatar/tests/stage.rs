@@ -54,6 +54,7 @@ fn setup(w: u32, h: u32, locale: &str, products: Vec<Product>) -> StageSetup {
             ticker: vec!["Free shipping over $35".into(), "30-day returns".into()],
             accent: None,
             background: None,
+            ..StageConfig::default()
         },
         rig: RigChoice::BuiltIn,
     }

@@ -5,10 +5,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use avatar::{FrameState, Stage, StageSetup};
+use avatar::{FrameState, RigChoice, Stage, StageSetup};
 use broadcast::{EncoderKind, ErrorKind, RoomPipeline, Target};
 use script::{Guard, TemplateWriter};
 use show::stages::{SameLanguage, Voice, Writer};
+use show::config::{LipSync, RigSpec};
 use show::{Line, Locale, OutputProfile, RoomConfig, SAMPLE_RATE, SegmentKind, Utterance};
 
 use crate::DirectorError;
@@ -40,10 +41,29 @@ pub fn make_writer(show: &Show, choice: &WriterChoice) -> Box<dyn Writer> {
     }
 }
 
-/// Builds the voice for a room and proves it speaks.
+/// Builds the voice for a room.
 pub fn make_voice(room: &RoomConfig) -> Result<Box<dyn Voice>, DirectorError> {
     let v = voice::Espeak::new(&room.voice).map_err(|e| DirectorError::Setup(format!("room `{}`: {e}", room.id)))?;
-    Ok(Box::new(v))
+    Ok(match room.lipsync {
+        LipSync::Phonemes => Box::new(v),
+        LipSync::Audio => Box::new(AudioLipSync(Box::new(v))),
+    })
+}
+
+/// A voice whose mouth shapes are estimated from its audio, as they must be for voices that
+/// give no phoneme timing (a human operator's microphone, some neural voices).
+struct AudioLipSync(Box<dyn Voice>);
+
+impl Voice for AudioLipSync {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+
+    fn speak(&mut self, line: &Line, locale: &Locale) -> Result<Utterance, show::stages::StageError> {
+        let mut u = self.0.speak(line, locale)?;
+        u.visemes = voice::visemes_from_audio(&u.samples, SAMPLE_RATE);
+        Ok(u)
+    }
 }
 
 /// Builds the stage renderer for a room at a given size.
@@ -59,8 +79,12 @@ pub fn make_stage(show: &Show, room: &RoomConfig, profile: &OutputProfile) -> Re
         locale: room.locale.clone(),
         persona: show.config.persona.clone(),
         products: (*show.products).clone(),
+        rig: match room.rig.as_ref().unwrap_or(&stage.rig) {
+            RigSpec::BuiltIn => RigChoice::BuiltIn,
+            RigSpec::Png(dir) => RigChoice::Png(dir.clone()),
+            RigSpec::Clips(dir) => RigChoice::Clips(dir.clone()),
+        },
         stage,
-        rig: Default::default(),
     })
     .map_err(|e| DirectorError::Setup(format!("room `{}`: the stage could not be built: {e}", room.id)))
 }
@@ -207,6 +231,29 @@ pub fn render_room(
         render_time,
         files: vec![mp4, wav, srt, vtt, json],
     })
+}
+
+/// Renders the frame of an offline render at `at` seconds: the same feed and timeline as
+/// [`render_room`], without encoding. Returns RGBA pixels.
+pub fn snapshot(show: &Show, room: &RoomConfig, profile: &OutputProfile, at: f64, writer: &WriterChoice) -> Result<Vec<u8>, DirectorError> {
+    let mut stage = make_stage(show, room, profile)?;
+    let mut feed = feed(show, room, writer, 12)?;
+    let mut timeline = Timeline::new(profile.fps, Pace::Offline, show.config.run_of_show.pause_seconds, None, Vec::new(), (!show.products.is_empty()).then_some(0));
+    let target = (at.max(0.0) * f64::from(profile.fps)).round() as u64;
+    let mut frame = vec![0u8; (profile.width * profile.height * 4) as usize];
+    loop {
+        let n = timeline.frame();
+        let (_, moment) = timeline.step(&feed.rx);
+        // The stage animates from frame to frame (card slide-in); draw the last second of them.
+        if n + u64::from(profile.fps) >= target {
+            stage.render(&frame_state(&moment), &mut frame);
+        }
+        if n >= target {
+            break;
+        }
+    }
+    feed.stop();
+    Ok(frame)
 }
 
 /// What a live room reports while it runs (read by the preview page and the CLI).

@@ -112,8 +112,54 @@ pub struct MusicConfig {
     pub duck: f32,
 }
 
+/// Which host rig draws the host.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RigSpec {
+    /// The built-in illustrated host, styled by `[persona.look]`.
+    #[default]
+    BuiltIn,
+    /// A layered PNG rig: a folder with `rig.toml`.
+    Png(PathBuf),
+    /// A clip rig of a real person: a folder with `clips.toml` and short video loops.
+    Clips(PathBuf),
+}
+
+impl RigSpec {
+    /// Parses `built-in`, `png:FOLDER` or `clips:FOLDER` (folders relative to `base`).
+    pub fn parse(s: &str, base: &Path) -> Result<RigSpec, String> {
+        let s = s.trim();
+        if s == "built-in" || s == "builtin" {
+            return Ok(RigSpec::BuiltIn);
+        }
+        let (kind, folder) = s.split_once(':').ok_or_else(|| format!("`{s}` is not a rig: expected \"built-in\", \"png:FOLDER\" or \"clips:FOLDER\""))?;
+        let path = base.join(folder.trim());
+        let (spec, file) = match kind.trim() {
+            "png" => (RigSpec::Png(path.clone()), "rig.toml"),
+            "clips" => (RigSpec::Clips(path.clone()), "clips.toml"),
+            k => return Err(format!("`{k}` is not a rig kind: expected png or clips")),
+        };
+        if !path.join(file).is_file() {
+            return Err(format!("no {file} in {}", path.display()));
+        }
+        Ok(spec)
+    }
+}
+
+/// Where lip-sync comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LipSync {
+    /// The voice's phoneme timing (espeak).
+    #[default]
+    Phonemes,
+    /// Estimated from the audio itself, for voices without phoneme timing.
+    Audio,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StageConfig {
+    /// The host rig (rooms may choose their own).
+    pub rig: RigSpec,
     /// The "AI-generated host" label; a localized default is used when absent.
     pub label: Option<String>,
     /// Lines of the lower-third ticker (shipping, returns, promo code).
@@ -226,6 +272,9 @@ pub struct RoomConfig {
     pub output: Option<OutputSpec>,
     /// Overrides the show's AI label for this room.
     pub label: Option<String>,
+    /// Overrides the show's host rig for this room.
+    pub rig: Option<RigSpec>,
+    pub lipsync: LipSync,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -277,6 +326,9 @@ struct RawRoom {
     profile: Spanned<String>,
     output: Option<Spanned<String>>,
     label: Option<String>,
+    rig: Option<Spanned<String>>,
+    #[serde(default)]
+    lipsync: LipSync,
 }
 
 fn default_profile() -> Spanned<String> {
@@ -308,6 +360,7 @@ struct RawStage {
     ticker: Vec<String>,
     accent: Option<String>,
     background: Option<Spanned<String>>,
+    rig: Option<Spanned<String>>,
 }
 
 impl ShowConfig {
@@ -390,7 +443,17 @@ impl ShowConfig {
                 None => None,
             };
             let voice = r.voice.unwrap_or_else(|| default_voice(&locale));
-            rooms.push(RoomConfig { id, locale, voice, profile: r.profile.into_inner(), output, label: r.label });
+            let rig = match &r.rig {
+                Some(spec) => match RigSpec::parse(spec.get_ref(), &dir) {
+                    Ok(rig) => Some(rig),
+                    Err(m) => {
+                        errors.push(at(spec.span(), "rig", m));
+                        None
+                    }
+                },
+                None => None,
+            };
+            rooms.push(RoomConfig { id, locale, voice, profile: r.profile.into_inner(), output, label: r.label, rig, lipsync: r.lipsync });
         }
 
         let music = match raw.music {
@@ -415,6 +478,13 @@ impl ShowConfig {
                 Some(file)
             }
             None => None,
+        };
+        let rig = match &raw.stage.rig {
+            Some(spec) => RigSpec::parse(spec.get_ref(), &dir).unwrap_or_else(|m| {
+                errors.push(at(spec.span(), "stage.rig", m));
+                RigSpec::BuiltIn
+            }),
+            None => RigSpec::BuiltIn,
         };
         if let Some(a) = &raw.stage.accent
             && parse_hex_color(a).is_none()
@@ -445,7 +515,7 @@ impl ShowConfig {
             run_of_show: ros,
             rooms,
             music,
-            stage: StageConfig { label: raw.stage.label, ticker: raw.stage.ticker, accent: raw.stage.accent, background },
+            stage: StageConfig { rig, label: raw.stage.label, ticker: raw.stage.ticker, accent: raw.stage.accent, background },
         })
     }
 

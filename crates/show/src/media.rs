@@ -148,8 +148,10 @@ impl VisemeTrack {
 
     /// The mouth pose at `t`, with coarticulation: each key's target is approached over
     /// `blend` seconds, so the mouth moves through shapes rather than snapping (no flicker
-    /// on short phonemes).
+    /// on short phonemes). The move starts ahead of the sound, as lips do: a mouth that only
+    /// starts opening when the vowel is heard looks late on screen.
     pub fn shape_at(&self, t: f32, blend: f32) -> MouthShape {
+        let t = t + blend * ANTICIPATION;
         let i = self.keys.partition_point(|k| k.at <= t);
         if i == 0 {
             return MouthShape::REST;
@@ -169,6 +171,9 @@ impl VisemeTrack {
         }
     }
 }
+
+/// How far ahead of its sound a mouth shape starts to form, as a fraction of the blend time.
+const ANTICIPATION: f32 = 0.6;
 
 /// When a word is said, and where it stands in the displayed text (byte range).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -210,9 +215,11 @@ mod tests {
         assert_eq!(track.at(0.0), Viseme::Rest);
         assert_eq!(track.at(0.2), Viseme::Open);
         assert_eq!(track.at(0.5), Viseme::Closed);
-        assert!(track.shape_at(0.1, 0.06).open < 0.01);
+        // The mouth starts opening ahead of the sound and is open once it sounds.
+        assert!(track.shape_at(0.05, 0.06).open < 0.01);
+        assert!(track.shape_at(0.1, 0.06).open > 0.3);
         assert!((track.shape_at(0.25, 0.06).open - 0.9).abs() < 1e-4);
-        let mid = track.shape_at(0.33, 0.06).open;
+        let mid = track.shape_at(0.3, 0.06).open;
         assert!(mid > 0.0 && mid < 0.9);
         assert_eq!(Viseme::Open.shape().nearest_viseme(), Viseme::Open);
     }
