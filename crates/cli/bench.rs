@@ -28,6 +28,9 @@ pub enum BenchCommand {
         /// Profiles to measure.
         #[arg(long, value_delimiter = ',', default_value = "landscape-720p,vertical-1080x1920")]
         profiles: Vec<String>,
+        /// Skip the per-rig rendering figures.
+        #[arg(long)]
+        no_rigs: bool,
     },
     /// Composing a frame in Rust vs GStreamer's compositor (caps pinned and not): CPU per frame.
     Compose {
@@ -58,9 +61,24 @@ struct StageFigures {
 }
 
 #[derive(Serialize)]
+struct RigFigures {
+    rig: String,
+    width: u32,
+    height: u32,
+    /// Wall-clock ms per frame (median, p99) and the rendering thread's CPU ms (median, p99).
+    median_ms: f64,
+    p99_ms: f64,
+    cpu_median_ms: f64,
+    cpu_p99_ms: f64,
+}
+
+#[derive(Serialize)]
 struct StageReport {
     machine: String,
     cores: usize,
+    /// Stage rendering alone, per rig and size (built-in host and all overlays).
+    rigs: Vec<RigFigures>,
+    /// Whole rooms: offline render and live stream with encoding.
     results: Vec<StageFigures>,
 }
 
@@ -81,16 +99,50 @@ fn machine() -> String {
 
 pub fn bench(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
-        BenchCommand::Stage { show, seconds, json, profiles } => bench_stage(show, seconds, json, &profiles),
+        BenchCommand::Stage { show, seconds, json, profiles, no_rigs } => bench_stage(show, seconds, json, &profiles, no_rigs),
         BenchCommand::Compose { frames, json } => bench_compose(frames, json),
     }
 }
 
-fn bench_stage(show: Option<PathBuf>, seconds: f64, json: bool, profiles: &[String]) -> Result<ExitCode> {
+fn bench_stage(show: Option<PathBuf>, seconds: f64, json: bool, profiles: &[String], no_rigs: bool) -> Result<ExitCode> {
     let path = crate::util::show_path(show)?;
     let show = Show::load(&path, None)?;
     let room = show.config.rooms.first().context("the show has no room")?.clone();
     let dir = tempfile_dir()?;
+    let mut rigs = Vec::new();
+    let repo_rigs = PathBuf::from("assets/rigs");
+    let rig_choices: Vec<(&str, avatar::RigChoice)> = {
+        let mut v = vec![("built-in", avatar::RigChoice::BuiltIn)];
+        if repo_rigs.join("pip/rig.toml").is_file() {
+            v.push(("png (pip)", avatar::RigChoice::Png(repo_rigs.join("pip"))));
+        }
+        if repo_rigs.join("clip-host/clips.toml").is_file() {
+            v.push(("clips (clip-host)", avatar::RigChoice::Clips(repo_rigs.join("clip-host"))));
+        }
+        v
+    };
+    for (name, rig) in rig_choices.iter().filter(|_| !no_rigs) {
+        for (w, h) in [(1280, 720), (1080, 1920)] {
+            if !json {
+                eprintln!("measuring the {name} rig at {w}x{h} …");
+            }
+            let room = show.config.rooms.first().context("the show has no room")?;
+            let mut stage_cfg = show.config.stage.clone();
+            stage_cfg.label = room.label.clone().or(stage_cfg.label);
+            let setup = avatar::StageSetup {
+                width: w,
+                height: h,
+                fps: 30,
+                locale: room.locale.clone(),
+                persona: show.config.persona.clone(),
+                products: (*show.products).clone(),
+                stage: stage_cfg,
+                rig: rig.clone(),
+            };
+            let st = avatar::bench_render(setup, 600)?;
+            rigs.push(RigFigures { rig: name.to_string(), width: w, height: h, median_ms: st.median_ms, p99_ms: st.p99_ms, cpu_median_ms: st.cpu_median_ms, cpu_p99_ms: st.cpu_p99_ms });
+        }
+    }
     let mut results = Vec::new();
     for name in profiles {
         let profile = show.profiles.get(name)?.clone();
@@ -130,11 +182,17 @@ fn bench_stage(show: Option<PathBuf>, seconds: f64, json: bool, profiles: &[Stri
         });
     }
     let _ = std::fs::remove_dir_all(&dir);
-    let report = StageReport { machine: machine(), cores: std::thread::available_parallelism().map_or(1, |n| n.get()), results };
+    let report = StageReport { machine: machine(), cores: std::thread::available_parallelism().map_or(1, |n| n.get()), rigs, results };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("machine: {} ({} cores)", report.machine, report.cores);
+        println!("stage rendering (host + overlays), ms per frame:");
+        println!("{:<20} {:>11} {:>9} {:>9} {:>12} {:>12}", "rig", "size", "median", "p99", "CPU median", "CPU p99");
+        for r in &report.rigs {
+            println!("{:<20} {:>11} {:>9.2} {:>9.2} {:>12.2} {:>12.2}", r.rig, format!("{}x{}", r.width, r.height), r.median_ms, r.p99_ms, r.cpu_median_ms, r.cpu_p99_ms);
+        }
+        println!();
         println!("{:<20} {:>11} {:>9} {:>14} {:>13} {:>17} {:>13}", "profile", "size", "encoder", "preview speed", "preview ms/f", "live CPU/stream s", "live ms/f");
         for r in &report.results {
             println!(

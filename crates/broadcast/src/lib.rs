@@ -11,6 +11,7 @@
 //! their own threads into bounded `appsrc` queues, which give back-pressure.
 
 pub mod bench;
+mod convert;
 mod decode;
 mod doctor;
 mod encoder;

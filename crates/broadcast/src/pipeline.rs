@@ -1,14 +1,20 @@
 //! One room's pipeline: appsrc video + appsrc audio → H.264 + AAC → FLV/RTMP, MP4 or HLS.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 use gst::prelude::*;
 use show::profile::OutputProfile;
 use show::SAMPLE_RATE;
 
+use crate::convert::I420Converter;
 use crate::encoder::{self, EncoderKind};
 use crate::{BroadcastError, ErrorKind, make, set_prop, set_prop_lenient};
+
+/// How long a sink may refuse data before the output counts as stalled (a frozen RTMP
+/// connection that never errors).
+const STALL_LIMIT: Duration = Duration::from_secs(15);
 
 /// Where the encoded stream goes.
 #[derive(Clone)]
@@ -50,7 +56,9 @@ pub struct RoomPipeline {
     pool: gst::BufferPool,
     bus: gst::Bus,
     fps: u64,
-    frame_bytes: usize,
+    vinfo: gst_video::VideoInfo,
+    rgba: Vec<u8>,
+    convert: I420Converter,
     frames: u64,
     samples: u64,
     sink_name: String,
@@ -64,10 +72,12 @@ impl RoomPipeline {
         let pipeline = gst::Pipeline::with_name(&format!("room-{room}"));
         let setup = |e: gst::glib::BoolError| BroadcastError::new(ErrorKind::Setup, format!("room {room}: {e}"));
 
-        // Video: RGBA frames → I420 → H.264. Caps are pinned on both sides of the converter so
-        // negotiation never wanders into a costlier format.
-        let vinfo = gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgba, profile.width, profile.height)
+        // Video: frames are drawn in RGBA and converted to I420 here, in Rust, only where they
+        // changed (see `convert`); GStreamer gets I420 with its caps pinned, so negotiation
+        // never wanders into a costlier format.
+        let vinfo = gst_video::VideoInfo::builder(gst_video::VideoFormat::I420, profile.width, profile.height)
             .fps(gst::Fraction::new(profile.fps as i32, 1))
+            .colorimetry(&gst_video::VideoColorimetry::from_str("bt709").map_err(setup)?)
             .build()
             .map_err(setup)?;
         let vcaps = vinfo.to_caps().map_err(setup)?;
@@ -76,7 +86,9 @@ impl RoomPipeline {
             .caps(&vcaps)
             .format(gst::Format::Time)
             .is_live(live)
-            .block(true)
+            // Back-pressure is applied by `wait_for_room`, which also watches the bus: a
+            // blocking appsrc would wait forever on a pipeline that failed downstream.
+            .block(false)
             // A few frames of slack: enough to absorb encoder jitter, small enough that a
             // stalled sink pushes back on the producer within a fraction of a second.
             .max_bytes((vinfo.size() * 4) as u64)
@@ -85,15 +97,6 @@ impl RoomPipeline {
         set_prop(&vqueue, "max-size-buffers", "4")?;
         set_prop(&vqueue, "max-size-bytes", "0")?;
         set_prop(&vqueue, "max-size-time", "0")?;
-        let convert = make("videoconvert")?;
-        let i420 = make("capsfilter")?;
-        let i420_caps = gst::Caps::builder("video/x-raw")
-            .field("format", "I420")
-            .field("width", profile.width as i32)
-            .field("height", profile.height as i32)
-            .field("framerate", gst::Fraction::new(profile.fps as i32, 1))
-            .build();
-        i420.set_property("caps", &i420_caps);
         let venc = encoder::build(encoder, profile, live)?;
         let h264caps = make("capsfilter")?;
         let mut hcaps = gst::Caps::builder("video/x-h264").field("stream-format", "avc").field("alignment", "au");
@@ -115,7 +118,7 @@ impl RoomPipeline {
             .caps(&acaps)
             .format(gst::Format::Time)
             .is_live(live)
-            .block(true)
+            .block(false)
             .max_bytes((SAMPLE_RATE as u64) * 4 / 2)
             .build();
         let aqueue = make("queue")?;
@@ -128,13 +131,18 @@ impl RoomPipeline {
             Err(_) => make("voaacenc")?,
         };
         set_prop(&aenc, "bitrate", &(profile.audio_bitrate_kbps * 1000).to_string())?;
+        // FFmpeg's default AAC coder ("twoloop") costs several times the "fast" one for no
+        // audible gain on a voice over music.
+        if aenc.find_property("aac-coder").is_some() {
+            set_prop_lenient(&aenc, "aac-coder", "fast");
+        }
         let aparse = make("aacparse")?;
 
         pipeline
-            .add_many([video.upcast_ref(), &vqueue, &convert, &i420, &venc, &h264caps, &vparse])
+            .add_many([video.upcast_ref(), &vqueue, &venc, &h264caps, &vparse])
             .map_err(setup)?;
         pipeline.add_many([audio.upcast_ref(), &aqueue, &aconvert, &aresample, &stereo, &aenc, &aparse]).map_err(setup)?;
-        gst::Element::link_many([video.upcast_ref(), &vqueue, &convert, &i420, &venc, &h264caps, &vparse]).map_err(setup)?;
+        gst::Element::link_many([video.upcast_ref(), &vqueue, &venc, &h264caps, &vparse]).map_err(setup)?;
         gst::Element::link_many([audio.upcast_ref(), &aqueue, &aconvert, &aresample, &stereo, &aenc, &aparse]).map_err(setup)?;
 
         let sink_name = "sink".to_string();
@@ -181,11 +189,12 @@ impl RoomPipeline {
             }
         }
 
-        // Frames are written straight into pooled buffers: no per-frame allocation of
-        // megabytes (fresh pages cost more than the copy they would save).
+        // Frames go out in pooled buffers: no per-frame allocation of megabytes (fresh pages
+        // cost more than the copy they would save). The pool is not capped: an encoder holds
+        // as many frames as its look-ahead needs, and the appsrc limit bounds the rest.
         let pool = gst::BufferPool::new();
         let mut config = pool.config();
-        config.set_params(Some(&vcaps), vinfo.size() as u32, 2, 12);
+        config.set_params(Some(&vcaps), vinfo.size() as u32, 2, 0);
         pool.set_config(config).map_err(setup)?;
         pool.set_active(true).map_err(setup)?;
 
@@ -209,7 +218,9 @@ impl RoomPipeline {
             pool,
             bus,
             fps: u64::from(profile.fps),
-            frame_bytes: vinfo.size(),
+            rgba: vec![0; (profile.width * profile.height * 4) as usize],
+            convert: I420Converter::new(profile.width, profile.height),
+            vinfo,
             frames: 0,
             samples: 0,
             sink_name,
@@ -221,10 +232,43 @@ impl RoomPipeline {
         self.frames
     }
 
-    /// Pushes one video frame, written by `draw` straight into the buffer (RGBA, fully
-    /// overwritten), and the audio that plays during it. Blocks when the queues are full.
+    /// Pushes one video frame, drawn by `draw` (RGBA, every pixel written), and the audio
+    /// that plays during it. Blocks when the queues are full.
     pub fn push(&mut self, draw: impl FnOnce(&mut [u8]), audio: &[f32]) -> Result<(), BroadcastError> {
-        self.check()?;
+        draw(&mut self.rgba);
+        self.convert.update(&self.rgba);
+        self.send(audio)
+    }
+
+    /// Pushes the previous picture again with new audio: a machine that falls behind keeps
+    /// the audio (the clock) whole and lets the picture catch up.
+    pub fn push_repeat(&mut self, audio: &[f32]) -> Result<(), BroadcastError> {
+        self.send(audio)
+    }
+
+    /// Share of the picture re-converted for the last frame (0 … 1).
+    pub fn changed_share(&self) -> f64 {
+        self.convert.last_tiles as f64 / self.convert.tiles_per_frame.max(1) as f64
+    }
+
+    /// Waits until both queues have room, watching the bus meanwhile, so a pipeline that failed
+    /// or stalled is reported instead of blocking the producer forever.
+    fn wait_for_room(&self) -> Result<(), BroadcastError> {
+        let started = std::time::Instant::now();
+        loop {
+            self.check()?;
+            if self.video.current_level_bytes() < self.video.max_bytes() && self.audio.current_level_bytes() < self.audio.max_bytes() {
+                return Ok(());
+            }
+            if started.elapsed() > STALL_LIMIT {
+                return Err(BroadcastError::new(ErrorKind::Disconnected, format!("room {}: the output took no data for {STALL_LIMIT:?}", self.room)));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn send(&mut self, audio: &[f32]) -> Result<(), BroadcastError> {
+        self.wait_for_room()?;
         let pts = gst::ClockTime::from_nseconds(self.frames * 1_000_000_000 / self.fps);
         let next = gst::ClockTime::from_nseconds((self.frames + 1) * 1_000_000_000 / self.fps);
         let mut buf = self.pool.acquire_buffer(None).map_err(|e| self.flow_error(e))?;
@@ -233,9 +277,7 @@ impl RoomPipeline {
             b.set_pts(pts);
             b.set_duration(next - pts);
             let mut map = b.map_writable().map_err(|e| BroadcastError::new(ErrorKind::Runtime, e.to_string()))?;
-            let data = map.as_mut_slice();
-            debug_assert_eq!(data.len(), self.frame_bytes);
-            draw(data);
+            copy_planes(&self.vinfo, self.convert.planes(), map.as_mut_slice());
         }
         self.video.push_buffer(buf).map_err(|e| self.flow_error(e))?;
         self.frames += 1;
@@ -308,6 +350,25 @@ impl RoomPipeline {
     pub fn abort(self) {
         let _ = self.pool.set_active(false);
         let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+/// Copies packed I420 planes into a buffer laid out as `info` says (strides may pad rows).
+fn copy_planes(info: &gst_video::VideoInfo, packed: &[u8], out: &mut [u8]) {
+    let (w, h) = (info.width() as usize, info.height() as usize);
+    let mut src = 0;
+    for plane in 0..3 {
+        let (pw, ph) = if plane == 0 { (w, h) } else { (w / 2, h / 2) };
+        let stride = info.stride()[plane] as usize;
+        let offset = info.offset()[plane];
+        if stride == pw {
+            out[offset..offset + pw * ph].copy_from_slice(&packed[src..src + pw * ph]);
+        } else {
+            for row in 0..ph {
+                out[offset + row * stride..offset + row * stride + pw].copy_from_slice(&packed[src + row * pw..src + (row + 1) * pw]);
+            }
+        }
+        src += pw * ph;
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use avatar::{FrameState, RigChoice, Stage, StageSetup};
-use broadcast::{EncoderKind, ErrorKind, RoomPipeline, Target};
+use broadcast::{EncoderKind, RoomPipeline, Target};
 use script::{Guard, TemplateWriter};
 use show::stages::{SameLanguage, Voice, Writer};
 use show::config::{LipSync, RigSpec};
@@ -322,7 +322,6 @@ pub fn run_live(
     let frames_total = duration.map(|d| (d.as_secs_f64() * f64::from(profile.fps)).round() as u64);
     // The producer runs at most this far ahead of the wall clock (queue slack).
     let lead = Duration::from_millis(150);
-    let mut frame_buf: Vec<u8> = Vec::new();
     let mut have_frame = false;
     loop {
         let n = timeline.frame();
@@ -353,53 +352,41 @@ pub fn run_live(
                 }
             }
         }
-        // When the machine falls behind, re-send the last frame instead of drawing a new one:
+        // When the machine falls behind, re-send the last picture instead of drawing a new one:
         // audio (the clock) stays whole and the picture catches up.
         let skip_render = behind > Duration::from_secs_f64(frame_period * 3.0) && have_frame;
         if skip_render {
             late_frames += 1;
         }
-        let state = frame_state(&moment);
+        // Without an output (reconnecting) nothing is drawn: the clock and the script go on.
         if let Some(p) = pipeline.as_mut() {
+            let state = frame_state(&moment);
             let mut spent = Duration::ZERO;
-            let result = p.push(
-                |buf| {
-                    if skip_render && frame_buf.len() == buf.len() {
-                        buf.copy_from_slice(&frame_buf);
-                    } else {
+            let result = if skip_render {
+                p.push_repeat(&audio)
+            } else {
+                have_frame = true;
+                p.push(
+                    |buf| {
                         let t0 = Instant::now();
                         stage.render(&state, buf);
                         spent = t0.elapsed();
-                        frame_buf.clear();
-                        frame_buf.extend_from_slice(buf);
-                        have_frame = true;
-                    }
-                },
-                &audio,
-            );
+                    },
+                    &audio,
+                )
+            };
             render_time += spent;
             if let Err(e) = result {
-                let kind = e.kind;
                 tracing::warn!(room = %room.id, "output failed: {e}; the show goes on and the output is retried in {backoff:?}");
                 if let Some(p) = pipeline.take() {
                     p.abort();
                 }
-                if kind != ErrorKind::Disconnected {
-                    tracing::debug!(room = %room.id, ?kind, "non-network output error");
-                }
+                have_frame = false;
                 reconnects += 1;
                 retry_at = Instant::now() + backoff;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
                 set(&|s| s.state = "reconnecting".into());
             }
-        } else {
-            // No output: keep the show's clock going (and the look of the host) regardless.
-            let t0 = Instant::now();
-            if frame_buf.len() != (profile.width * profile.height * 4) as usize {
-                frame_buf.resize((profile.width * profile.height * 4) as usize, 0);
-            }
-            stage.render(&state, &mut frame_buf);
-            render_time += t0.elapsed();
         }
         if n % 10 == 0 {
             let speaking = moment.utterance.as_ref().map(|u| u.display.clone());

@@ -40,9 +40,12 @@ pub struct OutputProfile {
     pub keyframe_seconds: u32,
     #[serde(default)]
     pub encoder: EncoderChoice,
-    /// x264 speed preset when x264 is used (ultrafast … medium).
+    /// x264 speed preset when x264 is used live (ultrafast … medium).
     #[serde(default = "default_preset")]
     pub x264_preset: String,
+    /// x264 speed preset for offline renders (`evercast preview`), which favour turnaround.
+    #[serde(default = "default_offline_preset")]
+    pub x264_offline_preset: String,
     /// HLS segment length, for HLS outputs.
     #[serde(default = "default_hls_segment")]
     pub hls_segment_seconds: u32,
@@ -62,6 +65,9 @@ fn default_keyframe() -> u32 {
 }
 fn default_preset() -> String {
     "veryfast".into()
+}
+fn default_offline_preset() -> String {
+    "superfast".into()
 }
 fn default_hls_segment() -> u32 {
     2
