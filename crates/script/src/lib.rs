@@ -1,1 +1,2 @@
 //! script
+pub mod models;
