@@ -1,2 +1,3 @@
 //! script
+pub mod llm;
 pub mod models;

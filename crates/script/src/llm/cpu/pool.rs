@@ -1,0 +1,231 @@
+//! A small fork-join pool for the forward pass: the calling thread plus `n - 1` workers run
+//! one closure together, many times per token.
+//!
+//! A token makes a few hundred parallel steps of a few microseconds each, so waking threads
+//! through the OS each time would cost more than the work. Workers spin on an epoch counter
+//! for a short while after each job and only then sleep on a condition variable; the caller
+//! spins until all workers are done. Work inside a job is handed out in chunks through an
+//! atomic counter, so a worker slowed by another process does not hold the others back.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How long an idle worker spins before it sleeps.
+const SPIN: Duration = Duration::from_micros(300);
+
+type Job = *const (dyn Fn(usize) + Sync);
+
+struct JobSlot(Option<Job>);
+// SAFETY: the pointer is only dereferenced while `Pool::run` keeps the closure alive.
+unsafe impl Send for JobSlot {}
+
+struct Shared {
+    epoch: AtomicU64,
+    done: AtomicUsize,
+    panicked: AtomicBool,
+    stop: AtomicBool,
+    sleepers: AtomicUsize,
+    job: Mutex<JobSlot>,
+    wake: Condvar,
+}
+
+pub(crate) struct Pool {
+    shared: Arc<Shared>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Pool {
+    /// A pool of `threads` threads in all (the caller counts as one).
+    pub(crate) fn new(threads: usize) -> Pool {
+        let shared = Arc::new(Shared {
+            epoch: AtomicU64::new(0),
+            done: AtomicUsize::new(0),
+            panicked: AtomicBool::new(false),
+            stop: AtomicBool::new(false),
+            sleepers: AtomicUsize::new(0),
+            job: Mutex::new(JobSlot(None)),
+            wake: Condvar::new(),
+        });
+        let mut workers = Vec::new();
+        for i in 1..threads.max(1) {
+            let s = shared.clone();
+            match std::thread::Builder::new().name(format!("llm-cpu-{i}")).spawn(move || worker(s, i)) {
+                Ok(h) => workers.push(h),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not start an inference thread; running with fewer");
+                    break;
+                }
+            }
+        }
+        Pool { shared, workers }
+    }
+
+    pub(crate) fn threads(&self) -> usize {
+        self.workers.len() + 1
+    }
+
+    /// Runs `f(thread_index)` on every thread of the pool and returns when all are done.
+    pub(crate) fn run(&self, f: &(dyn Fn(usize) + Sync)) {
+        if self.workers.is_empty() {
+            f(0);
+            return;
+        }
+        let s = &*self.shared;
+        {
+            let mut slot = s.job.lock().unwrap_or_else(|p| p.into_inner());
+            // SAFETY: lifetime erasure only; the workers finish with the closure before this
+            // function returns (we wait for `done` below), so it never outlives `f`.
+            let job: Job = unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync), &'static (dyn Fn(usize) + Sync)>(f) };
+            slot.0 = Some(job);
+            s.done.store(0, Ordering::Relaxed);
+            s.epoch.fetch_add(1, Ordering::Release);
+        }
+        if s.sleepers.load(Ordering::Acquire) > 0 {
+            s.wake.notify_all();
+        }
+        let own = catch_unwind(AssertUnwindSafe(|| f(0)));
+        let n = self.workers.len();
+        let mut spins = 0u32;
+        while s.done.load(Ordering::Acquire) < n {
+            spins += 1;
+            if spins < 1 << 14 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+        if let Err(p) = own {
+            std::panic::resume_unwind(p);
+        }
+        if s.panicked.swap(false, Ordering::AcqRel) {
+            panic!("an inference thread panicked");
+        }
+    }
+
+    /// Runs `f(chunk)` for every chunk in `0..chunks`, spread over the pool's threads.
+    pub(crate) fn for_chunks(&self, chunks: usize, f: &(dyn Fn(usize, usize) + Sync)) {
+        if chunks == 0 {
+            return;
+        }
+        if chunks == 1 || self.workers.is_empty() {
+            for c in 0..chunks {
+                f(0, c);
+            }
+            return;
+        }
+        let next = AtomicUsize::new(0);
+        self.run(&|tid| {
+            loop {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                if c >= chunks {
+                    break;
+                }
+                f(tid, c);
+            }
+        });
+    }
+}
+
+fn worker(s: Arc<Shared>, index: usize) {
+    let mut seen = 0u64;
+    loop {
+        let start = Instant::now();
+        let mut spins = 0u32;
+        loop {
+            if s.epoch.load(Ordering::Acquire) != seen || s.stop.load(Ordering::Acquire) {
+                break;
+            }
+            spins += 1;
+            std::hint::spin_loop();
+            if spins % 256 == 0 && start.elapsed() > SPIN {
+                let mut slot = s.job.lock().unwrap_or_else(|p| p.into_inner());
+                s.sleepers.fetch_add(1, Ordering::AcqRel);
+                while s.epoch.load(Ordering::Acquire) == seen && !s.stop.load(Ordering::Acquire) {
+                    slot = s.wake.wait(slot).unwrap_or_else(|p| p.into_inner());
+                }
+                s.sleepers.fetch_sub(1, Ordering::AcqRel);
+                drop(slot);
+                break;
+            }
+        }
+        if s.stop.load(Ordering::Acquire) {
+            return;
+        }
+        seen = s.epoch.load(Ordering::Acquire);
+        let job = s.job.lock().unwrap_or_else(|p| p.into_inner()).0;
+        if let Some(job) = job {
+            // SAFETY: `run` keeps the closure alive until `done` counts this thread.
+            let f = unsafe { &*job };
+            if catch_unwind(AssertUnwindSafe(|| f(index))).is_err() {
+                s.panicked.store(true, Ordering::Release);
+            }
+        }
+        s.done.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        {
+            let _slot = self.shared.job.lock().unwrap_or_else(|p| p.into_inner());
+            self.shared.stop.store(true, Ordering::Release);
+        }
+        self.shared.wake.notify_all();
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
+
+/// A raw pointer that may be shared between the pool's threads, for writing disjoint parts of
+/// one output buffer.
+#[derive(Clone, Copy)]
+pub(crate) struct SyncPtr<T>(pub *mut T);
+
+impl<T> SyncPtr<T> {
+    /// The pointer (a method, so closures capture the whole `Sync` wrapper, not the raw field).
+    #[inline(always)]
+    pub(crate) fn get(self) -> *mut T {
+        self.0
+    }
+}
+// SAFETY: users write disjoint index ranges and `Pool::run` joins before the buffer is read.
+unsafe impl<T> Send for SyncPtr<T> {}
+unsafe impl<T> Sync for SyncPtr<T> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_chunk_runs_once_on_all_threads() {
+        let pool = Pool::new(3);
+        assert_eq!(pool.threads(), 3);
+        for round in 0..2000 {
+            let hits: Vec<AtomicUsize> = (0..97).map(|_| AtomicUsize::new(0)).collect();
+            pool.for_chunks(97, &|_, c| {
+                hits[c].fetch_add(round + 1, Ordering::Relaxed);
+            });
+            assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == round + 1));
+        }
+        // After a pause the workers sleep; a new job still wakes them.
+        std::thread::sleep(Duration::from_millis(5));
+        let seen: Vec<AtomicBool> = (0..3).map(|_| AtomicBool::new(false)).collect();
+        pool.run(&|tid| seen[tid].store(true, Ordering::Relaxed));
+        assert!(seen.iter().all(|s| s.load(Ordering::Relaxed)));
+    }
+
+    #[test]
+    fn a_single_thread_pool_runs_inline() {
+        let pool = Pool::new(1);
+        let sum = AtomicUsize::new(0);
+        pool.for_chunks(10, &|tid, c| {
+            assert_eq!(tid, 0);
+            sum.fetch_add(c, Ordering::Relaxed);
+        });
+        assert_eq!(sum.load(Ordering::Relaxed), 45);
+    }
+}
