@@ -109,6 +109,37 @@ pub(crate) fn axpy(isa: Isa, alpha: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
+/// One query head's attention over `ctx` cached positions: `out = softmax(scale · q·Kᵀ) V`.
+/// `k` and `v` hold `ctx` rows of `q.len()` values; `scores` is scratch of at least `ctx`.
+pub(crate) fn attend(isa: Isa, q: &[f32], k: &[f32], v: &[f32], ctx: usize, scale: f32, scores: &mut [f32], out: &mut [f32]) {
+    let hd = q.len();
+    debug_assert!(k.len() >= ctx * hd && v.len() >= ctx * hd && scores.len() >= ctx && out.len() >= hd);
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: AVX2/FMA present (see `Isa::detect`); the sizes are checked above.
+        Isa::Avx2 if hd == 64 => unsafe { avx2::attend64(q, k, v, ctx, scale, scores, out) },
+        _ => {
+            let sc = &mut scores[..ctx];
+            let mut max = f32::NEG_INFINITY;
+            for (j, s) in sc.iter_mut().enumerate() {
+                *s = dot_f32(isa, q, &k[j * hd..(j + 1) * hd]) * scale;
+                max = max.max(*s);
+            }
+            let mut sum = 0.0;
+            for s in sc.iter_mut() {
+                *s = (*s - max).exp();
+                sum += *s;
+            }
+            let out = &mut out[..hd];
+            out.fill(0.0);
+            let inv = 1.0 / sum;
+            for (j, s) in sc.iter().enumerate() {
+                axpy(isa, s * inv, &v[j * hd..(j + 1) * hd], out);
+            }
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::*;
@@ -382,6 +413,88 @@ mod avx2 {
         }
     }
 
+    /// e^x for x ≤ 0 (softmax inputs), 8 lanes: 2^(x·log2 e) split into 2^n · 2^f, with a
+    /// degree-6 polynomial for 2^f on [-0.5, 0.5] (relative error ~2e-7). Below -87 it is 0.
+    #[inline(always)]
+    unsafe fn exp_neg(x: __m256) -> __m256 {
+        unsafe {
+            let x = _mm256_max_ps(x, _mm256_set1_ps(-87.0));
+            let t = _mm256_mul_ps(x, _mm256_set1_ps(std::f32::consts::LOG2_E));
+            let n = _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+            let f = _mm256_sub_ps(t, n);
+            // 2^f = e^(f ln 2), Taylor coefficients of e^y with y = f·ln 2.
+            let y = _mm256_mul_ps(f, _mm256_set1_ps(std::f32::consts::LN_2));
+            let mut p = _mm256_set1_ps(1.0 / 720.0);
+            p = _mm256_fmadd_ps(p, y, _mm256_set1_ps(1.0 / 120.0));
+            p = _mm256_fmadd_ps(p, y, _mm256_set1_ps(1.0 / 24.0));
+            p = _mm256_fmadd_ps(p, y, _mm256_set1_ps(1.0 / 6.0));
+            p = _mm256_fmadd_ps(p, y, _mm256_set1_ps(0.5));
+            p = _mm256_fmadd_ps(p, y, _mm256_set1_ps(1.0));
+            p = _mm256_fmadd_ps(p, y, _mm256_set1_ps(1.0));
+            let pow2n = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+            _mm256_mul_ps(p, _mm256_castsi256_ps(pow2n))
+        }
+    }
+
+    /// `attend` for 64-wide heads: q and the output accumulator live in registers.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn attend64(q: &[f32], k: &[f32], v: &[f32], ctx: usize, scale: f32, scores: &mut [f32], out: &mut [f32]) {
+        unsafe {
+            let qp = q.as_ptr();
+            let mut qv = [_mm256_setzero_ps(); 8];
+            for (c, r) in qv.iter_mut().enumerate() {
+                *r = _mm256_mul_ps(_mm256_loadu_ps(qp.add(8 * c)), _mm256_set1_ps(scale));
+            }
+            let (kp, sp) = (k.as_ptr(), scores.as_mut_ptr());
+            let mut max = f32::NEG_INFINITY;
+            for j in 0..ctx {
+                let row = kp.add(j * 64);
+                let mut a0 = _mm256_mul_ps(qv[0], _mm256_loadu_ps(row));
+                let mut a1 = _mm256_mul_ps(qv[1], _mm256_loadu_ps(row.add(8)));
+                a0 = _mm256_fmadd_ps(qv[2], _mm256_loadu_ps(row.add(16)), a0);
+                a1 = _mm256_fmadd_ps(qv[3], _mm256_loadu_ps(row.add(24)), a1);
+                a0 = _mm256_fmadd_ps(qv[4], _mm256_loadu_ps(row.add(32)), a0);
+                a1 = _mm256_fmadd_ps(qv[5], _mm256_loadu_ps(row.add(40)), a1);
+                a0 = _mm256_fmadd_ps(qv[6], _mm256_loadu_ps(row.add(48)), a0);
+                a1 = _mm256_fmadd_ps(qv[7], _mm256_loadu_ps(row.add(56)), a1);
+                let s = hsum(_mm256_add_ps(a0, a1));
+                *sp.add(j) = s;
+                max = max.max(s);
+            }
+            // Softmax weights, 8 at a time.
+            let vmax = _mm256_set1_ps(max);
+            let mut vsum = _mm256_setzero_ps();
+            let mut j = 0;
+            while j + 8 <= ctx {
+                let e = exp_neg(_mm256_sub_ps(_mm256_loadu_ps(sp.add(j)), vmax));
+                _mm256_storeu_ps(sp.add(j), e);
+                vsum = _mm256_add_ps(vsum, e);
+                j += 8;
+            }
+            let mut sum = hsum(vsum);
+            while j < ctx {
+                let e = (*sp.add(j) - max).exp();
+                *sp.add(j) = e;
+                sum += e;
+                j += 1;
+            }
+            let inv = 1.0 / sum;
+            let mut o = [_mm256_setzero_ps(); 8];
+            let vp = v.as_ptr();
+            for j in 0..ctx {
+                let w = _mm256_set1_ps(*sp.add(j) * inv);
+                let row = vp.add(j * 64);
+                for (c, r) in o.iter_mut().enumerate() {
+                    *r = _mm256_fmadd_ps(w, _mm256_loadu_ps(row.add(8 * c)), *r);
+                }
+            }
+            let op = out.as_mut_ptr();
+            for (c, r) in o.iter().enumerate() {
+                _mm256_storeu_ps(op.add(8 * c), *r);
+            }
+        }
+    }
+
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
         unsafe {
@@ -512,6 +625,28 @@ mod tests {
                     let g = got[t * rows + r];
                     assert!((g - want).abs() <= 1e-4 * want.abs().max(1.0), "{ty:?} t{t} r{r}: {g} vs {want}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn attention_kernel_matches_the_plain_formula() {
+        let isa = Isa::detect();
+        for ctx in [1, 7, 8, 9, 64, 301] {
+            let q: Vec<f32> = (0..64).map(|i| ((i * 37 % 64) as f32 - 32.0) / 16.0).collect();
+            let k: Vec<f32> = (0..ctx * 64).map(|i| ((i * 53 % 97) as f32 - 48.0) / 24.0).collect();
+            let v: Vec<f32> = (0..ctx * 64).map(|i| ((i * 29 % 89) as f32 - 44.0) / 30.0).collect();
+            let scale = 0.125;
+            let s: Vec<f64> = (0..ctx).map(|j| (0..64).map(|i| q[i] as f64 * k[j * 64 + i] as f64).sum::<f64>() * scale).collect();
+            let m = s.iter().cloned().fold(f64::MIN, f64::max);
+            let e: Vec<f64> = s.iter().map(|x| (x - m).exp()).collect();
+            let z: f64 = e.iter().sum();
+            let mut scores = vec![0f32; ctx];
+            let mut out = vec![0f32; 64];
+            attend(isa, &q, &k, &v, ctx, scale as f32, &mut scores, &mut out);
+            for i in 0..64 {
+                let want: f64 = (0..ctx).map(|j| e[j] / z * v[j * 64 + i] as f64).sum();
+                assert!((out[i] as f64 - want).abs() < 1e-5 * (1.0 + want.abs()), "ctx {ctx} lane {i}: {} vs {want}", out[i]);
             }
         }
     }

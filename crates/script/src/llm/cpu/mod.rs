@@ -18,7 +18,7 @@ use std::path::Path;
 use candle_core::Device;
 use candle_core::quantized::gguf_file::Content;
 
-use self::kernels::{Isa, axpy, dot_f32, gemm};
+use self::kernels::{Isa, attend, gemm};
 use self::pool::{Pool, SyncPtr};
 use self::quant::{QActs, QMatrix, QType};
 use super::config::{ModelConfig, hint};
@@ -406,21 +406,7 @@ fn attention(
         // each (token, head) unit writes its own `hd` outputs.
         let sc = unsafe { std::slice::from_raw_parts_mut(score_ptrs[tid].get(), ctx) };
         let o = unsafe { std::slice::from_raw_parts_mut(out_ptr.get().add(t * d + h * hd), hd) };
-        let mut max = f32::NEG_INFINITY;
-        for (j, s) in sc.iter_mut().enumerate() {
-            *s = dot_f32(isa, q, &kc[j * hd..(j + 1) * hd]) * scale;
-            max = max.max(*s);
-        }
-        let mut sum = 0.0;
-        for s in sc.iter_mut() {
-            *s = (*s - max).exp();
-            sum += *s;
-        }
-        o.fill(0.0);
-        let inv = 1.0 / sum;
-        for (j, s) in sc.iter().enumerate() {
-            axpy(isa, s * inv, &vc[j * hd..(j + 1) * hd], o);
-        }
+        attend(isa, q, kc, vc, ctx, scale, sc, o);
     });
 }
 

@@ -4,7 +4,8 @@
 //! A token makes a few hundred parallel steps of a few microseconds each, so waking threads
 //! through the OS each time would cost more than the work. Workers spin on an epoch counter
 //! for a short while after each job and only then sleep on a condition variable; the caller
-//! spins until all workers are done. Work inside a job is handed out in chunks through an
+//! does its share and then waits only for the workers that actually joined, so on a busy
+//! machine a worker the OS has not scheduled in time is simply left out of that step. Work inside a job is handed out in chunks through an
 //! atomic counter, so a worker slowed by another process does not hold the others back.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -23,7 +24,12 @@ struct JobSlot(Option<Job>);
 unsafe impl Send for JobSlot {}
 
 struct Shared {
+    /// Bumped for every job; idle workers watch it.
     epoch: AtomicU64,
+    /// The job's epoch (high 32 bits), a "closed" bit and how many workers joined it: a worker
+    /// joins only while the job is open, so a worker the OS has not scheduled yet never holds
+    /// the caller up: once the caller has done all the work itself it closes the job.
+    ticket: AtomicU64,
     done: AtomicUsize,
     panicked: AtomicBool,
     stop: AtomicBool,
@@ -31,6 +37,9 @@ struct Shared {
     job: Mutex<JobSlot>,
     wake: Condvar,
 }
+
+const CLOSED: u64 = 1 << 31;
+const JOINED: u64 = CLOSED - 1;
 
 pub(crate) struct Pool {
     shared: Arc<Shared>,
@@ -42,6 +51,7 @@ impl Pool {
     pub(crate) fn new(threads: usize) -> Pool {
         let shared = Arc::new(Shared {
             epoch: AtomicU64::new(0),
+            ticket: AtomicU64::new(CLOSED),
             done: AtomicUsize::new(0),
             panicked: AtomicBool::new(false),
             stop: AtomicBool::new(false),
@@ -67,29 +77,37 @@ impl Pool {
         self.workers.len() + 1
     }
 
-    /// Runs `f(thread_index)` on every thread of the pool and returns when all are done.
+    /// Runs `f(thread_index)` on the calling thread (index 0) and on every worker that joins
+    /// before the caller is done; returns when all of those are. `f` must therefore share its
+    /// work out dynamically (see [`Pool::for_chunks`]) rather than by thread index.
     pub(crate) fn run(&self, f: &(dyn Fn(usize) + Sync)) {
         if self.workers.is_empty() {
             f(0);
             return;
         }
         let s = &*self.shared;
-        {
+        let epoch = {
             let mut slot = s.job.lock().unwrap_or_else(|p| p.into_inner());
-            // SAFETY: lifetime erasure only; the workers finish with the closure before this
-            // function returns (we wait for `done` below), so it never outlives `f`.
+            // SAFETY: lifetime erasure only; workers run the closure only after joining the
+            // ticket below, and we wait for every joined worker before returning, so it never
+            // outlives `f`.
             let job: Job = unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync), &'static (dyn Fn(usize) + Sync)>(f) };
             slot.0 = Some(job);
             s.done.store(0, Ordering::Relaxed);
-            s.epoch.fetch_add(1, Ordering::Release);
-        }
+            let epoch = (s.epoch.load(Ordering::Relaxed) + 1) & 0xFFFF_FFFF;
+            s.ticket.store(epoch << 32, Ordering::Release);
+            s.epoch.store(epoch, Ordering::Release);
+            epoch
+        };
         if s.sleepers.load(Ordering::Acquire) > 0 {
             s.wake.notify_all();
         }
         let own = catch_unwind(AssertUnwindSafe(|| f(0)));
-        let n = self.workers.len();
+        // Close the job; whoever joined before that is waited for, the rest skip it.
+        let joined = (s.ticket.fetch_or(CLOSED, Ordering::AcqRel) & JOINED) as usize;
+        debug_assert_eq!(s.ticket.load(Ordering::Relaxed) >> 32, epoch);
         let mut spins = 0u32;
-        while s.done.load(Ordering::Acquire) < n {
+        while s.done.load(Ordering::Acquire) < joined {
             spins += 1;
             if spins < 1 << 14 {
                 std::hint::spin_loop();
@@ -155,9 +173,23 @@ fn worker(s: Arc<Shared>, index: usize) {
             return;
         }
         seen = s.epoch.load(Ordering::Acquire);
+        // Join the job if it is still open.
+        let mut t = s.ticket.load(Ordering::Acquire);
+        let joined = loop {
+            if t >> 32 != seen || t & CLOSED != 0 {
+                break false;
+            }
+            match s.ticket.compare_exchange_weak(t, t + 1, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => break true,
+                Err(now) => t = now,
+            }
+        };
+        if !joined {
+            continue;
+        }
         let job = s.job.lock().unwrap_or_else(|p| p.into_inner()).0;
         if let Some(job) = job {
-            // SAFETY: `run` keeps the closure alive until `done` counts this thread.
+            // SAFETY: `run` keeps the closure alive until `done` counts every joined worker.
             let f = unsafe { &*job };
             if catch_unwind(AssertUnwindSafe(|| f(index))).is_err() {
                 s.panicked.store(true, Ordering::Release);
@@ -201,7 +233,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_chunk_runs_once_on_all_threads() {
+    fn every_chunk_runs_exactly_once() {
         let pool = Pool::new(3);
         assert_eq!(pool.threads(), 3);
         for round in 0..2000 {
@@ -211,11 +243,26 @@ mod tests {
             });
             assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == round + 1));
         }
-        // After a pause the workers sleep; a new job still wakes them.
-        std::thread::sleep(Duration::from_millis(5));
-        let seen: Vec<AtomicBool> = (0..3).map(|_| AtomicBool::new(false)).collect();
-        pool.run(&|tid| seen[tid].store(true, Ordering::Relaxed));
-        assert!(seen.iter().all(|s| s.load(Ordering::Relaxed)));
+    }
+
+    #[test]
+    fn workers_share_the_work() {
+        let pool = Pool::new(2);
+        let by_worker = AtomicUsize::new(0);
+        for _ in 0..300 {
+            pool.for_chunks(16, &|tid, c| {
+                // A few microseconds of real work per chunk.
+                let mut x = c as u64;
+                for i in 0..20_000u64 {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(i);
+                }
+                std::hint::black_box(x);
+                if tid != 0 {
+                    by_worker.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        assert!(by_worker.load(Ordering::Relaxed) > 0, "the worker thread never joined");
     }
 
     #[test]
