@@ -180,3 +180,103 @@ pub fn run_anchor(root: &Path, gguf: &Path, threads: usize) -> Result<AnchorFigu
     let line = text.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or("");
     serde_json::from_str(line).map_err(|e| LlmError::Bench(format!("unreadable anchor output ({e}): {text}")))
 }
+
+/// One model's row of `evercast bench writer`: our figures and, when the anchor is set up,
+/// llama.cpp's on the same GGUF in the same run.
+#[derive(Clone, Debug, Serialize)]
+pub struct WriterBench {
+    pub name: String,
+    pub ours: BenchFigures,
+    pub anchor: Option<AnchorFigures>,
+    /// Why there are no anchor figures (not set up, or it failed).
+    pub anchor_note: Option<String>,
+    /// ours / llama.cpp: (prefill, decode).
+    pub ratios: Option<(f64, f64)>,
+}
+
+/// Benchmarks every installed manifest LLM under `models_dir` (and llama.cpp on the same files
+/// when `root/.tools/llamacpp` exists); `progress` gets a line per step.
+pub fn bench_writer(
+    models_dir: &Path,
+    root: &Path,
+    device: DeviceChoice,
+    progress: &dyn Fn(&str),
+) -> Result<Vec<WriterBench>, LlmError> {
+    let mut rows = Vec::new();
+    for status in crate::models::list(models_dir) {
+        if status.kind != "llm" || !status.installed {
+            continue;
+        }
+        let path = crate::models::resolve(&status.name, models_dir)?;
+        progress(&format!("benchmarking {} on {device}", status.name));
+        let ours = bench(&path, device)?;
+        let threads = super::default_threads();
+        let (anchor, anchor_note) = if anchor_python(root).is_none() {
+            (None, Some("llama.cpp anchor not set up (bench/setup-anchor.sh)".to_string()))
+        } else {
+            progress(&format!("benchmarking llama.cpp on {} ({threads} threads)", status.name));
+            match run_anchor(root, &path, threads) {
+                Ok(a) => (Some(a), None),
+                Err(e) => (None, Some(e.to_string())),
+            }
+        };
+        let ratios = anchor.as_ref().map(|a| ours.ratios(a));
+        rows.push(WriterBench { name: status.name, ours, anchor, anchor_note, ratios });
+    }
+    if rows.is_empty() {
+        return Err(LlmError::Bench(format!(
+            "no LLM is installed in {}; run `evercast models install {}`",
+            models_dir.display(),
+            crate::models::manifest().default_model().name
+        )));
+    }
+    Ok(rows)
+}
+
+fn spread(v: &[f64]) -> String {
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if v.len() > 1 { format!(" ({lo:.0}–{hi:.0})") } else { String::new() }
+}
+
+/// A plain-text table of `bench_writer` rows (medians, with the runs' range).
+pub fn format_writer_bench(rows: &[WriterBench]) -> String {
+    let mut out = String::new();
+    out.push_str("model            engine      prefill tok/s     decode tok/s      warm TTFT ms\n");
+    for r in rows {
+        let o = &r.ours;
+        out.push_str(&format!(
+            "{:<16} {:<11} {:>7.0}{:<10} {:>6.1}{:<11} {:>6.0}{}\n",
+            r.name,
+            "evercast",
+            o.prefill_tok_s,
+            spread(&o.prefill_tok_s_runs),
+            o.decode_tok_s,
+            spread(&o.decode_tok_s_runs),
+            o.warm_ttft_ms,
+            spread(&o.warm_ttft_ms_runs)
+        ));
+        match (&r.anchor, &r.ratios) {
+            (Some(a), Some((p, d))) => {
+                out.push_str(&format!(
+                    "{:<16} {:<11} {:>7.0}{:<10} {:>6.1}{:<11} {:>6.0}{}\n",
+                    "",
+                    "llama.cpp",
+                    a.prefill_tok_s,
+                    spread(&a.prefill_tok_s_runs),
+                    a.decode_tok_s,
+                    spread(&a.decode_tok_s_runs),
+                    a.warm_ttft_ms,
+                    spread(&a.warm_ttft_ms_runs)
+                ));
+                out.push_str(&format!("{:<16} {:<11} {:>6.2}x {:>19.2}x\n", "", "ratio", p, d));
+            }
+            _ => {
+                if let Some(n) = &r.anchor_note {
+                    out.push_str(&format!("{:<16} llama.cpp: {n}\n", ""));
+                }
+            }
+        }
+    }
+    out
+}

@@ -34,7 +34,10 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Instant;
 
-pub use bench::{AnchorFigures, BenchFigures, BenchPrompts, anchor_python, bench, bench_prompts, run_anchor};
+pub use bench::{
+    AnchorFigures, BenchFigures, BenchPrompts, WriterBench, anchor_python, bench, bench_prompts, bench_writer, format_writer_bench,
+    run_anchor,
+};
 pub use chat::{Role, chatml, strip_markers};
 pub use config::{ModelConfig, SUPPORTED_ARCHS};
 pub use error::LlmError;

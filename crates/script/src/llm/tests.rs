@@ -337,3 +337,15 @@ fn bench_smollm2() {
     let f = bench(&model(SMOL), DeviceChoice::Cpu).unwrap();
     eprintln!("{}", serde_json::to_string_pretty(&f).unwrap());
 }
+
+/// Decode only, for profiling: `perf record <test binary> --ignored decode_loop`.
+#[test]
+#[ignore = "profiling aid"]
+fn decode_loop() {
+    let _g = serial();
+    let name = std::env::var("EVERCAST_PROFILE_MODEL").unwrap_or_else(|_| SMOL.to_string());
+    let mut llm = load(&name);
+    let p = bench_prompts().unwrap();
+    let s = llm.generate_inner(&p.short_prompt, &Sampling::greedy(600), true, &mut |_| true).unwrap();
+    eprintln!("decode {:.1} tok/s, prefill {:.1} tok/s", s.decode_tok_s(), s.prefill_tok_s());
+}

@@ -43,45 +43,19 @@ impl Isa {
 pub(crate) fn gemm(isa: Isa, w: &QMatrix, a: &QActs, rows: Range<usize>, out: SyncPtr<f32>, stride: usize, off: usize) {
     debug_assert_eq!(w.cols, a.cols);
     debug_assert!(rows.end <= w.rows);
-    let n = a.n;
-    for r in rows {
-        let row = w.row(r);
-        let mut t0 = 0;
-        while t0 < n {
-            let left = n - t0;
-            let mut vals = [0f32; 4];
-            let k = match isa {
-                #[cfg(target_arch = "x86_64")]
-                Isa::Avx2 => {
-                    // SAFETY: `Isa::Avx2` is only chosen when the CPU has AVX2, FMA and F16C; the
-                    // row and activation slices have the sizes the kernels read.
-                    unsafe {
-                        if left >= 4 {
-                            vals = avx2::tile::<4>(w.ty, row, a, t0);
-                            4
-                        } else if left >= 2 {
-                            let v = avx2::tile::<2>(w.ty, row, a, t0);
-                            vals[..2].copy_from_slice(&v);
-                            2
-                        } else {
-                            vals[0] = avx2::tile::<1>(w.ty, row, a, t0)[0];
-                            1
-                        }
-                    }
+    debug_assert!(a.d.len() >= a.n * a.blocks_per_row());
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::Avx2` is only chosen when the CPU has AVX2, FMA and F16C; rows and
+        // activations have the sizes the kernels read (checked above); see the contract on `out`.
+        Isa::Avx2 => unsafe { avx2::gemm_rows(w.ty, w, a, rows, out.get(), stride, off) },
+        Isa::Scalar => {
+            for r in rows {
+                for t in 0..a.n {
+                    // SAFETY: see the function's contract.
+                    unsafe { *out.get().add(t * stride + off + r) = dot_row_scalar(w.ty, w.row(r), a, t) };
                 }
-                Isa::Scalar => {
-                    let k = left.min(4);
-                    for (j, v) in vals.iter_mut().enumerate().take(k) {
-                        *v = dot_row_scalar(w.ty, row, a, t0 + j);
-                    }
-                    k
-                }
-            };
-            for (j, v) in vals.iter().enumerate().take(k) {
-                // SAFETY: see the function's contract.
-                unsafe { *out.get().add((t0 + j) * stride + off + r) = *v };
             }
-            t0 += k;
         }
     }
 }
@@ -144,7 +118,7 @@ pub(crate) fn attend(isa: Isa, q: &[f32], k: &[f32], v: &[f32], ctx: usize, scal
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{QActs, QType};
+    use super::{QActs, QMatrix, QType};
 
     #[inline(always)]
     unsafe fn hsum(v: __m256) -> f32 {
@@ -183,34 +157,20 @@ mod avx2 {
         unsafe { _mm256_madd_epi16(_mm256_maddubs_epi16(w, a), _mm256_set1_epi16(1)) }
     }
 
-    /// Dot products of one weight row with tokens `t0..t0+T` of `a`.
-    #[target_feature(enable = "avx2,fma,f16c")]
-    pub(super) unsafe fn tile<const T: usize>(ty: QType, row: &[u8], a: &QActs, t0: usize) -> [f32; T] {
-        debug_assert!(t0 + T <= a.n);
-        unsafe {
-            match ty {
-                QType::Q4_0 => tile_q4_0::<T>(row, a, t0),
-                QType::Q4_1 => tile_q4_1::<T>(row, a, t0),
-                QType::Q5_0 => tile_q5_0::<T>(row, a, t0),
-                QType::Q8_0 => tile_q8_0::<T>(row, a, t0),
-                QType::Q4K => tile_q4k::<T>(row, a, t0),
-                QType::Q6K => tile_q6k::<T>(row, a, t0),
-            }
-        }
-    }
-
+    /// The activations, read through raw pointers inside the kernels.
+    #[derive(Clone, Copy)]
     struct Acts {
         qs: *const i8,
         d: *const f32,
         s: *const f32,
         cols: usize,
-        nb: usize,
+        n: usize,
     }
 
     impl Acts {
         #[inline(always)]
         fn new(a: &QActs) -> Acts {
-            Acts { qs: a.qs.as_ptr(), d: a.d.as_ptr(), s: a.s.as_ptr(), cols: a.cols, nb: a.cols / 32 }
+            Acts { qs: a.qs.as_ptr(), d: a.d.as_ptr(), s: a.s.as_ptr(), cols: a.cols, n: a.n }
         }
         #[inline(always)]
         unsafe fn q(&self, t: usize, blk: usize) -> __m256i {
@@ -218,198 +178,357 @@ mod avx2 {
         }
         #[inline(always)]
         unsafe fn d(&self, t: usize, blk: usize) -> f32 {
-            unsafe { *self.d.add(t * self.nb + blk) }
+            unsafe { *self.d.add(blk * self.n + t) }
         }
         #[inline(always)]
         unsafe fn s(&self, t: usize, blk: usize) -> f32 {
-            unsafe { *self.s.add(t * self.nb + blk) }
+            unsafe { *self.s.add(blk * self.n + t) }
+        }
+    }
+
+    /// A tile: `R` weight rows × `T` tokens, accumulated in registers.
+    type Rows<const R: usize> = [*const u8; R];
+
+    /// Computes `W[rows] · a` for the rows in `rows`, writing `out[t * stride + off + r]`.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn gemm_rows(ty: QType, w: &QMatrix, a: &QActs, rows: std::ops::Range<usize>, out: *mut f32, stride: usize, off: usize) {
+        unsafe {
+            match ty {
+                QType::Q4_0 => drive::<Simple<Q4_0>>(w, a, rows, out, stride, off),
+                QType::Q4_1 => drive::<Simple<Q4_1>>(w, a, rows, out, stride, off),
+                QType::Q5_0 => drive::<Simple<Q5_0>>(w, a, rows, out, stride, off),
+                QType::Q8_0 => drive::<Simple<Q8_0>>(w, a, rows, out, stride, off),
+                QType::Q4K => drive::<Q4K>(w, a, rows, out, stride, off),
+                QType::Q6K => drive::<Q6K>(w, a, rows, out, stride, off),
+            }
+        }
+    }
+
+    /// A kernel: dot products of `R` rows with `T` consecutive tokens.
+    trait Kernel {
+        /// Rows per tile when generating (one token): 4, or 2 for formats whose unpacked blocks
+        /// would not fit the registers four times over.
+        const DECODE_ROWS: usize = 4;
+        unsafe fn tile<const R: usize, const T: usize>(rows: Rows<R>, row_bytes: usize, a: Acts, t0: usize) -> [[f32; T]; R];
+    }
+
+    /// Walks the rows in tiles: 4 rows × 1 token when generating (independent accumulators hide
+    /// the FMA latency and the activation block is loaded once for 4 rows), 2 rows × 4 tokens
+    /// when reading a prompt (each weight block is unpacked once for 4 tokens).
+    #[inline(always)]
+    unsafe fn drive<K: Kernel>(w: &QMatrix, a: &QActs, rows: std::ops::Range<usize>, out: *mut f32, stride: usize, off: usize) {
+        unsafe {
+            let acts = Acts::new(a);
+            let base = w.data.as_ptr();
+            let rb = w.row_bytes;
+            let row = |r: usize| base.add(r * rb);
+            let put = |r: usize, t: usize, v: f32| *out.add(t * stride + off + r) = v;
+            let n = a.n;
+            let mut r = rows.start;
+            if n == 1 {
+                while K::DECODE_ROWS == 2 && r + 2 <= rows.end {
+                    let v = K::tile::<2, 1>([row(r), row(r + 1)], rb, acts, 0);
+                    put(r, 0, v[0][0]);
+                    put(r + 1, 0, v[1][0]);
+                    r += 2;
+                }
+                while r + 4 <= rows.end {
+                    let v = K::tile::<4, 1>([row(r), row(r + 1), row(r + 2), row(r + 3)], rb, acts, 0);
+                    for (i, v) in v.iter().enumerate() {
+                        put(r + i, 0, v[0]);
+                    }
+                    r += 4;
+                }
+                while r < rows.end {
+                    put(r, 0, K::tile::<1, 1>([row(r)], rb, acts, 0)[0][0]);
+                    r += 1;
+                }
+                return;
+            }
+            while r < rows.end {
+                let two = r + 2 <= rows.end;
+                let mut t0 = 0;
+                while t0 + 4 <= n {
+                    if two {
+                        let v = K::tile::<2, 4>([row(r), row(r + 1)], rb, acts, t0);
+                        for (i, v) in v.iter().enumerate() {
+                            for (t, v) in v.iter().enumerate() {
+                                put(r + i, t0 + t, *v);
+                            }
+                        }
+                    } else {
+                        let v = K::tile::<1, 4>([row(r)], rb, acts, t0);
+                        for (t, v) in v[0].iter().enumerate() {
+                            put(r, t0 + t, *v);
+                        }
+                    }
+                    t0 += 4;
+                }
+                while t0 < n {
+                    if two {
+                        let v = K::tile::<2, 1>([row(r), row(r + 1)], rb, acts, t0);
+                        put(r, t0, v[0][0]);
+                        put(r + 1, t0, v[1][0]);
+                    } else {
+                        put(r, t0, K::tile::<1, 1>([row(r)], rb, acts, t0)[0][0]);
+                    }
+                    t0 += 1;
+                }
+                r += if two { 2 } else { 1 };
+            }
         }
     }
 
     #[inline(always)]
-    unsafe fn finish<const T: usize>(acc: [__m256; T], extra: [f32; T]) -> [f32; T] {
-        let mut out = [0f32; T];
-        for t in 0..T {
-            out[t] = unsafe { hsum(acc[t]) } + extra[t];
+    unsafe fn finish<const R: usize, const T: usize>(acc: [[__m256; T]; R], extra: [[f32; T]; R]) -> [[f32; T]; R] {
+        let mut out = [[0f32; T]; R];
+        for r in 0..R {
+            for t in 0..T {
+                out[r][t] = unsafe { hsum(acc[r][t]) } + extra[r][t];
+            }
         }
         out
     }
 
-    #[target_feature(enable = "avx2,fma,f16c")]
-    unsafe fn tile_q4_1<const T: usize>(row: &[u8], a: &QActs, t0: usize) -> [f32; T] {
+    /// One unpacked 32-value block: `q` (unsigned values, or |q| for signed formats), the sign
+    /// source for signed formats, the scale and the coefficient of the activation sum.
+    #[derive(Clone, Copy)]
+    struct Blk {
+        q: __m256i,
+        sign: __m256i,
+        d: f32,
+        m: f32,
+    }
+
+    /// The 32-value block formats.
+    trait Block32 {
+        const BYTES: usize;
+        /// Values are signed (use the sign trick) rather than unsigned with an offset.
+        const SIGNED: bool;
+        unsafe fn load(p: *const u8) -> Blk;
+    }
+
+    #[inline(always)]
+    unsafe fn nibbles(p: *const u8) -> __m256i {
         unsafe {
-            let a = Acts::new(a);
-            let m4 = _mm256_set1_epi8(0x0F);
-            let mut acc = [_mm256_setzero_ps(); T];
-            let mut extra = [0f32; T];
-            let p = row.as_ptr();
-            for b in 0..row.len() / 20 {
-                let blk = p.add(b * 20);
-                let (d, m) = (f16(blk), f16(blk.add(2)));
-                let raw = _mm_loadu_si128(blk.add(4) as *const __m128i);
-                let q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(raw, 4), raw), m4);
-                for t in 0..T {
-                    let s = udot(q, a.q(t0 + t, b));
-                    acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d(t0 + t, b)), _mm256_cvtepi32_ps(s), acc[t]);
-                    extra[t] += m * a.s(t0 + t, b);
-                }
-            }
-            finish(acc, extra)
+            let raw = _mm_loadu_si128(p as *const __m128i);
+            _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(raw, 4), raw), _mm256_set1_epi8(0x0F))
         }
     }
 
-    #[target_feature(enable = "avx2,fma,f16c")]
-    unsafe fn tile_q4_0<const T: usize>(row: &[u8], a: &QActs, t0: usize) -> [f32; T] {
-        unsafe {
-            let a = Acts::new(a);
-            let m4 = _mm256_set1_epi8(0x0F);
-            let mut acc = [_mm256_setzero_ps(); T];
-            let mut extra = [0f32; T];
-            let p = row.as_ptr();
-            for b in 0..row.len() / 18 {
-                let blk = p.add(b * 18);
-                let d = f16(blk);
-                let raw = _mm_loadu_si128(blk.add(2) as *const __m128i);
-                let q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(raw, 4), raw), m4);
-                for t in 0..T {
-                    let s = udot(q, a.q(t0 + t, b));
-                    acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d(t0 + t, b)), _mm256_cvtepi32_ps(s), acc[t]);
-                    extra[t] -= 8.0 * d * a.s(t0 + t, b);
-                }
+    struct Q4_0;
+    impl Block32 for Q4_0 {
+        const BYTES: usize = 18;
+        const SIGNED: bool = false;
+        #[inline(always)]
+        unsafe fn load(p: *const u8) -> Blk {
+            unsafe {
+                let d = f16(p);
+                Blk { q: nibbles(p.add(2)), sign: _mm256_setzero_si256(), d, m: -8.0 * d }
             }
-            finish(acc, extra)
         }
     }
 
-    #[target_feature(enable = "avx2,fma,f16c")]
-    unsafe fn tile_q5_0<const T: usize>(row: &[u8], a: &QActs, t0: usize) -> [f32; T] {
-        unsafe {
-            let a = Acts::new(a);
-            let m4 = _mm256_set1_epi8(0x0F);
-            let b5 = _mm256_set1_epi8(0x10);
-            let mut acc = [_mm256_setzero_ps(); T];
-            let mut extra = [0f32; T];
-            let p = row.as_ptr();
-            for b in 0..row.len() / 22 {
-                let blk = p.add(b * 22);
-                let d = f16(blk);
-                let qh = std::ptr::read_unaligned(blk.add(2) as *const u32);
-                let raw = _mm_loadu_si128(blk.add(6) as *const __m128i);
-                let q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(raw, 4), raw), m4);
-                let q = _mm256_or_si256(q, _mm256_and_si256(bits_to_bytes(qh), b5));
-                for t in 0..T {
-                    let s = udot(q, a.q(t0 + t, b));
-                    acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d(t0 + t, b)), _mm256_cvtepi32_ps(s), acc[t]);
-                    extra[t] -= 16.0 * d * a.s(t0 + t, b);
-                }
+    struct Q4_1;
+    impl Block32 for Q4_1 {
+        const BYTES: usize = 20;
+        const SIGNED: bool = false;
+        #[inline(always)]
+        unsafe fn load(p: *const u8) -> Blk {
+            unsafe {
+                // d and m are adjacent f16s: one conversion for both.
+                let dm = _mm_cvtph_ps(_mm_cvtsi32_si128(std::ptr::read_unaligned(p as *const i32)));
+                Blk { q: nibbles(p.add(4)), sign: _mm256_setzero_si256(), d: _mm_cvtss_f32(dm), m: _mm_cvtss_f32(_mm_movehdup_ps(dm)) }
             }
-            finish(acc, extra)
         }
     }
 
-    #[target_feature(enable = "avx2,fma,f16c")]
-    unsafe fn tile_q8_0<const T: usize>(row: &[u8], a: &QActs, t0: usize) -> [f32; T] {
-        unsafe {
-            let a = Acts::new(a);
-            let mut acc = [_mm256_setzero_ps(); T];
-            let p = row.as_ptr();
-            for b in 0..row.len() / 34 {
-                let blk = p.add(b * 34);
-                let d = f16(blk);
-                let q = _mm256_loadu_si256(blk.add(2) as *const __m256i);
-                let qa = _mm256_sign_epi8(q, q);
-                for t in 0..T {
-                    let s = udot(qa, _mm256_sign_epi8(a.q(t0 + t, b), q));
-                    acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d(t0 + t, b)), _mm256_cvtepi32_ps(s), acc[t]);
-                }
+    struct Q5_0;
+    impl Block32 for Q5_0 {
+        const BYTES: usize = 22;
+        const SIGNED: bool = false;
+        #[inline(always)]
+        unsafe fn load(p: *const u8) -> Blk {
+            unsafe {
+                let d = f16(p);
+                let qh = std::ptr::read_unaligned(p.add(2) as *const u32);
+                let q = _mm256_or_si256(nibbles(p.add(6)), _mm256_and_si256(bits_to_bytes(qh), _mm256_set1_epi8(0x10)));
+                Blk { q, sign: _mm256_setzero_si256(), d, m: -16.0 * d }
             }
-            finish(acc, [0.0; T])
         }
     }
 
-    #[target_feature(enable = "avx2,fma,f16c")]
-    unsafe fn tile_q4k<const T: usize>(row: &[u8], a: &QActs, t0: usize) -> [f32; T] {
-        unsafe {
-            let a = Acts::new(a);
-            let m4 = _mm256_set1_epi8(0x0F);
-            let mut acc = [_mm256_setzero_ps(); T];
-            let mut extra = [0f32; T];
-            let p = row.as_ptr();
-            for sb in 0..row.len() / 144 {
-                let blk = p.add(sb * 144);
-                let (d, dmin) = (f16(blk), f16(blk.add(2)));
-                let scales = std::slice::from_raw_parts(blk.add(4), 12);
-                let mut sc = [0f32; 8];
-                let mut mn = [0f32; 8];
-                for j in 0..8 {
-                    let (s, m) = super::super::quant::q4k_scale_min(j, scales);
-                    sc[j] = d * s as f32;
-                    mn[j] = dmin * m as f32;
-                }
-                for c in 0..4 {
-                    let raw = _mm256_loadu_si256(blk.add(16 + 32 * c) as *const __m256i);
-                    let lo = _mm256_and_si256(raw, m4);
-                    let hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4);
-                    let (j0, j1) = (2 * c, 2 * c + 1);
-                    let (b0, b1) = (sb * 8 + j0, sb * 8 + j1);
+    struct Q8_0;
+    impl Block32 for Q8_0 {
+        const BYTES: usize = 34;
+        const SIGNED: bool = true;
+        #[inline(always)]
+        unsafe fn load(p: *const u8) -> Blk {
+            unsafe {
+                let q = _mm256_loadu_si256(p.add(2) as *const __m256i);
+                Blk { q: _mm256_sign_epi8(q, q), sign: q, d: f16(p), m: 0.0 }
+            }
+        }
+    }
+
+    struct Simple<B>(std::marker::PhantomData<B>);
+
+    impl<B: Block32> Kernel for Simple<B> {
+        #[inline(always)]
+        unsafe fn tile<const R: usize, const T: usize>(rows: Rows<R>, row_bytes: usize, a: Acts, t0: usize) -> [[f32; T]; R] {
+            unsafe {
+                let mut acc = [[_mm256_setzero_ps(); T]; R];
+                let mut extra = [[0f32; T]; R];
+                for b in 0..row_bytes / B::BYTES {
+                    let blk: [Blk; R] = std::array::from_fn(|r| B::load(rows[r].add(b * B::BYTES)));
                     for t in 0..T {
-                        let tt = t0 + t;
-                        let s0 = udot(lo, a.q(tt, b0));
-                        let s1 = udot(hi, a.q(tt, b1));
-                        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(sc[j0] * a.d(tt, b0)), _mm256_cvtepi32_ps(s0), acc[t]);
-                        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(sc[j1] * a.d(tt, b1)), _mm256_cvtepi32_ps(s1), acc[t]);
-                        extra[t] -= mn[j0] * a.s(tt, b0) + mn[j1] * a.s(tt, b1);
-                    }
-                }
-            }
-            finish(acc, extra)
-        }
-    }
-
-    #[target_feature(enable = "avx2,fma,f16c")]
-    unsafe fn tile_q6k<const T: usize>(row: &[u8], a: &QActs, t0: usize) -> [f32; T] {
-        unsafe {
-            let a = Acts::new(a);
-            let m4 = _mm256_set1_epi8(0x0F);
-            let m03 = _mm256_set1_epi8(0x03);
-            let m0c = _mm256_set1_epi8(0x0C);
-            let m30 = _mm256_set1_epi8(0x30);
-            let c32 = _mm256_set1_epi8(32);
-            let mut acc = [_mm256_setzero_ps(); T];
-            let p = row.as_ptr();
-            for sb in 0..row.len() / 210 {
-                let blk = p.add(sb * 210);
-                let d = f16(blk.add(208));
-                let sc = blk.add(192) as *const i8;
-                for half in 0..2 {
-                    let ql0 = _mm256_loadu_si256(blk.add(half * 64) as *const __m256i);
-                    let ql1 = _mm256_loadu_si256(blk.add(half * 64 + 32) as *const __m256i);
-                    let qh = _mm256_loadu_si256(blk.add(128 + half * 32) as *const __m256i);
-                    let chunks = [
-                        _mm256_or_si256(_mm256_and_si256(ql0, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m03), 4)),
-                        _mm256_or_si256(_mm256_and_si256(ql1, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m0c), 2)),
-                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), _mm256_and_si256(qh, m30)),
-                        _mm256_or_si256(
-                            _mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
-                            _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30),
-                        ),
-                    ];
-                    for (k, q) in chunks.into_iter().enumerate() {
-                        let j = half * 4 + k;
-                        let qc = _mm256_sub_epi8(q, c32);
-                        let qabs = _mm256_sign_epi8(qc, qc);
-                        let scv = _mm256_set_m128i(_mm_set1_epi16(*sc.add(2 * j + 1) as i16), _mm_set1_epi16(*sc.add(2 * j) as i16));
-                        let blk_a = sb * 8 + j;
-                        for t in 0..T {
-                            let tt = t0 + t;
-                            let prod = _mm256_maddubs_epi16(qabs, _mm256_sign_epi8(a.q(tt, blk_a), qc));
-                            let s = _mm256_madd_epi16(prod, scv);
-                            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d(tt, blk_a)), _mm256_cvtepi32_ps(s), acc[t]);
+                        let aq = a.q(t0 + t, b);
+                        let (ad, asum) = (a.d(t0 + t, b), a.s(t0 + t, b));
+                        for r in 0..R {
+                            let p = if B::SIGNED { udot(blk[r].q, _mm256_sign_epi8(aq, blk[r].sign)) } else { udot(blk[r].q, aq) };
+                            acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(blk[r].d * ad), _mm256_cvtepi32_ps(p), acc[r][t]);
+                            if !B::SIGNED {
+                                extra[r][t] += blk[r].m * asum;
+                            }
                         }
                     }
                 }
+                finish(acc, extra)
             }
-            finish(acc, [0.0; T])
+        }
+    }
+
+    struct Q4K;
+    impl Kernel for Q4K {
+        #[inline(always)]
+        unsafe fn tile<const R: usize, const T: usize>(rows: Rows<R>, row_bytes: usize, a: Acts, t0: usize) -> [[f32; T]; R] {
+            unsafe {
+                let m4 = _mm256_set1_epi8(0x0F);
+                let mut acc = [[_mm256_setzero_ps(); T]; R];
+                let mut extra = [[0f32; T]; R];
+                for sb in 0..row_bytes / 144 {
+                    // Per row: the 8 sub-block scales and minimums, already times d / dmin.
+                    let mut sc = [[0f32; 8]; R];
+                    let mut mn = [[0f32; 8]; R];
+                    for r in 0..R {
+                        let blk = rows[r].add(sb * 144);
+                        let dd = _mm_cvtph_ps(_mm_cvtsi32_si128(std::ptr::read_unaligned(blk as *const i32)));
+                        let (d, dmin) = (_mm_cvtss_f32(dd), _mm_cvtss_f32(_mm_movehdup_ps(dd)));
+                        let scales = std::slice::from_raw_parts(blk.add(4), 12);
+                        for j in 0..8 {
+                            let (s, m) = super::super::quant::q4k_scale_min(j, scales);
+                            sc[r][j] = d * s as f32;
+                            mn[r][j] = dmin * m as f32;
+                        }
+                    }
+                    for c in 0..4 {
+                        let (j0, j1) = (2 * c, 2 * c + 1);
+                        let (b0, b1) = (sb * 8 + j0, sb * 8 + j1);
+                        let lohi: [(__m256i, __m256i); R] = std::array::from_fn(|r| {
+                            let raw = _mm256_loadu_si256(rows[r].add(sb * 144 + 16 + 32 * c) as *const __m256i);
+                            (_mm256_and_si256(raw, m4), _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4))
+                        });
+                        for t in 0..T {
+                            let tt = t0 + t;
+                            let (a0, a1) = (a.q(tt, b0), a.q(tt, b1));
+                            let (d0, d1, s0, s1) = (a.d(tt, b0), a.d(tt, b1), a.s(tt, b0), a.s(tt, b1));
+                            for r in 0..R {
+                                let p0 = udot(lohi[r].0, a0);
+                                let p1 = udot(lohi[r].1, a1);
+                                acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(sc[r][j0] * d0), _mm256_cvtepi32_ps(p0), acc[r][t]);
+                                acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(sc[r][j1] * d1), _mm256_cvtepi32_ps(p1), acc[r][t]);
+                                extra[r][t] -= mn[r][j0] * s0 + mn[r][j1] * s1;
+                            }
+                        }
+                    }
+                }
+                finish(acc, extra)
+            }
+        }
+    }
+
+    struct Q6K;
+
+    /// Chunk `K` (values 32K..32K+32) of a Q6_K half-block from its `ql` (64 bytes, as two
+    /// vectors) and `qh` (32 bytes), centred to −32..31.
+    #[inline(always)]
+    unsafe fn q6k_chunk<const K: usize>(ql0: __m256i, ql1: __m256i, qh: __m256i) -> __m256i {
+        unsafe {
+            let m4 = _mm256_set1_epi8(0x0F);
+            let m30 = _mm256_set1_epi8(0x30);
+            let ql = if K & 1 == 0 { ql0 } else { ql1 };
+            let lo = if K < 2 { _mm256_and_si256(ql, m4) } else { _mm256_and_si256(_mm256_srli_epi16(ql, 4), m4) };
+            // Bits 2K..2K+1 of qh moved to bits 4..5.
+            let hi = match K {
+                0 => _mm256_and_si256(_mm256_slli_epi16(qh, 4), m30),
+                1 => _mm256_and_si256(_mm256_slli_epi16(qh, 2), m30),
+                2 => _mm256_and_si256(qh, m30),
+                _ => _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30),
+            };
+            _mm256_sub_epi8(_mm256_or_si256(lo, hi), _mm256_set1_epi8(32))
+        }
+    }
+
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn q6k_step<const K: usize, const R: usize, const T: usize>(
+        src: &[(__m256i, __m256i, __m256i); R],
+        sc: &[*const i8; R],
+        d: &[f32; R],
+        half: usize,
+        blk0: usize,
+        a: Acts,
+        t0: usize,
+        acc: &mut [[__m256; T]; R],
+    ) {
+        unsafe {
+            let j = half * 4 + K;
+            let q: [(__m256i, __m256i, __m256i); R] = std::array::from_fn(|r| {
+                let qc = q6k_chunk::<K>(src[r].0, src[r].1, src[r].2);
+                let s = sc[r].add(2 * j);
+                let scv = _mm256_set_m128i(_mm_set1_epi16(*s.add(1) as i16), _mm_set1_epi16(*s as i16));
+                (_mm256_sign_epi8(qc, qc), qc, scv)
+            });
+            let blk = blk0 + j;
+            for t in 0..T {
+                let aq = a.q(t0 + t, blk);
+                let ad = a.d(t0 + t, blk);
+                for r in 0..R {
+                    let (qabs, qc, scv) = q[r];
+                    let p = _mm256_madd_epi16(_mm256_maddubs_epi16(qabs, _mm256_sign_epi8(aq, qc)), scv);
+                    acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(d[r] * ad), _mm256_cvtepi32_ps(p), acc[r][t]);
+                }
+            }
+        }
+    }
+
+    impl Kernel for Q6K {
+        const DECODE_ROWS: usize = 2;
+        #[inline(always)]
+        unsafe fn tile<const R: usize, const T: usize>(rows: Rows<R>, row_bytes: usize, a: Acts, t0: usize) -> [[f32; T]; R] {
+            unsafe {
+                let mut acc = [[_mm256_setzero_ps(); T]; R];
+                for sb in 0..row_bytes / 210 {
+                    let blks: [*const u8; R] = std::array::from_fn(|r| rows[r].add(sb * 210));
+                    let d: [f32; R] = std::array::from_fn(|r| f16(blks[r].add(208)));
+                    let sc: [*const i8; R] = std::array::from_fn(|r| blks[r].add(192) as *const i8);
+                    for half in 0..2 {
+                        let src: [(__m256i, __m256i, __m256i); R] = std::array::from_fn(|r| {
+                            let b = blks[r];
+                            (
+                                _mm256_loadu_si256(b.add(half * 64) as *const __m256i),
+                                _mm256_loadu_si256(b.add(half * 64 + 32) as *const __m256i),
+                                _mm256_loadu_si256(b.add(128 + half * 32) as *const __m256i),
+                            )
+                        });
+                        q6k_step::<0, R, T>(&src, &sc, &d, half, sb * 8, a, t0, &mut acc);
+                        q6k_step::<1, R, T>(&src, &sc, &d, half, sb * 8, a, t0, &mut acc);
+                        q6k_step::<2, R, T>(&src, &sc, &d, half, sb * 8, a, t0, &mut acc);
+                        q6k_step::<3, R, T>(&src, &sc, &d, half, sb * 8, a, t0, &mut acc);
+                    }
+                }
+                finish(acc, [[0.0; T]; R])
+            }
         }
     }
 
@@ -613,8 +732,8 @@ mod tests {
         if isa == Isa::Scalar {
             eprintln!("no SIMD kernels on this CPU; the scalar path is the one in use");
         }
-        for ty in TYPES {
-            let (rows, cols, n) = (9, 768, 7);
+        for (ty, n) in TYPES.iter().flat_map(|t| [(*t, 1), (*t, 7)]) {
+            let (rows, cols) = (11, 768);
             let w = matrix(ty, rows, cols, 3);
             let (_, a) = acts(n, cols, 5);
             let mut got = vec![f32::NAN; n * rows];
@@ -661,5 +780,47 @@ mod tests {
         let mut y = b.clone();
         axpy(isa, 2.0, &a, &mut y);
         assert!(y.iter().zip(a.iter().zip(&b)).all(|(y, (a, b))| (y - (b + 2.0 * a)).abs() < 1e-5));
+    }
+}
+
+#[cfg(test)]
+mod speed {
+    use super::super::quant::{QActs, QMatrix, QType};
+    use super::*;
+
+    /// Kernel throughput, for tuning: `cargo test --release -p script kernel_speed -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "timing"]
+    fn kernel_speed() {
+        let isa = Isa::detect();
+        for (ty, rows, cols) in [(QType::Q4_1, 1536, 576), (QType::Q4_1, 576, 1536), (QType::Q8_0, 8192, 576), (QType::Q5_0, 4864, 896), (QType::Q6K, 896, 4864), (QType::Q4K, 896, 4864)] {
+            let mut data = vec![0u8; rows * cols / ty.block_elems() * ty.block_bytes()];
+            for (i, b) in data.iter_mut().enumerate() {
+                *b = (i * 2654435761usize >> 13) as u8;
+            }
+            for blk in data.chunks_exact_mut(ty.block_bytes()) {
+                let at = if ty == QType::Q6K { 208 } else { 0 };
+                blk[at..at + 2].copy_from_slice(&half::f16::from_f32(0.01).to_bits().to_le_bytes());
+                if matches!(ty, QType::Q4_1 | QType::Q4K) {
+                    blk[2..4].copy_from_slice(&half::f16::from_f32(0.01).to_bits().to_le_bytes());
+                }
+            }
+            let w = QMatrix::new(ty, rows, cols, data).unwrap();
+            for n in [1usize, 4, 64] {
+                let x: Vec<f32> = (0..n * cols).map(|i| ((i * 7) % 13) as f32 - 6.0).collect();
+                let mut a = QActs::default();
+                a.quantize(&x, n, cols);
+                let mut out = vec![0f32; n * rows];
+                let reps = (2_000_000_000 / (rows * cols * n)).max(1);
+                let t = std::time::Instant::now();
+                for _ in 0..reps {
+                    gemm(isa, &w, &a, 0..rows, SyncPtr(out.as_mut_ptr()), rows, 0);
+                }
+                let secs = t.elapsed().as_secs_f64();
+                let macs = (rows * cols * n * reps) as f64;
+                let gb = (w.data.len() * reps) as f64 / 1e9;
+                eprintln!("{ty:?} {rows}x{cols} n={n}: {:.1} GMAC/s, weights {:.1} GB/s, {:.1} ns/block/token", macs / secs / 1e9, gb / secs, secs * 1e9 / (macs / 32.0));
+            }
+        }
     }
 }

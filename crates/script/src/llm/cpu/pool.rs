@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 /// How long an idle worker spins before it sleeps.
 const SPIN: Duration = Duration::from_micros(300);
+/// Busy-wait iterations (a few microseconds) before waiting threads start yielding the core.
+const SPINS_BEFORE_YIELD: u32 = 2000;
 
 type Job = *const (dyn Fn(usize) + Sync);
 
@@ -109,7 +111,7 @@ impl Pool {
         let mut spins = 0u32;
         while s.done.load(Ordering::Acquire) < joined {
             spins += 1;
-            if spins < 1 << 14 {
+            if spins < SPINS_BEFORE_YIELD {
                 std::hint::spin_loop();
             } else {
                 std::thread::yield_now();
@@ -157,8 +159,14 @@ fn worker(s: Arc<Shared>, index: usize) {
                 break;
             }
             spins += 1;
-            std::hint::spin_loop();
-            if spins % 256 == 0 && start.elapsed() > SPIN {
+            if spins < SPINS_BEFORE_YIELD {
+                std::hint::spin_loop();
+                continue;
+            }
+            // Past a few microseconds, give the core away between checks: on a busy machine
+            // the thread we wait for may need this very core.
+            std::thread::yield_now();
+            if start.elapsed() > SPIN {
                 let mut slot = s.job.lock().unwrap_or_else(|p| p.into_inner());
                 s.sleepers.fetch_add(1, Ordering::AcqRel);
                 while s.epoch.load(Ordering::Acquire) == seen && !s.stop.load(Ordering::Acquire) {

@@ -191,7 +191,9 @@ pub(crate) fn dequantize_row(ty: QType, row: &[u8], out: &mut [f32]) {
     }
 }
 
-/// Token activations quantised in blocks of 32 (see the module doc).
+/// Token activations quantised in blocks of 32 (see the module doc). Values are stored token
+/// by token; the per-block `d` and `s` block by block (`[block][token]`), so a kernel working
+/// on several tokens loads theirs with one vector load.
 #[derive(Default)]
 pub(crate) struct QActs {
     pub cols: usize,
@@ -207,28 +209,43 @@ impl QActs {
         debug_assert!(cols % 32 == 0 && x.len() >= n * cols);
         self.cols = cols;
         self.n = n;
-        let nb = n * cols / 32;
+        let nb = cols / 32;
         self.qs.resize(n * cols, 0);
-        self.d.resize(nb, 0.0);
-        self.s.resize(nb, 0.0);
-        for (b, (xb, qb)) in x[..n * cols].chunks_exact(32).zip(self.qs.chunks_exact_mut(32)).enumerate() {
-            let amax = xb.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let d = amax / 127.0;
-            let id = if d > 0.0 { 1.0 / d } else { 0.0 };
-            let mut sum = 0i32;
-            for (q, v) in qb.iter_mut().zip(xb) {
-                let r = (v * id).round() as i32;
-                *q = r as i8;
-                sum += r;
+        // A little slack past the end lets kernels load four tokens' scales at once.
+        self.d.resize(nb * n + 4, 0.0);
+        self.s.resize(nb * n + 4, 0.0);
+        for t in 0..n {
+            let xs = &x[t * cols..(t + 1) * cols];
+            let qs = &mut self.qs[t * cols..(t + 1) * cols];
+            for (b, (xb, qb)) in xs.chunks_exact(32).zip(qs.chunks_exact_mut(32)).enumerate() {
+                let amax = xb.iter().fold(0f32, |m, v| m.max(v.abs()));
+                let d = amax / 127.0;
+                let id = if d > 0.0 { 1.0 / d } else { 0.0 };
+                let mut sum = 0i32;
+                for (q, v) in qb.iter_mut().zip(xb) {
+                    let r = (v * id).round() as i32;
+                    *q = r as i8;
+                    sum += r;
+                }
+                self.d[b * n + t] = d;
+                self.s[b * n + t] = d * sum as f32;
             }
-            self.d[b] = d;
-            self.s[b] = d * sum as f32;
         }
     }
 
     #[inline]
     pub(crate) fn blocks_per_row(&self) -> usize {
         self.cols / 32
+    }
+
+    #[inline]
+    pub(crate) fn d_at(&self, t: usize, b: usize) -> f32 {
+        self.d[b * self.n + t]
+    }
+
+    #[inline]
+    pub(crate) fn s_at(&self, t: usize, b: usize) -> f32 {
+        self.s[b * self.n + t]
     }
 }
 
@@ -237,7 +254,9 @@ impl QActs {
 pub(crate) fn dot_row_scalar(ty: QType, w: &[u8], a: &QActs, t: usize) -> f32 {
     let nb = a.blocks_per_row();
     let aq = &a.qs[t * a.cols..(t + 1) * a.cols];
-    let (ad, as_) = (&a.d[t * nb..(t + 1) * nb], &a.s[t * nb..(t + 1) * nb]);
+    debug_assert_eq!(w.len() / ty.block_bytes() * ty.block_elems(), nb * 32);
+    let ad = |b: usize| a.d_at(t, b);
+    let as_ = |b: usize| a.s_at(t, b);
     let idot = |wq: &mut dyn FnMut(usize) -> i32, blk: usize| -> i32 { (0..32).map(|i| wq(i) * aq[blk * 32 + i] as i32).sum() };
     let mut acc = 0f32;
     match ty {
@@ -247,11 +266,11 @@ pub(crate) fn dot_row_scalar(ty: QType, w: &[u8], a: &QActs, t: usize) -> f32 {
                 acc += match ty {
                     QType::Q4_0 => {
                         let s = idot(&mut |i| if i < 16 { (b[2 + i] & 0xF) as i32 } else { (b[2 + i - 16] >> 4) as i32 }, blk);
-                        d * (ad[blk] * s as f32 - 8.0 * as_[blk])
+                        d * (ad(blk) * s as f32 - 8.0 * as_(blk))
                     }
                     QType::Q4_1 => {
                         let s = idot(&mut |i| if i < 16 { (b[4 + i] & 0xF) as i32 } else { (b[4 + i - 16] >> 4) as i32 }, blk);
-                        d * ad[blk] * s as f32 + f16_at(b, 2) * as_[blk]
+                        d * ad(blk) * s as f32 + f16_at(b, 2) * as_(blk)
                     }
                     QType::Q5_0 => {
                         let qh = u32::from_le_bytes([b[2], b[3], b[4], b[5]]);
@@ -262,9 +281,9 @@ pub(crate) fn dot_row_scalar(ty: QType, w: &[u8], a: &QActs, t: usize) -> f32 {
                             },
                             blk,
                         );
-                        d * (ad[blk] * s as f32 - 16.0 * as_[blk])
+                        d * (ad(blk) * s as f32 - 16.0 * as_(blk))
                     }
-                    _ => d * ad[blk] * idot(&mut |i| b[2 + i] as i8 as i32, blk) as f32,
+                    _ => d * ad(blk) * idot(&mut |i| b[2 + i] as i8 as i32, blk) as f32,
                 };
             }
         }
@@ -277,7 +296,7 @@ pub(crate) fn dot_row_scalar(ty: QType, w: &[u8], a: &QActs, t: usize) -> f32 {
                     let (sc, m) = q4k_scale_min(j, scales);
                     let (c, hi) = (j / 2, j % 2 == 1);
                     let s = idot(&mut |i| if hi { (qs[32 * c + i] >> 4) as i32 } else { (qs[32 * c + i] & 0xF) as i32 }, blk);
-                    acc += d * sc as f32 * ad[blk] * s as f32 - dmin * m as f32 * as_[blk];
+                    acc += d * sc as f32 * ad(blk) * s as f32 - dmin * m as f32 * as_(blk);
                 }
             }
         }
@@ -293,7 +312,7 @@ pub(crate) fn dot_row_scalar(ty: QType, w: &[u8], a: &QActs, t: usize) -> f32 {
                         let part: i32 = (0..16).map(|i| q[32 * j + 16 * half + i] as i32 * aq[blk * 32 + 16 * half + i] as i32).sum();
                         s += sc * part;
                     }
-                    acc += d * ad[blk] * s as f32;
+                    acc += d * ad(blk) * s as f32;
                 }
             }
         }
