@@ -249,29 +249,21 @@ fn rope_tables(cfg: &ModelConfig, positions: usize, device: &Device) -> Result<(
     Ok((cos, sin))
 }
 
-/// Whether candle's CUDA / Metal device can be opened in this build.
+/// Opens candle's CUDA or Metal device (the CPU for anything else). candle compiles these
+/// calls in every build and fails at run time without the backend, so this code path is
+/// type-checked by the CPU build too; `--features cuda` / `metal` make it work.
 pub(crate) fn open_device(kind: &str) -> Result<Device> {
-    match kind {
-        "cuda" => {
-            #[cfg(feature = "cuda")]
-            {
-                Device::new_cuda(0).map_err(|e| LlmError::Device("cuda".into(), e.to_string()))
-            }
-            #[cfg(not(feature = "cuda"))]
-            {
-                Err(LlmError::Device("cuda".into(), "this build has no CUDA support (build with `--features cuda`)".into()))
-            }
-        }
-        "metal" => {
-            #[cfg(feature = "metal")]
-            {
-                Device::new_metal(0).map_err(|e| LlmError::Device("metal".into(), e.to_string()))
-            }
-            #[cfg(not(feature = "metal"))]
-            {
-                Err(LlmError::Device("metal".into(), "this build has no Metal support (build with `--features metal`)".into()))
-            }
-        }
-        _ => Ok(Device::Cpu),
+    let (opened, built) = match kind {
+        "cuda" => (Device::new_cuda(0), cfg!(feature = "cuda")),
+        "metal" => (Device::new_metal(0), cfg!(feature = "metal")),
+        _ => return Ok(Device::Cpu),
+    };
+    match opened {
+        Ok(dev) => Ok(dev),
+        Err(_) if !built => Err(LlmError::Device(
+            kind.to_string(),
+            format!("this build has no {kind} support (build with `--features {kind}`)"),
+        )),
+        Err(e) => Err(LlmError::Device(kind.to_string(), e.to_string())),
     }
 }

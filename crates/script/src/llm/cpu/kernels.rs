@@ -6,6 +6,8 @@
 
 use std::ops::Range;
 
+use half::f16;
+
 use super::pool::SyncPtr;
 use super::quant::{QActs, QMatrix, QType, dot_row_scalar};
 
@@ -41,9 +43,8 @@ impl Isa {
 /// # Safety contract (upheld by callers)
 /// `out` must be valid for those indices and no other thread may write them meanwhile.
 pub(crate) fn gemm(isa: Isa, w: &QMatrix, a: &QActs, rows: Range<usize>, out: SyncPtr<f32>, stride: usize, off: usize) {
-    debug_assert_eq!(w.cols, a.cols);
-    debug_assert!(rows.end <= w.rows);
-    debug_assert!(a.d.len() >= a.n * a.blocks_per_row());
+    // Cheap checks the unsafe kernels rely on.
+    assert!(w.cols == a.cols && rows.end <= w.rows && a.qs.len() >= a.n * a.cols && a.d.len() >= a.n * a.blocks_per_row() && a.s.len() >= a.d.len());
     match isa {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `Isa::Avx2` is only chosen when the CPU has AVX2, FMA and F16C; rows and
@@ -60,43 +61,22 @@ pub(crate) fn gemm(isa: Isa, w: &QMatrix, a: &QActs, rows: Range<usize>, out: Sy
     }
 }
 
-pub(crate) fn dot_f32(isa: Isa, a: &[f32], b: &[f32]) -> f32 {
-    match isa {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: AVX2/FMA present (see `Isa::detect`).
-        Isa::Avx2 => unsafe { avx2::dot_f32(a, b) },
-        Isa::Scalar => a.iter().zip(b).map(|(x, y)| x * y).sum(),
-    }
-}
-
-/// `y += alpha * x`.
-pub(crate) fn axpy(isa: Isa, alpha: f32, x: &[f32], y: &mut [f32]) {
-    match isa {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: AVX2/FMA present (see `Isa::detect`).
-        Isa::Avx2 => unsafe { avx2::axpy(alpha, x, y) },
-        Isa::Scalar => {
-            for (y, x) in y.iter_mut().zip(x) {
-                *y += alpha * x;
-            }
-        }
-    }
-}
-
 /// One query head's attention over `ctx` cached positions: `out = softmax(scale · q·Kᵀ) V`.
-/// `k` and `v` hold `ctx` rows of `q.len()` values; `scores` is scratch of at least `ctx`.
-pub(crate) fn attend(isa: Isa, q: &[f32], k: &[f32], v: &[f32], ctx: usize, scale: f32, scores: &mut [f32], out: &mut [f32]) {
+/// `k` and `v` hold `ctx` rows of `q.len()` values in f16 (the cache's format: half the memory
+/// traffic of f32); `scores` is scratch of at least `ctx`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn attend(isa: Isa, q: &[f32], k: &[f16], v: &[f16], ctx: usize, scale: f32, scores: &mut [f32], out: &mut [f32]) {
     let hd = q.len();
-    debug_assert!(k.len() >= ctx * hd && v.len() >= ctx * hd && scores.len() >= ctx && out.len() >= hd);
+    assert!(k.len() >= ctx * hd && v.len() >= ctx * hd && scores.len() >= ctx && out.len() >= hd);
     match isa {
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: AVX2/FMA present (see `Isa::detect`); the sizes are checked above.
+        // SAFETY: AVX2/FMA/F16C present (see `Isa::detect`); the sizes are checked above.
         Isa::Avx2 if hd == 64 => unsafe { avx2::attend64(q, k, v, ctx, scale, scores, out) },
         _ => {
             let sc = &mut scores[..ctx];
             let mut max = f32::NEG_INFINITY;
             for (j, s) in sc.iter_mut().enumerate() {
-                *s = dot_f32(isa, q, &k[j * hd..(j + 1) * hd]) * scale;
+                *s = q.iter().zip(&k[j * hd..(j + 1) * hd]).map(|(a, b)| a * b.to_f32()).sum::<f32>() * scale;
                 max = max.max(*s);
             }
             let mut sum = 0.0;
@@ -108,7 +88,10 @@ pub(crate) fn attend(isa: Isa, q: &[f32], k: &[f32], v: &[f32], ctx: usize, scal
             out.fill(0.0);
             let inv = 1.0 / sum;
             for (j, s) in sc.iter().enumerate() {
-                axpy(isa, s * inv, &v[j * hd..(j + 1) * hd], out);
+                let w = s * inv;
+                for (o, x) in out.iter_mut().zip(&v[j * hd..(j + 1) * hd]) {
+                    *o += w * x.to_f32();
+                }
             }
         }
     }
@@ -556,26 +539,27 @@ mod avx2 {
     }
 
     /// `attend` for 64-wide heads: q and the output accumulator live in registers.
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn attend64(q: &[f32], k: &[f32], v: &[f32], ctx: usize, scale: f32, scores: &mut [f32], out: &mut [f32]) {
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn attend64(q: &[f32], k: &[half::f16], v: &[half::f16], ctx: usize, scale: f32, scores: &mut [f32], out: &mut [f32]) {
         unsafe {
             let qp = q.as_ptr();
             let mut qv = [_mm256_setzero_ps(); 8];
             for (c, r) in qv.iter_mut().enumerate() {
                 *r = _mm256_mul_ps(_mm256_loadu_ps(qp.add(8 * c)), _mm256_set1_ps(scale));
             }
-            let (kp, sp) = (k.as_ptr(), scores.as_mut_ptr());
+            let (kp, sp) = (k.as_ptr() as *const u16, scores.as_mut_ptr());
+            let h8 = |p: *const u16| _mm256_cvtph_ps(_mm_loadu_si128(p as *const __m128i));
             let mut max = f32::NEG_INFINITY;
             for j in 0..ctx {
                 let row = kp.add(j * 64);
-                let mut a0 = _mm256_mul_ps(qv[0], _mm256_loadu_ps(row));
-                let mut a1 = _mm256_mul_ps(qv[1], _mm256_loadu_ps(row.add(8)));
-                a0 = _mm256_fmadd_ps(qv[2], _mm256_loadu_ps(row.add(16)), a0);
-                a1 = _mm256_fmadd_ps(qv[3], _mm256_loadu_ps(row.add(24)), a1);
-                a0 = _mm256_fmadd_ps(qv[4], _mm256_loadu_ps(row.add(32)), a0);
-                a1 = _mm256_fmadd_ps(qv[5], _mm256_loadu_ps(row.add(40)), a1);
-                a0 = _mm256_fmadd_ps(qv[6], _mm256_loadu_ps(row.add(48)), a0);
-                a1 = _mm256_fmadd_ps(qv[7], _mm256_loadu_ps(row.add(56)), a1);
+                let mut a0 = _mm256_mul_ps(qv[0], h8(row));
+                let mut a1 = _mm256_mul_ps(qv[1], h8(row.add(8)));
+                a0 = _mm256_fmadd_ps(qv[2], h8(row.add(16)), a0);
+                a1 = _mm256_fmadd_ps(qv[3], h8(row.add(24)), a1);
+                a0 = _mm256_fmadd_ps(qv[4], h8(row.add(32)), a0);
+                a1 = _mm256_fmadd_ps(qv[5], h8(row.add(40)), a1);
+                a0 = _mm256_fmadd_ps(qv[6], h8(row.add(48)), a0);
+                a1 = _mm256_fmadd_ps(qv[7], h8(row.add(56)), a1);
                 let s = hsum(_mm256_add_ps(a0, a1));
                 *sp.add(j) = s;
                 max = max.max(s);
@@ -599,61 +583,17 @@ mod avx2 {
             }
             let inv = 1.0 / sum;
             let mut o = [_mm256_setzero_ps(); 8];
-            let vp = v.as_ptr();
+            let vp = v.as_ptr() as *const u16;
             for j in 0..ctx {
                 let w = _mm256_set1_ps(*sp.add(j) * inv);
                 let row = vp.add(j * 64);
                 for (c, r) in o.iter_mut().enumerate() {
-                    *r = _mm256_fmadd_ps(w, _mm256_loadu_ps(row.add(8 * c)), *r);
+                    *r = _mm256_fmadd_ps(w, h8(row.add(8 * c)), *r);
                 }
             }
             let op = out.as_mut_ptr();
             for (c, r) in o.iter().enumerate() {
                 _mm256_storeu_ps(op.add(8 * c), *r);
-            }
-        }
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
-        unsafe {
-            let n = a.len().min(b.len());
-            let (pa, pb) = (a.as_ptr(), b.as_ptr());
-            let mut acc0 = _mm256_setzero_ps();
-            let mut acc1 = _mm256_setzero_ps();
-            let mut i = 0;
-            while i + 16 <= n {
-                acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)), acc0);
-                acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i + 8)), _mm256_loadu_ps(pb.add(i + 8)), acc1);
-                i += 16;
-            }
-            while i + 8 <= n {
-                acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)), acc0);
-                i += 8;
-            }
-            let mut s = hsum(_mm256_add_ps(acc0, acc1));
-            while i < n {
-                s += *pa.add(i) * *pb.add(i);
-                i += 1;
-            }
-            s
-        }
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
-        unsafe {
-            let n = x.len().min(y.len());
-            let (px, py) = (x.as_ptr(), y.as_mut_ptr());
-            let va = _mm256_set1_ps(alpha);
-            let mut i = 0;
-            while i + 8 <= n {
-                _mm256_storeu_ps(py.add(i), _mm256_fmadd_ps(va, _mm256_loadu_ps(px.add(i)), _mm256_loadu_ps(py.add(i))));
-                i += 8;
-            }
-            while i < n {
-                *py.add(i) += alpha * *px.add(i);
-                i += 1;
             }
         }
     }
@@ -753,35 +693,27 @@ mod tests {
         let isa = Isa::detect();
         for ctx in [1, 7, 8, 9, 64, 301] {
             let q: Vec<f32> = (0..64).map(|i| ((i * 37 % 64) as f32 - 32.0) / 16.0).collect();
-            let k: Vec<f32> = (0..ctx * 64).map(|i| ((i * 53 % 97) as f32 - 48.0) / 24.0).collect();
-            let v: Vec<f32> = (0..ctx * 64).map(|i| ((i * 29 % 89) as f32 - 44.0) / 30.0).collect();
+            let k: Vec<f16> = (0..ctx * 64).map(|i| f16::from_f32(((i * 53 % 97) as f32 - 48.0) / 24.0)).collect();
+            let v: Vec<f16> = (0..ctx * 64).map(|i| f16::from_f32(((i * 29 % 89) as f32 - 44.0) / 30.0)).collect();
             let scale = 0.125;
-            let s: Vec<f64> = (0..ctx).map(|j| (0..64).map(|i| q[i] as f64 * k[j * 64 + i] as f64).sum::<f64>() * scale).collect();
+            let s: Vec<f64> = (0..ctx).map(|j| (0..64).map(|i| q[i] as f64 * k[j * 64 + i].to_f64()).sum::<f64>() * scale).collect();
             let m = s.iter().cloned().fold(f64::MIN, f64::max);
             let e: Vec<f64> = s.iter().map(|x| (x - m).exp()).collect();
             let z: f64 = e.iter().sum();
             let mut scores = vec![0f32; ctx];
             let mut out = vec![0f32; 64];
             attend(isa, &q, &k, &v, ctx, scale as f32, &mut scores, &mut out);
+            let mut reference = vec![0f32; 64];
+            attend(Isa::Scalar, &q, &k, &v, ctx, scale as f32, &mut scores, &mut reference);
             for i in 0..64 {
-                let want: f64 = (0..ctx).map(|j| e[j] / z * v[j * 64 + i] as f64).sum();
+                assert!((out[i] - reference[i]).abs() < 1e-5 * (1.0 + reference[i].abs()), "ctx {ctx}: simd vs scalar");
+                let want: f64 = (0..ctx).map(|j| e[j] / z * v[j * 64 + i].to_f64()).sum();
                 assert!((out[i] as f64 - want).abs() < 1e-5 * (1.0 + want.abs()), "ctx {ctx} lane {i}: {} vs {want}", out[i]);
             }
         }
     }
-
-    #[test]
-    fn f32_helpers() {
-        let isa = Isa::detect();
-        let a: Vec<f32> = (0..67).map(|i| i as f32 * 0.5).collect();
-        let b: Vec<f32> = (0..67).map(|i| 1.0 - i as f32 * 0.01).collect();
-        let want: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-        assert!((dot_f32(isa, &a, &b) - want).abs() < 1e-3);
-        let mut y = b.clone();
-        axpy(isa, 2.0, &a, &mut y);
-        assert!(y.iter().zip(a.iter().zip(&b)).all(|(y, (a, b))| (y - (b + 2.0 * a)).abs() < 1e-5));
-    }
 }
+
 
 #[cfg(test)]
 mod speed {

@@ -16,6 +16,7 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use candle_core::Device;
+use half::f16;
 use candle_core::quantized::gguf_file::Content;
 
 use self::kernels::{Isa, attend, gemm};
@@ -43,10 +44,10 @@ struct Layer {
     bv: Option<Vec<f32>>,
 }
 
-/// Per-layer key/value history, one growing buffer per kv head (`[position][head_dim]`).
+/// Per-layer key/value history in f16, one growing buffer per kv head (`[position][head_dim]`).
 struct KvCache {
-    k: Vec<Vec<f32>>,
-    v: Vec<Vec<f32>>,
+    k: Vec<Vec<f16>>,
+    v: Vec<Vec<f16>>,
     len: usize,
 }
 
@@ -261,8 +262,8 @@ impl CpuModel {
                 }
                 for h in 0..cfg.n_kv_head {
                     let slot = li * cfg.n_kv_head + h;
-                    self.kv.k[slot].extend_from_slice(&row[d + h * hd..d + (h + 1) * hd]);
-                    self.kv.v[slot].extend_from_slice(&row[d + kvd + h * hd..d + kvd + (h + 1) * hd]);
+                    self.kv.k[slot].extend(row[d + h * hd..d + (h + 1) * hd].iter().map(|&x| f16::from_f32(x)));
+                    self.kv.v[slot].extend(row[d + kvd + h * hd..d + kvd + (h + 1) * hd].iter().map(|&x| f16::from_f32(x)));
                 }
             }
             attention(&self.pool, self.isa, cfg, li, pos, n, &b.qkv, &self.kv, &mut b.scores, &mut b.att);

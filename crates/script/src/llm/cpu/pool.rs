@@ -10,6 +10,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::cell::Cell;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -46,7 +47,15 @@ const JOINED: u64 = CLOSED - 1;
 pub(crate) struct Pool {
     shared: Arc<Shared>,
     workers: Vec<JoinHandle<()>>,
+    /// Steps left to run on the calling thread alone (see `run`).
+    solo_left: Cell<u32>,
 }
+
+/// After a step in which the caller waited far longer for a worker than the work itself took
+/// (the OS had taken the worker's core away mid-step, as happens when the video pipeline keeps
+/// both cores busy), this many steps run on the calling thread alone before workers are tried
+/// again: one preempted worker costs a scheduler time slice, several milliseconds.
+const SOLO_STEPS: u32 = 4000;
 
 impl Pool {
     /// A pool of `threads` threads in all (the caller counts as one).
@@ -72,7 +81,7 @@ impl Pool {
                 }
             }
         }
-        Pool { shared, workers }
+        Pool { shared, workers, solo_left: Cell::new(0) }
     }
 
     pub(crate) fn threads(&self) -> usize {
@@ -84,6 +93,12 @@ impl Pool {
     /// work out dynamically (see [`Pool::for_chunks`]) rather than by thread index.
     pub(crate) fn run(&self, f: &(dyn Fn(usize) + Sync)) {
         if self.workers.is_empty() {
+            f(0);
+            return;
+        }
+        let solo = self.solo_left.get();
+        if solo > 0 {
+            self.solo_left.set(solo - 1);
             f(0);
             return;
         }
@@ -104,10 +119,12 @@ impl Pool {
         if s.sleepers.load(Ordering::Acquire) > 0 {
             s.wake.notify_all();
         }
+        let started = Instant::now();
         let own = catch_unwind(AssertUnwindSafe(|| f(0)));
         // Close the job; whoever joined before that is waited for, the rest skip it.
         let joined = (s.ticket.fetch_or(CLOSED, Ordering::AcqRel) & JOINED) as usize;
         debug_assert_eq!(s.ticket.load(Ordering::Relaxed) >> 32, epoch);
+        let worked = started.elapsed();
         let mut spins = 0u32;
         while s.done.load(Ordering::Acquire) < joined {
             spins += 1;
@@ -116,6 +133,11 @@ impl Pool {
             } else {
                 std::thread::yield_now();
             }
+        }
+        let waited = started.elapsed() - worked;
+        if waited > Duration::from_micros(300) && waited > worked {
+            tracing::debug!(waited_us = waited.as_micros() as u64, worked_us = worked.as_micros() as u64, "worker preempted; running alone for a while");
+            self.solo_left.set(SOLO_STEPS);
         }
         if let Err(p) = own {
             std::panic::resume_unwind(p);
