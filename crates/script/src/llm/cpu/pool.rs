@@ -47,15 +47,29 @@ const JOINED: u64 = CLOSED - 1;
 pub(crate) struct Pool {
     shared: Arc<Shared>,
     workers: Vec<JoinHandle<()>>,
-    /// Steps left to run on the calling thread alone (see `run`).
-    solo_left: Cell<u32>,
+    /// Back-off state for steps run on the calling thread alone (see `run`).
+    solo: Cell<Solo>,
 }
 
-/// After a step in which the caller waited far longer for a worker than the work itself took
-/// (the OS had taken the worker's core away mid-step, as happens when the video pipeline keeps
-/// both cores busy), this many steps run on the calling thread alone before workers are tried
-/// again: one preempted worker costs a scheduler time slice, several milliseconds.
-const SOLO_STEPS: u32 = 4000;
+#[derive(Clone, Copy, Default)]
+struct Solo {
+    /// Steps left to run alone.
+    left: u32,
+    /// How many steps the next back-off lasts.
+    next: u32,
+    /// Steps run since the last back-off ended.
+    clean: u32,
+}
+
+/// When the caller waits for a worker much longer than the step's own work took, the OS has
+/// taken the worker's core away mid-step (as happens when the video pipeline keeps both cores
+/// busy), and each such step costs a scheduler time slice. The pool then runs the next steps
+/// on the calling thread alone, `SOLO_MIN` of them at first, twice as many each time it
+/// happens again soon after (up to `SOLO_MAX`), and back to `SOLO_MIN` after a clean stretch.
+const SOLO_MIN: u32 = 256;
+const SOLO_MAX: u32 = 16_384;
+/// A wait this long is a lost time slice, not a slow chunk.
+const PREEMPTED: Duration = Duration::from_millis(1);
 
 impl Pool {
     /// A pool of `threads` threads in all (the caller counts as one).
@@ -81,7 +95,7 @@ impl Pool {
                 }
             }
         }
-        Pool { shared, workers, solo_left: Cell::new(0) }
+        Pool { shared, workers, solo: Cell::new(Solo { left: 0, next: SOLO_MIN, clean: 0 }) }
     }
 
     pub(crate) fn threads(&self) -> usize {
@@ -96,9 +110,10 @@ impl Pool {
             f(0);
             return;
         }
-        let solo = self.solo_left.get();
-        if solo > 0 {
-            self.solo_left.set(solo - 1);
+        let mut solo = self.solo.get();
+        if solo.left > 0 {
+            solo.left -= 1;
+            self.solo.set(solo);
             f(0);
             return;
         }
@@ -135,9 +150,14 @@ impl Pool {
             }
         }
         let waited = started.elapsed() - worked;
-        if waited > Duration::from_micros(300) && waited > worked {
-            tracing::debug!(waited_us = waited.as_micros() as u64, worked_us = worked.as_micros() as u64, "worker preempted; running alone for a while");
-            self.solo_left.set(SOLO_STEPS);
+        if waited > PREEMPTED && waited > worked {
+            // Again soon after the last back-off: back off longer.
+            let len = if solo.clean < solo.next.saturating_mul(2) { solo.next } else { SOLO_MIN };
+            tracing::debug!(waited_us = waited.as_micros() as u64, steps = len, "worker preempted; running alone for a while");
+            self.solo.set(Solo { left: len, next: (len * 2).min(SOLO_MAX), clean: 0 });
+        } else {
+            solo.clean = solo.clean.saturating_add(1);
+            self.solo.set(solo);
         }
         if let Err(p) = own {
             std::panic::resume_unwind(p);
