@@ -349,3 +349,15 @@ fn decode_loop() {
     let s = llm.generate_inner(&p.short_prompt, &Sampling::greedy(600), true, &mut |_| true).unwrap();
     eprintln!("decode {:.1} tok/s, prefill {:.1} tok/s", s.decode_tok_s(), s.prefill_tok_s());
 }
+
+/// The full `evercast bench writer` table (every installed model, with the llama.cpp anchor
+/// when set up): `cargo test --release -p script bench_writer_table -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run by hand or through `evercast bench writer`"]
+fn bench_writer_table() {
+    let _g = serial();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let rows = bench_writer(&models_dir(), &root, DeviceChoice::Cpu, &|l| eprintln!("{l}")).unwrap();
+    eprintln!("{}", format_writer_bench(&rows));
+    eprintln!("{}", serde_json::to_string(&rows).unwrap());
+}

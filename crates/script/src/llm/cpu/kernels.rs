@@ -363,6 +363,11 @@ mod avx2 {
                 let mut acc = [[_mm256_setzero_ps(); T]; R];
                 let mut extra = [[0f32; T]; R];
                 for b in 0..row_bytes / B::BYTES {
+                    // The next tile's rows follow these: ask for them a tile ahead, so the
+                    // memory streams while this tile computes.
+                    for row in rows {
+                        _mm_prefetch::<_MM_HINT_T0>(row.add(b * B::BYTES + R * row_bytes) as *const i8);
+                    }
                     let blk: [Blk; R] = std::array::from_fn(|r| B::load(rows[r].add(b * B::BYTES)));
                     for t in 0..T {
                         let aq = a.q(t0 + t, b);
@@ -405,6 +410,9 @@ mod avx2 {
                         }
                     }
                     for c in 0..4 {
+                        for row in rows {
+                            _mm_prefetch::<_MM_HINT_T0>(row.add(sb * 144 + 16 + 32 * c + R * row_bytes) as *const i8);
+                        }
                         let (j0, j1) = (2 * c, 2 * c + 1);
                         let (b0, b1) = (sb * 8 + j0, sb * 8 + j1);
                         let lohi: [(__m256i, __m256i); R] = std::array::from_fn(|r| {
@@ -496,6 +504,12 @@ mod avx2 {
                     let d: [f32; R] = std::array::from_fn(|r| f16(blks[r].add(208)));
                     let sc: [*const i8; R] = std::array::from_fn(|r| blks[r].add(192) as *const i8);
                     for half in 0..2 {
+                        for row in rows {
+                            let next = row.add(sb * 210 + R * row_bytes);
+                            _mm_prefetch::<_MM_HINT_T0>(next.add(half * 64) as *const i8);
+                            _mm_prefetch::<_MM_HINT_T0>(next.add(128 + half * 32) as *const i8);
+                            _mm_prefetch::<_MM_HINT_T0>(next.add(192) as *const i8);
+                        }
                         let src: [(__m256i, __m256i, __m256i); R] = std::array::from_fn(|r| {
                             let b = blks[r];
                             (
@@ -725,7 +739,7 @@ mod speed {
     #[ignore = "timing"]
     fn kernel_speed() {
         let isa = Isa::detect();
-        for (ty, rows, cols) in [(QType::Q4_1, 1536, 576), (QType::Q4_1, 576, 1536), (QType::Q8_0, 8192, 576), (QType::Q5_0, 4864, 896), (QType::Q6K, 896, 4864), (QType::Q4K, 896, 4864)] {
+        for (ty, rows, cols) in [(QType::Q8_0, 151936, 896), (QType::Q5_0, 9728, 896), (QType::Q4_1, 1536, 576), (QType::Q4_1, 576, 1536), (QType::Q8_0, 8192, 576), (QType::Q5_0, 4864, 896), (QType::Q6K, 896, 4864), (QType::Q4K, 896, 4864)] {
             let mut data = vec![0u8; rows * cols / ty.block_elems() * ty.block_bytes()];
             for (i, b) in data.iter_mut().enumerate() {
                 *b = (i * 2654435761usize >> 13) as u8;

@@ -51,23 +51,21 @@ pub(crate) struct Pool {
     solo: Cell<Solo>,
 }
 
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Solo {
-    /// Steps left to run alone.
-    left: u32,
-    /// How many steps the next back-off lasts.
-    next: u32,
-    /// Steps run since the last back-off ended.
-    clean: u32,
+    /// Run alone until then.
+    until: Instant,
+    /// How long the next back-off lasts.
+    next: Duration,
 }
 
 /// When the caller waits for a worker much longer than the step's own work took, the OS has
 /// taken the worker's core away mid-step (as happens when the video pipeline keeps both cores
-/// busy), and each such step costs a scheduler time slice. The pool then runs the next steps
-/// on the calling thread alone, `SOLO_MIN` of them at first, twice as many each time it
-/// happens again soon after (up to `SOLO_MAX`), and back to `SOLO_MIN` after a clean stretch.
-const SOLO_MIN: u32 = 256;
-const SOLO_MAX: u32 = 16_384;
+/// busy), and each such step costs a scheduler time slice. The pool then runs on the calling
+/// thread alone for `SOLO_MIN`, twice as long each time it happens again soon after (up to
+/// `SOLO_MAX`), and back to `SOLO_MIN` after a clean stretch.
+const SOLO_MIN: Duration = Duration::from_millis(5);
+const SOLO_MAX: Duration = Duration::from_millis(320);
 /// A wait this long is a lost time slice, not a slow chunk.
 const PREEMPTED: Duration = Duration::from_millis(1);
 
@@ -95,7 +93,8 @@ impl Pool {
                 }
             }
         }
-        Pool { shared, workers, solo: Cell::new(Solo { left: 0, next: SOLO_MIN, clean: 0 }) }
+        let now = Instant::now();
+        Pool { shared, workers, solo: Cell::new(Solo { until: now, next: SOLO_MIN }) }
     }
 
     pub(crate) fn threads(&self) -> usize {
@@ -110,10 +109,9 @@ impl Pool {
             f(0);
             return;
         }
-        let mut solo = self.solo.get();
-        if solo.left > 0 {
-            solo.left -= 1;
-            self.solo.set(solo);
+        let solo = self.solo.get();
+        let started = Instant::now();
+        if started < solo.until {
             f(0);
             return;
         }
@@ -134,7 +132,6 @@ impl Pool {
         if s.sleepers.load(Ordering::Acquire) > 0 {
             s.wake.notify_all();
         }
-        let started = Instant::now();
         let own = catch_unwind(AssertUnwindSafe(|| f(0)));
         // Close the job; whoever joined before that is waited for, the rest skip it.
         let joined = (s.ticket.fetch_or(CLOSED, Ordering::AcqRel) & JOINED) as usize;
@@ -152,12 +149,10 @@ impl Pool {
         let waited = started.elapsed() - worked;
         if waited > PREEMPTED && waited > worked {
             // Again soon after the last back-off: back off longer.
-            let len = if solo.clean < solo.next.saturating_mul(2) { solo.next } else { SOLO_MIN };
-            tracing::debug!(waited_us = waited.as_micros() as u64, steps = len, "worker preempted; running alone for a while");
-            self.solo.set(Solo { left: len, next: (len * 2).min(SOLO_MAX), clean: 0 });
-        } else {
-            solo.clean = solo.clean.saturating_add(1);
-            self.solo.set(solo);
+            let len = if started < solo.until + solo.next * 2 { solo.next } else { SOLO_MIN };
+            tracing::debug!(waited_us = waited.as_micros() as u64, solo_ms = len.as_millis() as u64, "worker preempted; running alone for a while");
+            let now = Instant::now();
+            self.solo.set(Solo { until: now + len, next: (len * 2).min(SOLO_MAX) });
         }
         if let Err(p) = own {
             std::panic::resume_unwind(p);
