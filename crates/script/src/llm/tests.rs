@@ -329,12 +329,14 @@ fn worker_streams_sentences_and_cancels() {
     assert_ne!(done.stop, StopReason::MaxTokens, "{done:?}");
 }
 
-/// The headline numbers, for a quick look: `cargo test --release -p script bench_smollm2 -- --ignored --nocapture`.
+/// The headline numbers of one model (`$EVERCAST_PROFILE_MODEL`, else SmolLM2), for a quick
+/// look: `cargo test --release -p script bench_one -- --ignored --nocapture`.
 #[test]
 #[ignore = "timing; run by hand or through `evercast bench writer`"]
-fn bench_smollm2() {
+fn bench_one() {
     let _g = serial();
-    let f = bench(&model(SMOL), DeviceChoice::Cpu).unwrap();
+    let name = std::env::var("EVERCAST_PROFILE_MODEL").unwrap_or_else(|_| SMOL.to_string());
+    let f = bench(&model(&name), DeviceChoice::Cpu).unwrap();
     eprintln!("{}", serde_json::to_string_pretty(&f).unwrap());
 }
 
