@@ -96,8 +96,9 @@ impl ModelConfig {
                 reason: format!("partial rotary embeddings ({rope_dim} of {head_dim})"),
             });
         }
-        let vocab = match c.tensor_infos.get("token_embd.weight") {
-            Some(t) => t.shape.dims()[0],
+        let vocab = match c.tensor_infos.get("token_embd.weight").map(|t| t.shape.dims()) {
+            Some([rows, cols]) if *cols == d_model => *rows,
+            Some(dims) => return Err(bad(format!("token_embd.weight has shape {dims:?}, expected [vocab, {d_model}]"))),
             None => return Err(bad("no token_embd.weight tensor".into())),
         };
         Ok(ModelConfig {

@@ -192,6 +192,8 @@ mod avx2 {
         /// Rows per tile when generating (one token): 4, or 2 for formats whose unpacked blocks
         /// would not fit the registers four times over.
         const DECODE_ROWS: usize = 4;
+        /// Prompts run in 1 row × 8 token tiles (unpacking each block once for eight tokens).
+        const WIDE: bool = true;
         unsafe fn tile<const R: usize, const T: usize>(rows: Rows<R>, row_bytes: usize, a: Acts, t0: usize) -> [[f32; T]; R];
     }
 
@@ -231,6 +233,19 @@ mod avx2 {
             while r < rows.end {
                 let two = r + 2 <= rows.end;
                 let mut t0 = 0;
+                while K::WIDE && t0 + 8 <= n {
+                    let v = K::tile::<1, 8>([row(r)], rb, acts, t0);
+                    for (t, v) in v[0].iter().enumerate() {
+                        put(r, t0 + t, *v);
+                    }
+                    if two {
+                        let v = K::tile::<1, 8>([row(r + 1)], rb, acts, t0);
+                        for (t, v) in v[0].iter().enumerate() {
+                            put(r + 1, t0 + t, *v);
+                        }
+                    }
+                    t0 += 8;
+                }
                 while t0 + 4 <= n {
                     if two {
                         let v = K::tile::<2, 4>([row(r), row(r + 1)], rb, acts, t0);
@@ -686,7 +701,7 @@ mod tests {
         if isa == Isa::Scalar {
             eprintln!("no SIMD kernels on this CPU; the scalar path is the one in use");
         }
-        for (ty, n) in TYPES.iter().flat_map(|t| [(*t, 1), (*t, 7)]) {
+        for (ty, n) in TYPES.iter().flat_map(|t| [(*t, 1), (*t, 7), (*t, 19)]) {
             let (rows, cols) = (11, 768);
             let w = matrix(ty, rows, cols, 3);
             let (_, a) = acts(n, cols, 5);
