@@ -329,6 +329,38 @@ fn worker_streams_sentences_and_cancels() {
     assert_ne!(done.stop, StopReason::MaxTokens, "{done:?}");
 }
 
+#[test]
+fn urgent_jobs_run_before_queued_ones() {
+    let _g = serial();
+    let worker = LlmWorker::new(load(SMOL)).unwrap();
+    let ask = |q: &str| chatml("You are a live shopping host.", &[(Role::User, q.to_string())]);
+    let running = worker.submit(ask("Describe a teapot."), Sampling::greedy(40)).unwrap();
+    // Wait until the first job is under way, then queue a normal and an urgent one.
+    let first = running.recv().unwrap();
+    assert!(matches!(first, Event::Sentence(_) | Event::Done(_)), "{first:?}");
+    let normal = worker.submit(ask("Describe a kettle."), Sampling::greedy(20)).unwrap();
+    let urgent = worker.submit_urgent(ask("Is it in stock?"), Sampling::greedy(20)).unwrap();
+    let order = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let waiters: Vec<_> = [("running", running), ("normal", normal), ("urgent", urgent)]
+        .into_iter()
+        .map(|(name, rx)| {
+            let order = order.clone();
+            std::thread::spawn(move || {
+                for e in rx.iter() {
+                    if let Event::Done(_) = e {
+                        order.lock().unwrap().push(name);
+                    }
+                }
+            })
+        })
+        .collect();
+    // Each channel closes when its job is over.
+    for w in waiters {
+        w.join().unwrap();
+    }
+    assert_eq!(*order.lock().unwrap(), vec!["running", "urgent", "normal"]);
+}
+
 /// The headline numbers of one model (`$EVERCAST_PROFILE_MODEL`, else SmolLM2), for a quick
 /// look: `cargo test --release -p script bench_one -- --ignored --nocapture`.
 #[test]

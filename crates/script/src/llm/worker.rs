@@ -27,11 +27,13 @@ struct Job {
     events: Sender<Event>,
 }
 
-/// Runs an [`Llm`] on a dedicated thread. Jobs run one after another, in submission order,
-/// sharing the model's prefix cache. Dropping a job's receiver stops that job at the next
-/// token; [`LlmWorker::cancel`] stops the running job and every queued one.
+/// Runs an [`Llm`] on a dedicated thread. Jobs run one after another, sharing the model's
+/// prefix cache: urgent ones ([`LlmWorker::submit_urgent`], e.g. a chat answer) before the
+/// queued normal ones, each kind in submission order. Dropping a job's receiver stops that job
+/// at the next token; [`LlmWorker::cancel`] stops the running job and every queued one.
 pub struct LlmWorker {
     jobs: Option<Sender<Job>>,
+    urgent: Option<Sender<Job>>,
     epoch: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
     device: String,
@@ -42,22 +44,33 @@ impl LlmWorker {
     /// Moves a loaded model onto its own thread.
     pub fn new(llm: Llm) -> Result<LlmWorker, LlmError> {
         let (tx, rx) = unbounded::<Job>();
+        let (utx, urx) = unbounded::<Job>();
         let epoch = Arc::new(AtomicU64::new(0));
         let device = llm.device_name();
         let arch = llm.arch().to_string();
         let ep = epoch.clone();
         let thread = std::thread::Builder::new()
             .name("llm".into())
-            .spawn(move || run(llm, rx, ep))
+            .spawn(move || run(llm, rx, urx, ep))
             .map_err(|e| LlmError::Inference(format!("cannot start the LLM thread: {e}")))?;
-        Ok(LlmWorker { jobs: Some(tx), epoch, thread: Some(thread), device, arch })
+        Ok(LlmWorker { jobs: Some(tx), urgent: Some(utx), epoch, thread: Some(thread), device, arch })
     }
 
     /// Queues a generation; its sentences arrive on the returned channel.
     pub fn submit(&self, prompt: impl Into<String>, sampling: Sampling) -> Result<Receiver<Event>, LlmError> {
+        self.enqueue(self.jobs.as_ref(), prompt.into(), sampling)
+    }
+
+    /// Queues a generation ahead of every normal one (it still waits for the running job; use
+    /// [`LlmWorker::cancel`] first to cut that short).
+    pub fn submit_urgent(&self, prompt: impl Into<String>, sampling: Sampling) -> Result<Receiver<Event>, LlmError> {
+        self.enqueue(self.urgent.as_ref(), prompt.into(), sampling)
+    }
+
+    fn enqueue(&self, queue: Option<&Sender<Job>>, prompt: String, sampling: Sampling) -> Result<Receiver<Event>, LlmError> {
         let (events, rx) = unbounded();
-        let job = Job { prompt: prompt.into(), sampling, epoch: self.epoch.load(Ordering::Acquire), events };
-        self.jobs.as_ref().ok_or(LlmError::WorkerGone)?.send(job).map_err(|_| LlmError::WorkerGone)?;
+        let job = Job { prompt, sampling, epoch: self.epoch.load(Ordering::Acquire), events };
+        queue.ok_or(LlmError::WorkerGone)?.send(job).map_err(|_| LlmError::WorkerGone)?;
         Ok(rx)
     }
 
@@ -80,14 +93,25 @@ impl Drop for LlmWorker {
     fn drop(&mut self) {
         self.cancel();
         self.jobs.take();
+        self.urgent.take();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
     }
 }
 
-fn run(mut llm: Llm, jobs: Receiver<Job>, epoch: Arc<AtomicU64>) {
-    for job in jobs.iter() {
+fn next_job(jobs: &Receiver<Job>, urgent: &Receiver<Job>) -> Option<Job> {
+    if let Ok(job) = urgent.try_recv() {
+        return Some(job);
+    }
+    crossbeam_channel::select_biased! {
+        recv(urgent) -> job => job.ok(),
+        recv(jobs) -> job => job.ok(),
+    }
+}
+
+fn run(mut llm: Llm, jobs: Receiver<Job>, urgent: Receiver<Job>, epoch: Arc<AtomicU64>) {
+    while let Some(job) = next_job(&jobs, &urgent) {
         if job.epoch != epoch.load(Ordering::Acquire) {
             continue; // cancelled while queued
         }
