@@ -357,7 +357,7 @@ fn hex(bytes: &[u8]) -> String {
 pub fn install(name: &str, models_dir: &Path, progress: &dyn Fn(&str)) -> Result<PathBuf, ModelError> {
     let m = manifest();
     let entry = m.get(name).ok_or_else(|| ModelError::Unknown { name: name.to_string(), known: m.names() })?;
-    install_entry(entry, models_dir, &mut RegistryFetcher::default(), progress)
+    install_entry(entry, models_dir, &mut RegistryFetcher, progress)
 }
 
 /// Gets registry archives into a work folder.

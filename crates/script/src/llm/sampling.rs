@@ -166,11 +166,11 @@ mod tests {
         // Token 3 holds ~88% of the mass, token 1 ~12%: top_p 0.5 leaves only token 3.
         let mut s = Sampler::new(&Sampling { temperature: 1.0, top_p: 0.5, repeat_penalty: 1.0, ..Sampling::default() });
         for _ in 0..200 {
-            assert_eq!(s.sample(&mut vec![0.0, 8.0, -1.0, 10.0], &[], &[]), 3);
+            assert_eq!(s.sample(&mut [0.0, 8.0, -1.0, 10.0], &[], &[]), 3);
         }
         // top_p 0.95 lets token 1 in now and then, never the tail.
         let mut s = Sampler::new(&Sampling { temperature: 1.0, top_p: 0.95, repeat_penalty: 1.0, ..Sampling::default() });
-        let picks: Vec<u32> = (0..400).map(|_| s.sample(&mut vec![0.0, 8.0, -1.0, 10.0], &[], &[])).collect();
+        let picks: Vec<u32> = (0..400).map(|_| s.sample(&mut [0.0, 8.0, -1.0, 10.0], &[], &[])).collect();
         assert!(picks.contains(&1) && picks.contains(&3));
         assert!(!picks.contains(&0) && !picks.contains(&2));
     }
@@ -179,13 +179,13 @@ mod tests {
     fn repetition_penalty_and_bans() {
         let cfg = Sampling { temperature: 0.0, repeat_penalty: 2.0, repeat_last_n: 4, ..Sampling::default() };
         // Token 1 leads (3.0 vs 2.0) but was just said: 3.0 / 2 = 1.5 < 2.0.
-        assert_eq!(Sampler::new(&cfg).sample(&mut vec![0.0, 3.0, 2.0], &[1], &[]), 2);
+        assert_eq!(Sampler::new(&cfg).sample(&mut [0.0, 3.0, 2.0], &[1], &[]), 2);
         // Outside the window it is not penalised.
-        assert_eq!(Sampler::new(&cfg).sample(&mut vec![0.0, 3.0, 2.0], &[1, 0, 0, 0, 0], &[]), 1);
+        assert_eq!(Sampler::new(&cfg).sample(&mut [0.0, 3.0, 2.0], &[1, 0, 0, 0, 0], &[]), 1);
         // Negative logits are pushed further down, not up.
         let mut l = vec![-1.0, -3.0, -1.5];
         assert_eq!(Sampler::new(&cfg).sample(&mut l, &[0], &[]), 2);
         assert_eq!(l[0], -2.0);
-        assert_eq!(Sampler::new(&cfg).sample(&mut vec![0.0, 3.0, 2.0], &[], &[1]), 2);
+        assert_eq!(Sampler::new(&cfg).sample(&mut [0.0, 3.0, 2.0], &[], &[1]), 2);
     }
 }

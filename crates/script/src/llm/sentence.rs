@@ -72,11 +72,7 @@ impl SentenceSplitter {
         let mut it = b.char_indices().peekable();
         while let Some((i, c)) = it.next() {
             match c {
-                '\n' => {
-                    if !b[..i].trim().is_empty() {
-                        return Some(i + 1);
-                    }
-                }
+                '\n' if !b[..i].trim().is_empty() => return Some(i + 1),
                 '。' | '！' | '？' => {
                     let mut end = i + c.len_utf8();
                     while let Some(&(j, d)) = it.peek() {

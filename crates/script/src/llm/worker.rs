@@ -128,10 +128,10 @@ fn run(mut llm: Llm, jobs: Receiver<Job>, urgent: Receiver<Job>, epoch: Arc<Atom
         let result = llm.generate(&job.prompt, &job.sampling, &mut on_text);
         match result {
             Ok(stats) => {
-                if let Some(rest) = splitter.finish() {
-                    if stats.stop != super::StopReason::Caller {
-                        let _ = events.send(Event::Sentence(rest));
-                    }
+                if let Some(rest) = splitter.finish()
+                    && stats.stop != super::StopReason::Caller
+                {
+                    let _ = events.send(Event::Sentence(rest));
                 }
                 let _ = events.send(Event::Done(stats));
             }

@@ -99,6 +99,9 @@ pub(crate) fn attend(isa: Isa, q: &[f32], k: &[f16], v: &[f16], ctx: usize, scal
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
+    // Tiles index their accumulators by (row, token) on purpose: the loops unroll into registers.
+    #![allow(clippy::needless_range_loop)]
+
     use std::arch::x86_64::*;
 
     use super::{QActs, QMatrix, QType};
@@ -757,7 +760,7 @@ mod speed {
         for (ty, rows, cols) in [(QType::Q8_0, 151936, 896), (QType::Q5_0, 9728, 896), (QType::Q4_1, 1536, 576), (QType::Q4_1, 576, 1536), (QType::Q8_0, 8192, 576), (QType::Q5_0, 4864, 896), (QType::Q6K, 896, 4864), (QType::Q4K, 896, 4864)] {
             let mut data = vec![0u8; rows * cols / ty.block_elems() * ty.block_bytes()];
             for (i, b) in data.iter_mut().enumerate() {
-                *b = (i * 2654435761usize >> 13) as u8;
+                *b = ((i * 2654435761usize) >> 13) as u8;
             }
             for blk in data.chunks_exact_mut(ty.block_bytes()) {
                 let at = if ty == QType::Q6K { 208 } else { 0 };

@@ -66,7 +66,7 @@ pub(crate) struct QMatrix {
 
 impl QMatrix {
     pub(crate) fn new(ty: QType, rows: usize, cols: usize, data: Vec<u8>) -> Option<QMatrix> {
-        if cols % ty.block_elems() != 0 {
+        if !cols.is_multiple_of(ty.block_elems()) {
             return None;
         }
         let row_bytes = cols / ty.block_elems() * ty.block_bytes();
@@ -75,7 +75,7 @@ impl QMatrix {
 
     /// Quantises f32 rows to `Q8_0` (for weight types without a kernel of their own).
     pub(crate) fn from_f32_q8_0(rows: usize, cols: usize, values: &[f32]) -> Option<QMatrix> {
-        if cols % 32 != 0 || values.len() != rows * cols {
+        if !cols.is_multiple_of(32) || values.len() != rows * cols {
             return None;
         }
         let mut data = Vec::with_capacity(rows * cols / 32 * 34);
@@ -206,7 +206,7 @@ pub(crate) struct QActs {
 impl QActs {
     /// Quantises `n` rows of `cols` values (`cols` a multiple of 32).
     pub(crate) fn quantize(&mut self, x: &[f32], n: usize, cols: usize) {
-        debug_assert!(cols % 32 == 0 && x.len() >= n * cols);
+        debug_assert!(cols.is_multiple_of(32) && x.len() >= n * cols);
         self.cols = cols;
         self.n = n;
         let nb = cols / 32;
