@@ -65,6 +65,9 @@ fn smollm2_tokenizer_round_trips_en_es_zh_emoji() {
     assert_eq!(llm.encode("<|im_end|>").unwrap(), vec![2]);
     let digits = llm.encode("2024").unwrap();
     assert_eq!(digits.len(), 4, "{digits:?}");
+    // A reply can end its turn but never open another one.
+    assert!(llm.vocab.stop.contains(&2) && !llm.vocab.banned.contains(&2));
+    assert!(llm.vocab.banned.contains(&1));
 }
 
 #[test]

@@ -39,7 +39,7 @@ pub struct Vocab {
     pub(crate) bytes: Vec<Vec<u8>>,
     /// Tokens that end a reply: EOS, `<|im_end|>`, `<|endoftext|>`.
     pub(crate) stop: Vec<u32>,
-    /// Tokens that must never be sampled (unused padding slots).
+    /// Tokens that must never be sampled (unused slots, control tokens that do not end a reply).
     pub(crate) banned: Vec<u32>,
     pub(crate) im_start: Option<u32>,
     pub(crate) im_end: Option<u32>,
@@ -194,7 +194,14 @@ pub(crate) fn from_gguf(c: &Content, path: &Path) -> Result<(Tokenizer, Vocab)> 
             stop.push(s);
         }
     }
-    let banned = types.iter().enumerate().filter(|(_, t)| **t == 5 || **t == 0).map(|(i, _)| i as u32).collect();
+    // Never sampled: unused slots, and control tokens other than the ones that end a reply
+    // (a reply that opened `<|im_start|>` would write the viewer's turn itself).
+    let banned = types
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| **t == 5 || **t == 0 || (**t == TYPE_CONTROL && !stop.contains(&(*i as u32))))
+        .map(|(i, _)| i as u32)
+        .collect();
     Ok((tk, Vocab { bytes, stop, banned, im_start, im_end }))
 }
 
