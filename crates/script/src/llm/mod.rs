@@ -153,7 +153,8 @@ pub struct LoadOptions {
     pub threads: usize,
     /// Longest context (prompt and reply) the cache may hold; capped by the model's own.
     pub max_context: usize,
-    /// Runs candle's CPU backend instead of the fast CPU path (for comparisons).
+    /// Runs candle's CPU backend instead of this crate's CPU path (for comparisons; chosen
+    /// anyway on CPUs without AVX2).
     pub candle_on_cpu: bool,
 }
 
@@ -252,9 +253,12 @@ impl Llm {
                         }
                     }
                 }
+                // Without this crate's SIMD kernels (not x86-64 with AVX2, e.g. Apple or ARM
+                // servers) candle's CPU backend, which has NEON kernels, is the faster choice.
+                let candle_cpu = opts.candle_on_cpu || cpu::kernels::Isa::detect() == cpu::kernels::Isa::Scalar;
                 match chosen {
                     Some(kind) => gpu(kind)?,
-                    None if opts.candle_on_cpu => Box::new(candle_engine::CandleModel::load(
+                    None if candle_cpu => Box::new(candle_engine::CandleModel::load(
                         &content,
                         &mut reader,
                         gguf,
