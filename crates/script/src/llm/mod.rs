@@ -109,9 +109,11 @@ pub fn default_threads() -> usize {
 /// One line for `evercast doctor`: the device `choice` resolves to, and why.
 pub fn device_report(choice: DeviceChoice) -> String {
     let built = compiled_backends().join(", ");
-    let cpu = match cpu::kernels::Isa::detect() {
-        cpu::kernels::Isa::Scalar => "cpu (candle)".to_string(),
-        isa => format!("cpu ({} threads, {} kernels)", default_threads(), isa.name()),
+    let isa = cpu::kernels::Isa::detect();
+    let cpu = if isa == cpu::kernels::Isa::Scalar {
+        "cpu (candle)".to_string()
+    } else {
+        format!("cpu ({} threads, {} kernels)", default_threads(), isa.name())
     };
     let try_gpu = |kind: &str| candle_engine::open_device(kind).map(|_| format!("{kind} (candle)"));
     let resolved = match choice {
