@@ -1,14 +1,21 @@
 //! Script: what the host says.
 //!
-//! **Owns**: writers behind [`show::stages::Writer`] — the template writer ([`template`]) and,
-//! later in this crate, the local LLM writer — and the guard ([`guard`]) that checks every
-//! line's facts and claims against the catalog before it is spoken.
+//! **Owns**: the writers behind [`show::stages::Writer`] — the local LLM writer
+//! ([`writer_llm`], on the runtime in [`llm`] with models from [`models`]) and the template
+//! writer ([`template`]) it falls back to — the guard ([`guard`]) that checks every line's facts
+//! and claims against the catalog before it is spoken, and reading facts out of free text
+//! ([`facts`]).
 //!
 //! **Must not touch**: audio, video, GStreamer, rooms' languages (translation is its own stage).
 
 pub mod banks;
+pub mod facts;
 pub mod guard;
+pub mod llm;
+pub mod models;
 pub mod template;
+pub mod writer_llm;
 
 pub use guard::Guard;
 pub use template::TemplateWriter;
+pub use writer_llm::LlmWriter;

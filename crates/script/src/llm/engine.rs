@@ -1,0 +1,16 @@
+//! The seam between the generation loop and a forward pass (the CPU path or candle's devices).
+
+use super::error::Result;
+
+/// A causal language model with a key/value cache that can be cut back.
+pub(crate) trait Engine: Send {
+    /// Runs `tokens` at positions `pos..pos + tokens.len()` (the cache must hold exactly `pos`
+    /// positions) and leaves the last token's logits in `logits`. On error the cache is left
+    /// at `pos`.
+    fn forward(&mut self, tokens: &[u32], pos: usize, logits: &mut Vec<f32>) -> Result<()>;
+    /// Keeps the first `len` cached positions and drops the rest.
+    fn truncate(&mut self, len: usize);
+    fn cached_len(&self) -> usize;
+    fn max_context(&self) -> usize;
+    fn device_name(&self) -> String;
+}

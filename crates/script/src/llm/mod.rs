@@ -1,0 +1,423 @@
+//! The local LLM runtime: GGUF models (llama and qwen2 families) on the CPU or on candle's
+//! CUDA/Metal devices, with a tokenizer rebuilt from the GGUF metadata, ChatML prompts,
+//! seeded sampling and a key/value cache that is kept between calls.
+//!
+//! **Prefix reuse.** [`Llm::generate`] compares the new prompt's tokens with what the cache
+//! holds and only runs the tokens after the longest common prefix. Prompts that start with the
+//! same system/catalog text therefore pay for that text once; a chat answer reads only the
+//! question.
+//!
+//! **Devices.** The CPU path ([`cpu`]) is this crate's own forward pass with quantised kernels
+//! (AVX2 where the CPU has it) and a two-thread split of every matrix product; candle runs the
+//! same graph on CUDA or Metal when built with the `cuda` or `metal` feature.
+//!
+//! **Threads.** An [`Llm`] is used from one thread at a time; [`LlmWorker`] puts it on a
+//! dedicated thread and streams whole sentences back, ready for the voice.
+
+mod bench;
+mod candle_engine;
+mod chat;
+mod config;
+pub(crate) mod cpu;
+mod engine;
+mod error;
+mod sampling;
+mod sentence;
+mod tokenizer;
+mod worker;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Instant;
+
+pub use bench::{
+    AnchorFigures, BenchFigures, BenchPrompts, WriterBench, anchor_python, bench, bench_prompts, bench_writer, format_writer_bench,
+    run_anchor,
+};
+pub use chat::{Role, chatml, strip_markers};
+pub use config::{ModelConfig, SUPPORTED_ARCHS};
+pub use error::LlmError;
+pub use sampling::Sampling;
+pub use sentence::SentenceSplitter;
+pub use worker::{Event, LlmWorker};
+
+use engine::Engine;
+use sampling::Sampler;
+use tokenizer::{TextStream, Vocab};
+
+/// Where inference runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceChoice {
+    /// CUDA if built in and present, then Metal, then the CPU.
+    #[default]
+    Auto,
+    Cpu,
+    Cuda,
+    Metal,
+}
+
+impl FromStr for DeviceChoice {
+    type Err = LlmError;
+    fn from_str(s: &str) -> Result<Self, LlmError> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(DeviceChoice::Auto),
+            "cpu" => Ok(DeviceChoice::Cpu),
+            "cuda" | "gpu" => Ok(DeviceChoice::Cuda),
+            "metal" => Ok(DeviceChoice::Metal),
+            other => Err(LlmError::Device(other.to_string(), "expected auto, cpu, cuda or metal".into())),
+        }
+    }
+}
+
+impl fmt::Display for DeviceChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeviceChoice::Auto => "auto",
+            DeviceChoice::Cpu => "cpu",
+            DeviceChoice::Cuda => "cuda",
+            DeviceChoice::Metal => "metal",
+        })
+    }
+}
+
+/// Which GPU backends this build carries.
+pub fn compiled_backends() -> Vec<&'static str> {
+    let mut v = vec!["cpu"];
+    if cfg!(feature = "cuda") {
+        v.push("cuda");
+    }
+    if cfg!(feature = "metal") {
+        v.push("metal");
+    }
+    v
+}
+
+/// Number of CPU threads inference uses: `$EVERCAST_LLM_THREADS`, else every core (at most 8).
+pub fn default_threads() -> usize {
+    std::env::var("EVERCAST_LLM_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8))
+}
+
+/// One line for `evercast doctor`: the device `choice` resolves to, and why.
+pub fn device_report(choice: DeviceChoice) -> String {
+    let built = compiled_backends().join(", ");
+    let isa = cpu::kernels::Isa::detect();
+    let cpu = if isa == cpu::kernels::Isa::Scalar {
+        "cpu (candle)".to_string()
+    } else {
+        format!("cpu ({} threads, {} kernels)", default_threads(), isa.name())
+    };
+    let try_gpu = |kind: &str| candle_engine::open_device(kind).map(|_| format!("{kind} (candle)"));
+    let resolved = match choice {
+        DeviceChoice::Cpu => Ok(cpu),
+        DeviceChoice::Cuda => try_gpu("cuda"),
+        DeviceChoice::Metal => try_gpu("metal"),
+        DeviceChoice::Auto => {
+            let mut notes = Vec::new();
+            let mut pick = None;
+            for kind in ["cuda", "metal"] {
+                if compiled_backends().contains(&kind) {
+                    match try_gpu(kind) {
+                        Ok(d) => {
+                            pick = Some(d);
+                            break;
+                        }
+                        Err(e) => notes.push(e.to_string()),
+                    }
+                }
+            }
+            Ok(match pick {
+                Some(d) => d,
+                None if notes.is_empty() => cpu,
+                None => format!("{cpu}; {}", notes.join("; ")),
+            })
+        }
+    };
+    match resolved {
+        Ok(d) => format!("LLM device: {d} [--device {choice}; built with: {built}]"),
+        Err(e) => format!("LLM device: unavailable: {e} [--device {choice}; built with: {built}]"),
+    }
+}
+
+/// How to load a model (defaults: [`DeviceChoice::Auto`], [`default_threads`], 8192 tokens).
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    pub device: DeviceChoice,
+    pub threads: usize,
+    /// Longest context (prompt and reply) the cache may hold; capped by the model's own.
+    pub max_context: usize,
+    /// Runs candle's CPU backend instead of this crate's CPU path (for comparisons; chosen
+    /// anyway on CPUs without AVX2).
+    pub candle_on_cpu: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { device: DeviceChoice::Auto, threads: default_threads(), max_context: 8192, candle_on_cpu: false }
+    }
+}
+
+/// Why a generation ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum StopReason {
+    /// The model ended its turn (EOS / `<|im_end|>`).
+    EndOfTurn,
+    MaxTokens,
+    /// `on_text` returned false.
+    Caller,
+    ContextFull,
+}
+
+/// Figures of one [`Llm::generate`] call.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GenStats {
+    pub prompt_tokens: usize,
+    /// Prompt tokens whose keys/values came from the cache (not recomputed).
+    pub reused_tokens: usize,
+    pub generated_tokens: usize,
+    /// Time spent running the new prompt tokens.
+    pub prefill_secs: f64,
+    /// From the first generated token to the last.
+    pub decode_secs: f64,
+    /// From the call to the first generated token (tokenising, prefill, sampling).
+    pub first_token_secs: f64,
+    pub stop: StopReason,
+}
+
+impl GenStats {
+    pub fn prefill_tok_s(&self) -> f64 {
+        rate(self.prompt_tokens - self.reused_tokens, self.prefill_secs)
+    }
+    /// Tokens per second after the first (each needs one forward step).
+    pub fn decode_tok_s(&self) -> f64 {
+        rate(self.generated_tokens.saturating_sub(1), self.decode_secs)
+    }
+}
+
+fn rate(n: usize, secs: f64) -> f64 {
+    if secs > 0.0 { n as f64 / secs } else { 0.0 }
+}
+
+/// A loaded model with its tokenizer and cache. Not shared between threads; see [`LlmWorker`].
+pub struct Llm {
+    engine: Box<dyn Engine>,
+    tokenizer: tokenizers::Tokenizer,
+    vocab: Vocab,
+    config: ModelConfig,
+    /// Tokens whose keys/values the engine holds, in order.
+    cached: Vec<u32>,
+    logits: Vec<f32>,
+}
+
+impl fmt::Debug for Llm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Llm").field("arch", &self.config.arch).field("device", &self.engine.device_name()).finish()
+    }
+}
+
+impl Llm {
+    /// Loads a GGUF model on `device` with default options.
+    pub fn load(gguf: &Path, device: DeviceChoice) -> Result<Llm, LlmError> {
+        Llm::load_with(gguf, &LoadOptions { device, ..LoadOptions::default() })
+    }
+
+    pub fn load_with(gguf: &Path, opts: &LoadOptions) -> Result<Llm, LlmError> {
+        let started = Instant::now();
+        let (content, mut reader) = config::open(gguf)?;
+        let config = ModelConfig::from_gguf(&content, gguf)?;
+        let (tokenizer, vocab) = tokenizer::from_gguf(&content, gguf)?;
+        if vocab.im_start.is_none() || vocab.im_end.is_none() {
+            tracing::warn!(path = %gguf.display(), "the vocabulary has no ChatML markers; chat prompts may not work well");
+        }
+        let mut gpu = |kind: &str| -> Result<Box<dyn Engine>, LlmError> {
+            let dev = candle_engine::open_device(kind)?;
+            Ok(Box::new(candle_engine::CandleModel::load(&content, &mut reader, gguf, &config, &dev, opts.max_context)?))
+        };
+        let engine: Box<dyn Engine> = match opts.device {
+            DeviceChoice::Cuda => gpu("cuda")?,
+            DeviceChoice::Metal => gpu("metal")?,
+            DeviceChoice::Cpu | DeviceChoice::Auto => {
+                let mut chosen = None;
+                if opts.device == DeviceChoice::Auto {
+                    for kind in ["cuda", "metal"] {
+                        if compiled_backends().contains(&kind) && candle_engine::open_device(kind).is_ok() {
+                            chosen = Some(kind);
+                            break;
+                        }
+                    }
+                }
+                // Without this crate's SIMD kernels (not x86-64 with AVX2, e.g. Apple or ARM
+                // servers) candle's CPU backend, which has NEON kernels, is the faster choice.
+                let candle_cpu = opts.candle_on_cpu || cpu::kernels::Isa::detect() == cpu::kernels::Isa::Scalar;
+                match chosen {
+                    Some(kind) => gpu(kind)?,
+                    None if candle_cpu => Box::new(candle_engine::CandleModel::load(
+                        &content,
+                        &mut reader,
+                        gguf,
+                        &config,
+                        &candle_core::Device::Cpu,
+                        opts.max_context,
+                    )?),
+                    None => Box::new(cpu::CpuModel::load(&content, &mut reader, gguf, &config, opts.threads, opts.max_context)?),
+                }
+            }
+        };
+        tracing::info!(
+            model = %config.name, arch = %config.arch, device = %engine.device_name(),
+            secs = started.elapsed().as_secs_f64(), "LLM loaded"
+        );
+        Ok(Llm { engine, tokenizer, vocab, config, cached: Vec::new(), logits: Vec::new() })
+    }
+
+    /// The GGUF architecture (`llama`, `qwen2`).
+    pub fn arch(&self) -> &str {
+        &self.config.arch
+    }
+
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    pub fn tokenizer(&self) -> &tokenizers::Tokenizer {
+        &self.tokenizer
+    }
+
+    /// Where inference runs, in words (for `evercast doctor`).
+    pub fn device_name(&self) -> String {
+        self.engine.device_name()
+    }
+
+    /// Longest prompt plus reply, in tokens.
+    pub fn max_context(&self) -> usize {
+        self.engine.max_context()
+    }
+
+    /// Tokens of `text` as the model reads it (ChatML markers become their control tokens).
+    pub fn encode(&self, text: &str) -> Result<Vec<u32>, LlmError> {
+        self.tokenizer
+            .encode(text, false)
+            .map(|e| e.get_ids().to_vec())
+            .map_err(|e| LlmError::Tokenizer(e.to_string()))
+    }
+
+    /// A ChatML prompt ending where the assistant's reply begins.
+    pub fn chat_prompt(&self, system: &str, turns: &[(Role, String)]) -> String {
+        chatml(system, turns)
+    }
+
+    /// Forgets the cached prefix.
+    pub fn clear_cache(&mut self) {
+        self.engine.truncate(0);
+        self.cached.clear();
+    }
+
+    /// Generates a reply, reusing the KV cache for the longest common token prefix with the
+    /// previous call; calls `on_text` with each decoded piece; stops when it returns false, on
+    /// EOS/`<|im_end|>` or after `max_tokens`.
+    pub fn generate(
+        &mut self,
+        prompt: &str,
+        sampling: &Sampling,
+        on_text: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<GenStats, LlmError> {
+        self.generate_inner(prompt, sampling, false, on_text)
+    }
+
+    pub(crate) fn generate_inner(
+        &mut self,
+        prompt: &str,
+        sampling: &Sampling,
+        ignore_eos: bool,
+        on_text: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<GenStats, LlmError> {
+        let _span = tracing::debug_span!("script.generate").entered();
+        let started = Instant::now();
+        let tokens = self.encode(prompt)?;
+        if tokens.is_empty() {
+            return Err(LlmError::EmptyPrompt);
+        }
+        let max_ctx = self.engine.max_context();
+        if tokens.len() >= max_ctx {
+            return Err(LlmError::ContextFull { needed: tokens.len() + 1, max: max_ctx });
+        }
+        // The longest prefix already in the cache; the last prompt token always runs, since
+        // its logits start the reply.
+        let common = self.cached.iter().zip(&tokens).take_while(|(a, b)| a == b).count();
+        let reuse = common.min(tokens.len() - 1);
+        self.engine.truncate(reuse);
+        self.cached.truncate(reuse);
+        debug_assert_eq!(self.engine.cached_len(), reuse);
+
+        let t0 = Instant::now();
+        let fed = self.engine.forward(&tokens[reuse..], reuse, &mut self.logits);
+        if let Err(e) = fed {
+            self.cached.truncate(self.engine.cached_len());
+            return Err(e);
+        }
+        self.cached.extend_from_slice(&tokens[reuse..]);
+        let prefill_secs = t0.elapsed().as_secs_f64();
+
+        let mut sampler = Sampler::new(sampling);
+        let mut history = tokens.clone();
+        let mut stream = TextStream::default();
+        let mut generated = 0usize;
+        let mut first_token_secs = 0.0;
+        let mut first_at = None;
+        let mut stop = StopReason::MaxTokens;
+        let budget = sampling.max_tokens.min(max_ctx - tokens.len());
+        if budget < sampling.max_tokens {
+            stop = StopReason::ContextFull;
+        }
+        while generated < budget {
+            let tok = sampler.sample(&mut self.logits, &history, &self.vocab.banned);
+            if first_at.is_none() {
+                first_token_secs = started.elapsed().as_secs_f64();
+                first_at = Some(Instant::now());
+            }
+            if !ignore_eos && self.vocab.stop.contains(&tok) {
+                stop = StopReason::EndOfTurn;
+                break;
+            }
+            generated += 1;
+            history.push(tok);
+            let text = stream.push(&self.vocab, tok);
+            if !text.is_empty() && !on_text(&text) {
+                stop = StopReason::Caller;
+                break;
+            }
+            if generated == budget {
+                break;
+            }
+            let pos = self.cached.len();
+            if let Err(e) = self.engine.forward(&[tok], pos, &mut self.logits) {
+                self.cached.truncate(self.engine.cached_len());
+                return Err(e);
+            }
+            self.cached.push(tok);
+        }
+        let rest = stream.finish();
+        if !rest.is_empty() && stop != StopReason::Caller {
+            on_text(&rest);
+        }
+        let stats = GenStats {
+            prompt_tokens: tokens.len(),
+            reused_tokens: reuse,
+            generated_tokens: generated,
+            prefill_secs,
+            decode_secs: first_at.map(|t| t.elapsed().as_secs_f64()).unwrap_or(0.0),
+            first_token_secs,
+            stop,
+        };
+        tracing::debug!(?stats, "generation done");
+        Ok(stats)
+    }
+}
