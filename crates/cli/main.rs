@@ -9,6 +9,8 @@ mod run;
 mod server;
 mod snapshot;
 mod util;
+mod writer;
+mod models_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +45,11 @@ enum Command {
     },
     /// Renders one frame of the preview to a PNG (check a look before going live).
     Snapshot(snapshot::SnapshotArgs),
+    /// Lists and installs the models evercast can use (from the package registries).
+    Models {
+        #[command(subcommand)]
+        what: models_cmd::ModelsCommand,
+    },
     /// Reads a catalog (Shopify CSV export or evercast JSON) and reports its products, or every
     /// error with file, line, column and field.
     Catalog {
@@ -64,6 +71,7 @@ fn main() -> ExitCode {
         Command::Preview(args) => preview::preview(args),
         Command::Doctor => doctor::doctor(),
         Command::Snapshot(args) => snapshot::run(args),
+        Command::Models { what } => models_cmd::run(what),
         Command::Bench { what } => bench::bench(what),
         Command::Catalog { file, currency, json } => util::catalog(&file, &currency, json),
     };

@@ -26,6 +26,8 @@ pub struct PreviewArgs {
     /// Use this catalog instead of the show's.
     #[arg(long)]
     catalog: Option<PathBuf>,
+    #[command(flatten)]
+    writer: crate::writer::WriterArgs,
 }
 
 pub fn preview(args: PreviewArgs) -> Result<ExitCode> {
@@ -34,14 +36,18 @@ pub fn preview(args: PreviewArgs) -> Result<ExitCode> {
     let rooms = show.rooms(args.room.as_deref())?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let seconds = (args.minutes * 60.0).max(1.0);
-    let writer = WriterChoice::Template;
+    let writer: WriterChoice = args.writer.resolve(&show.config.writer, false)?;
     let mut script = String::new();
     let _ = writeln!(
         script,
-        "# Run of show — {}\n\nRendered by evercast {} · host {} · writer: template · {:.1} minutes per room · catalog {}\n",
+        "# Run of show — {}\n\nRendered by evercast {} · host {} · writer: {} · {:.1} minutes per room · catalog {}\n",
         show.config.title,
         env!("CARGO_PKG_VERSION"),
         show.config.persona.name,
+        match &writer {
+            WriterChoice::Template => "template".to_string(),
+            WriterChoice::Llm { model, .. } => format!("llm ({}, falling back to templates)", model.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()),
+        },
         args.minutes,
         show.config.catalog.display()
     );

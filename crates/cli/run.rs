@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use broadcast::Target;
 use clap::Args;
-use director::room::{RoomStatus, WriterChoice, run_live};
+use director::room::{RoomStatus, run_live};
 use director::show::Show;
 use show::config::{OutputKind, OutputSpec};
 
@@ -37,6 +37,8 @@ pub struct RunArgs {
     /// Port of the local preview page.
     #[arg(long, default_value_t = 8080)]
     port: u16,
+    #[command(flatten)]
+    writer: crate::writer::WriterArgs,
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
@@ -83,6 +85,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         bail!("no room to run");
     }
 
+    let writer = args.writer.resolve(&show.config.writer, true)?;
+    eprintln!("      writer: {}", writer.name());
     let stop = Arc::new(AtomicBool::new(false));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().context("cannot start the async runtime")?;
     let server = if preview_rooms.is_empty() {
@@ -104,10 +108,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 
     let mut handles = Vec::new();
     for (room, profile, target, status) in plans {
-        let (show, stop, duration) = (show.clone(), stop.clone(), args.duration);
+        let (show, stop, duration, writer) = (show.clone(), stop.clone(), args.duration, writer.clone());
         let handle = std::thread::Builder::new()
             .name(format!("room-{}", room.id))
-            .spawn(move || run_live(&show, &room, &profile, target, &WriterChoice::Template, duration, stop, status).map(|s| (room.id.clone(), s)))
+            .spawn(move || run_live(&show, &room, &profile, target, &writer, duration, stop, status).map(|s| (room.id.clone(), s)))
             .context("cannot start a room thread")?;
         handles.push(handle);
     }

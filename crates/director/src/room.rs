@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use avatar::{FrameState, RigChoice, Stage, StageSetup};
 use broadcast::{EncoderKind, RoomPipeline, Target};
-use script::{Guard, TemplateWriter};
+use script::{Guard, LlmWriter, TemplateWriter};
 use show::stages::{SameLanguage, Voice, Writer};
 use show::config::{LipSync, RigSpec};
 use show::{Line, Locale, OutputProfile, RoomConfig, SAMPLE_RATE, SegmentKind, Utterance};
@@ -28,17 +28,40 @@ pub fn source_locale() -> Locale {
 pub enum WriterChoice {
     #[default]
     Template,
+    /// The local LLM: a GGUF file (already resolved and verified) on a device, with this many
+    /// threads (live rooms leave cores to the video).
+    Llm { model: PathBuf, device: script::llm::DeviceChoice, threads: usize },
 }
 
-/// Builds the writer for a room.
-pub fn make_writer(show: &Show, choice: &WriterChoice) -> Box<dyn Writer> {
-    match choice {
-        WriterChoice::Template => Box::new(TemplateWriter::new(
-            &show.config.title,
-            &show.config.persona,
-            show.config.seed,
-        )),
+impl WriterChoice {
+    pub fn name(&self) -> &'static str {
+        match self {
+            WriterChoice::Template => "template",
+            WriterChoice::Llm { .. } => "llm",
+        }
     }
+}
+
+/// Builds the writer for a room. The LLM writer loads its model here, on the caller's thread,
+/// before the show starts: a broken model fails the start, not the show.
+pub fn make_writer(show: &Show, choice: &WriterChoice) -> Result<Box<dyn Writer>, DirectorError> {
+    Ok(match choice {
+        WriterChoice::Template => Box::new(TemplateWriter::new(&show.config.title, &show.config.persona, show.config.seed)),
+        WriterChoice::Llm { model, device, threads } => {
+            let opts = script::llm::LoadOptions { device: *device, threads: *threads, ..Default::default() };
+            let llm = script::llm::Llm::load_with(model, &opts).map_err(|e| DirectorError::Setup(format!("the LLM writer could not start: {e}")))?;
+            tracing::info!(model = %model.display(), device = %llm.device_name(), "LLM writer ready");
+            Box::new(LlmWriter::new(
+                llm,
+                &show.config.title,
+                &show.config.persona,
+                show.catalog.clone(),
+                &show.products,
+                show.config.run_of_show.offer_minutes,
+                show.config.seed,
+            ))
+        }
+    })
 }
 
 /// Builds the voice for a room.
@@ -114,7 +137,7 @@ fn feed(show: &Show, room: &RoomConfig, writer: &WriterChoice, lookahead: usize)
         catalog: show.catalog.clone(),
         products: show.products.clone(),
         planner: Planner::new(ros, show.products.len()),
-        writer: make_writer(show, writer),
+        writer: make_writer(show, writer)?,
         guard: Guard::new(ros.offer_minutes),
         translator: Box::new(SameLanguage),
         voice: make_voice(room)?,

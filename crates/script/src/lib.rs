@@ -10,6 +10,7 @@
 
 pub mod banks;
 pub mod facts;
+pub mod grounding;
 pub mod guard;
 pub mod llm;
 pub mod models;

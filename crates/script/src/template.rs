@@ -162,7 +162,10 @@ impl TemplateWriter {
         let mut fallback = None;
         for attempt in 0..60 {
             let template = *usable.choose(&mut self.rng).expect("non-empty");
-            let opener = if attempt >= 20 || (kind != SegmentKind::Hook && self.rng.random_bool(0.12)) {
+            // Openers only on templates that have no lead-in of their own ("Plus, …:").
+            let head: String = template.chars().take(28).collect();
+            let has_lead_in = head.split('{').next().is_some_and(|h| h.contains([',', ':', '?']));
+            let opener = if !has_lead_in && (attempt >= 20 || (kind != SegmentKind::Hook && self.rng.random_bool(0.12))) {
                 banks::OPENERS.choose(&mut self.rng).copied()
             } else {
                 None

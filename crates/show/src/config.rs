@@ -170,6 +170,40 @@ pub struct StageConfig {
     pub background: Option<PathBuf>,
 }
 
+/// Which writer writes the show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WriterKind {
+    /// The local LLM when its model is installed, else templates.
+    #[default]
+    Auto,
+    Llm,
+    Template,
+}
+
+impl std::str::FromStr for WriterKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(WriterKind::Auto),
+            "llm" => Ok(WriterKind::Llm),
+            "template" | "templates" => Ok(WriterKind::Template),
+            _ => Err(format!("`{s}` is not a writer: expected auto, llm or template")),
+        }
+    }
+}
+
+/// `[writer]`: the script writer and its model.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WriterConfig {
+    pub kind: WriterKind,
+    /// An installed model's name (`evercast models list`) or a path to a GGUF file.
+    pub model: Option<String>,
+    /// `auto`, `cpu`, `cuda` or `metal`.
+    pub device: Option<String>,
+}
+
 /// Where a room's stream goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OutputKind {
@@ -290,6 +324,7 @@ pub struct ShowConfig {
     pub rooms: Vec<RoomConfig>,
     pub music: Option<MusicConfig>,
     pub stage: StageConfig,
+    pub writer: WriterConfig,
 }
 
 #[derive(Deserialize)]
@@ -304,6 +339,8 @@ struct RawShow {
     music: Option<RawMusic>,
     #[serde(default)]
     stage: RawStage,
+    #[serde(default)]
+    writer: WriterConfig,
 }
 
 #[derive(Deserialize)]
@@ -516,6 +553,7 @@ impl ShowConfig {
             rooms,
             music,
             stage: StageConfig { rig, label: raw.stage.label, ticker: raw.stage.ticker, accent: raw.stage.accent, background },
+            writer: raw.writer,
         })
     }
 

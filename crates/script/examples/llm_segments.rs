@@ -1,0 +1,39 @@
+//! Prints what the LLM writer says for every segment kind of every demo product: for tuning
+//! prompts by eye. `cargo run --release -p script --example llm_segments [MODEL_NAME]`
+use std::path::Path;
+use std::sync::Arc;
+
+use script::LlmWriter;
+use script::llm::{DeviceChoice, Llm};
+use show::SegmentKind;
+use show::stages::{SegmentRequest, Writer};
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let name = std::env::args().nth(1).unwrap_or_else(|| "smollm2-135m".into());
+    let model = script::models::resolve(&name, &root.join("models")).expect("model installed");
+    let catalog = Arc::new(show::catalog::load(&root.join("assets/demo/catalog.csv"), show::Currency::USD).unwrap());
+    let persona: show::config::Persona = toml::from_str("name = \"Mia\"\ntone = \"warm\"").unwrap();
+    let llm = Llm::load(&model, DeviceChoice::Cpu).unwrap();
+    let mut w = LlmWriter::new(llm, "Sunny Nest Live", &persona, catalog.clone(), &catalog.products, 5, 7);
+    let kinds = [SegmentKind::Hook, SegmentKind::Pitch, SegmentKind::SocialProof, SegmentKind::Offer, SegmentKind::CallToAction, SegmentKind::Transition];
+    let mut index = 1;
+    let en = show::Locale::parse("en-US").unwrap();
+    for (b, p) in catalog.products.iter().enumerate().take(3) {
+        for kind in kinds {
+            let req = SegmentRequest { kind, product: Some(p), next_product: catalog.products.get(b + 1), index, block: b as u64, sentences: if kind == SegmentKind::Pitch { 3 } else { 2 }, offer_minutes: 5 };
+            index += 1;
+            let t = std::time::Instant::now();
+            w.write(&req, &mut |l| {
+                println!("  [{:?}] {}", kind, l.display(&en));
+                true
+            })
+            .unwrap();
+            for (text, why) in w.take_rejected() {
+                println!("      x {text}  <- {why}");
+            }
+            println!("      ({:.2}s)", t.elapsed().as_secs_f32());
+        }
+    }
+    println!("{:?}", w.counters);
+}

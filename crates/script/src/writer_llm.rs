@@ -1,0 +1,471 @@
+//! The LLM writer: a local model writes the show sentence by sentence; each sentence is read
+//! back into facts, checked by the guard and by a memory of what was said, and handed on as soon
+//! as it is complete. A refused sentence is regenerated once with a corrective instruction;
+//! what still fails falls back to the template writer, so the show never runs dry.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use show::config::{Persona, Tone};
+use show::stages::{SegmentRequest, StageError, Writer};
+use show::{Catalog, Cue, Fact, Line, Locale, Product, SegmentKind};
+
+use crate::facts::line_from_text;
+use crate::grounding::{SUPERLATIVES, Vocabulary};
+use crate::guard::Guard;
+use crate::llm::{Llm, Role, Sampling, SentenceSplitter};
+use crate::template::{TemplateWriter, short_name};
+
+/// Counters a running show can read (and `script.md` reports).
+#[derive(Debug, Default)]
+pub struct WriterCounters {
+    pub generated: AtomicU64,
+    pub accepted: AtomicU64,
+    pub rejected_guard: AtomicU64,
+    pub rejected_repeat: AtomicU64,
+    pub rejected_form: AtomicU64,
+    pub fallback_lines: AtomicU64,
+}
+
+/// What was said, per n-gram: steers the writer away from repeating itself over a day.
+struct Memory {
+    sentences: HashSet<String>,
+    order: VecDeque<String>,
+    grams: HashSet<String>,
+    recent: VecDeque<String>,
+}
+
+const MEMORY_SENTENCES: usize = 2000;
+const GRAM: usize = 4;
+
+impl Memory {
+    fn new() -> Memory {
+        Memory { sentences: HashSet::new(), order: VecDeque::new(), grams: HashSet::new(), recent: VecDeque::new() }
+    }
+
+    fn norm(s: &str) -> String {
+        s.to_lowercase().chars().filter(|c| c.is_alphanumeric() || c.is_whitespace()).collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    fn grams_of(s: &str) -> Vec<String> {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        words.windows(GRAM).map(|w| w.join(" ")).collect()
+    }
+
+    /// Why `text` would repeat what was said, if it would.
+    fn repeats(&self, text: &str) -> Option<String> {
+        let n = Memory::norm(text);
+        if self.sentences.contains(&n) {
+            return Some("said before, word for word".into());
+        }
+        let grams = Memory::grams_of(&n);
+        if grams.len() >= 3 {
+            let seen = grams.iter().filter(|g| self.grams.contains(*g)).count();
+            if seen * 10 >= grams.len() * 7 {
+                return Some(format!("{seen} of its {} phrases were said before", grams.len()));
+            }
+        }
+        None
+    }
+
+    fn remember(&mut self, text: &str) {
+        let n = Memory::norm(text);
+        for g in Memory::grams_of(&n) {
+            self.grams.insert(g);
+        }
+        if self.sentences.insert(n.clone()) {
+            self.order.push_back(n);
+        }
+        while self.order.len() > MEMORY_SENTENCES {
+            if let Some(old) = self.order.pop_front() {
+                self.sentences.remove(&old);
+            }
+        }
+        // Phrases fade after a day of speech: rebuild the n-gram set from what is remembered.
+        if self.grams.len() > MEMORY_SENTENCES * 20 {
+            self.grams = self.order.iter().flat_map(|s| Memory::grams_of(s)).collect();
+        }
+        self.recent.push_back(text.to_string());
+        if self.recent.len() > 4 {
+            self.recent.pop_front();
+        }
+    }
+}
+
+pub struct LlmWriter {
+    llm: Llm,
+    show_title: String,
+    persona: Persona,
+    catalog: Arc<Catalog>,
+    guard: Guard,
+    fallback: TemplateWriter,
+    memory: Memory,
+    sampling: Sampling,
+    seed: u64,
+    countdown_block: Option<u64>,
+    rejected: Vec<(String, String)>,
+    pub counters: Arc<WriterCounters>,
+}
+
+/// Writes prices in the prompt the way the model should repeat them.
+fn money(m: &show::Money) -> String {
+    Locale::parse("en-US").expect("valid tag").format_money(m)
+}
+
+/// One sentence to write: the instruction, the words that show the model kept to it, and
+/// what the sentence must state.
+struct Task {
+    instruction: String,
+    /// The sentence must use at least one of these words (a fact's or the product's).
+    anchors: Vec<String>,
+    /// An offer sentence must state the product's price.
+    must_price: Option<show::Money>,
+    cues: Vec<Cue>,
+}
+
+/// Phrases that show a small model talking about the task, or telling a story, instead of
+/// selling: such sentences are not spoken.
+const OFF_SCRIPT: &[&str] = &[
+    "sentence", "rewrite", "rewritten", "fact", "here is", "here's a", "here are", "example", "viewers:", "host:", "assistant",
+    "as an ai", "language model", "our team", "our company", "restaurant", "last year", "recently", "i was ", "i had ", "my friend",
+    "words", "instruction", "product:", "[", "]", "{", "}", "user", "response", "list", "tell the viewers", "introduce the",
+    "in one", "catalog", "supported", "not sure", "don't know", "i think", "maybe", "amazon", "ebay", "available on",
+];
+
+const STOPWORDS: &[&str] = &[
+    "with", "and", "the", "for", "from", "that", "this", "your", "into", "over", "each", "every", "keep", "away", "just", "when", "also",
+];
+
+fn content_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .collect()
+}
+
+impl LlmWriter {
+    pub fn new(llm: Llm, show_title: &str, persona: &Persona, catalog: Arc<Catalog>, _products: &[Product], offer_minutes: u32, seed: u64) -> LlmWriter {
+        LlmWriter {
+            llm,
+            show_title: show_title.to_string(),
+            persona: persona.clone(),
+            catalog,
+            guard: Guard::new(offer_minutes),
+            fallback: TemplateWriter::new(show_title, persona, seed ^ 0x5eed),
+            memory: Memory::new(),
+            sampling: Sampling { temperature: 0.6, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed, max_tokens: 60 },
+            seed,
+            countdown_block: None,
+            rejected: Vec::new(),
+            counters: Arc::new(WriterCounters::default()),
+        }
+    }
+
+    /// The system prompt for one product: persona, rules and the product's facts. It stays the
+    /// same for the whole product block, so its cached keys and values serve every sentence.
+    fn system(&self, p: Option<&Product>) -> String {
+        let tone = match self.persona.tone {
+            Tone::Warm => "warm and friendly",
+            Tone::Upbeat => "upbeat and energetic",
+            Tone::Calm => "calm and clear",
+            Tone::Luxury => "elegant and refined",
+        };
+        let mut s = format!(
+            "You are {name}, the {tone} AI host of {show}, a live shopping stream. \
+             You answer with exactly one short spoken sentence of under 20 words. \
+             Use only the facts given. Never invent numbers, prices, reviews, stories or claims.",
+            name = self.persona.name,
+            show = self.show_title,
+        );
+        if let Some(p) = p {
+            s.push_str(&format!("\n\nProduct on screen: {}. Price: {}.", short_name(&p.title), money(&p.price())));
+            if let (Some(was), Some(pct)) = (p.compare_at(), p.discount_percent()) {
+                s.push_str(&format!(" Regular price: {}, {pct}% off.", money(&was)));
+            }
+            s.push_str("\nFacts:");
+            for point in p.points.iter().take(6) {
+                s.push_str(&format!("\n- {point}"));
+            }
+        }
+        s
+    }
+
+    /// The sentences a segment needs, each as a small, concrete task a small model can do.
+    fn tasks(&self, req: &SegmentRequest<'_>, n: usize) -> Vec<Task> {
+        let Some(p) = req.product else { return Vec::new() };
+        let name = short_name(&p.title);
+        let name_words = content_words(&name);
+        // The last point is the examples' (see `examples`); tasks use the others.
+        let usable = if p.points.len() >= 2 { p.points.len() - 1 } else { p.points.len() };
+        let point = |i: usize| p.points.get((req.index as usize + i) % usable.max(1)).cloned();
+        let mut tasks = Vec::new();
+        for i in 0..n {
+            let task = match req.kind {
+                SegmentKind::Hook => Task {
+                    instruction: format!("Introduce the {name} to the viewers in one catchy sentence."),
+                    anchors: name_words.clone(),
+                    must_price: None,
+                    cues: if i == 0 { vec![Cue::Wave, Cue::LookAtCard] } else { vec![] },
+                },
+                SegmentKind::Pitch | SegmentKind::Demo | SegmentKind::SocialProof => match point(i) {
+                    Some(fact) => Task {
+                        instruction: if req.kind == SegmentKind::SocialProof {
+                            format!("Say in one sentence why you like the {name}, because: {fact}.")
+                        } else {
+                            format!("Tell the viewers this about the {name} in one sentence: {fact}.")
+                        },
+                        // The fact's own words: naming the product alone does not tell the fact.
+                        anchors: content_words(&fact).into_iter().filter(|w| !name_words.contains(w)).collect(),
+                        must_price: None,
+                        cues: match (req.kind, i) {
+                            (SegmentKind::SocialProof, _) => vec![Cue::ThumbsUp],
+                            (_, 0) => vec![Cue::OpenPalms],
+                            _ => vec![],
+                        },
+                    },
+                    None => continue,
+                },
+                SegmentKind::Offer => match (i, p.compare_at()) {
+                    (0, Some(was)) => Task {
+                        instruction: format!("Tell the viewers in one sentence that the {name} is now {} instead of {}.", money(&p.price()), money(&was)),
+                        anchors: vec![],
+                        must_price: Some(p.price()),
+                        cues: vec![Cue::Point, Cue::LookAtCard],
+                    },
+                    (0, None) => Task {
+                        instruction: format!("Tell the viewers in one sentence that the {name} costs {}.", money(&p.price())),
+                        anchors: vec![],
+                        must_price: Some(p.price()),
+                        cues: vec![Cue::Point, Cue::LookAtCard],
+                    },
+                    _ => Task {
+                        instruction: format!("Tell the viewers in one sentence that this live deal on screen lasts {} minutes.", req.offer_minutes),
+                        anchors: vec!["deal".into(), "minutes".into(), "timer".into(), "offer".into(), "price".into()],
+                        must_price: None,
+                        cues: vec![],
+                    },
+                },
+                SegmentKind::CallToAction => Task {
+                    instruction: format!("Ask the viewers in one short sentence to tap the product card to order the {name}."),
+                    anchors: ["tap", "card", "order", "cart", "grab", "click", "link"].iter().map(|s| s.to_string()).chain(name_words.clone()).collect(),
+                    must_price: None,
+                    cues: vec![Cue::Wave],
+                },
+                SegmentKind::Transition => match req.next_product {
+                    Some(next) => Task {
+                        instruction: format!("Tell the viewers in one sentence that the {} is coming up next.", short_name(&next.title)),
+                        anchors: content_words(&short_name(&next.title)),
+                        must_price: None,
+                        cues: vec![],
+                    },
+                    None => continue,
+                },
+                SegmentKind::Answer | SegmentKind::Filler => continue,
+            };
+            tasks.push(task);
+        }
+        tasks
+    }
+
+    /// Example exchanges for a product: an instruction and a true answer.
+    fn examples(&self, p: Option<&Product>) -> Vec<(Role, String)> {
+        let Some(p) = p else { return Vec::new() };
+        let name = short_name(&p.title);
+        let en = Locale::parse("en-US").expect("valid tag");
+        let mut out = Vec::new();
+        if let Some(fact) = p.points.last() {
+            let f = fact.trim_end_matches('.');
+            out.push((Role::User, format!("Tell the viewers this about the {name} in one sentence: {f}.")));
+            let mut c = f.chars();
+            let lower = c.next().map(|x| x.to_lowercase().collect::<String>() + c.as_str()).unwrap_or_default();
+            out.push((Role::Assistant, format!("Here's what I love about the {name}: {lower}.")));
+        }
+        out.push((Role::User, format!("Tell the viewers in one sentence that the {name} costs {}.", en.format_money(&p.price()))));
+        out.push((Role::Assistant, format!("You can take the {name} home today for just {}.", en.format_money(&p.price()))));
+        out
+    }
+
+    /// Cleans a generated sentence, or says why it is not one a host could speak.
+    fn tidy(sentence: &str) -> Result<String, String> {
+        let s = crate::llm::strip_markers(sentence).replace(['“', '”', '*', '#'], "");
+        let s = s.trim().trim_start_matches(['-', '•', ':', '"']).trim_end_matches('"').trim();
+        let words = s.split_whitespace().count();
+        if s.ends_with([':', ';', ',']) {
+            return Err("an unfinished sentence".into());
+        }
+        if words < 5 {
+            return Err("too short to say".into());
+        }
+        if words > 30 {
+            return Err("too long for one spoken sentence".into());
+        }
+        if s.chars().any(|c| matches!(c as u32, 0x1F300..=0x1FAFF | 0x2600..=0x27BF)) {
+            return Err("contains emoji".into());
+        }
+        let lower = format!(" {} ", s.to_lowercase());
+        if let Some(p) = OFF_SCRIPT.iter().find(|p| lower.contains(*p)) {
+            return Err(format!("off script (\"{}\")", p.trim()));
+        }
+        Ok(s.to_string())
+    }
+}
+
+impl Writer for LlmWriter {
+    fn name(&self) -> &str {
+        "llm"
+    }
+
+    fn take_rejected(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.rejected)
+    }
+
+    fn write(&mut self, req: &SegmentRequest<'_>, emit: &mut dyn FnMut(Line) -> bool) -> Result<(), StageError> {
+        // The show's opening and its AI disclosure are fixed text, not left to a model.
+        if req.index == 0 && req.kind == SegmentKind::Hook {
+            for l in self.fallback.compose(req) {
+                self.memory.remember(&l.key());
+                if !emit(l) {
+                    return Ok(());
+                }
+            }
+            return Ok(());
+        }
+        let want = match req.kind {
+            SegmentKind::Offer => 2,
+            SegmentKind::Transition => 1,
+            _ => req.sentences.max(1),
+        };
+        let system = self.system(req.product);
+        // Two worked examples in the host's voice for this product (from the templates, so
+        // they are true): a small model copies form far better than it follows instructions.
+        // They depend only on the product, so they belong to the cached prefix.
+        let shots = self.examples(req.product);
+        // The examples' answers count as said: a copy of an example is no new line.
+        for (role, text) in &shots {
+            if *role == Role::Assistant && self.memory.repeats(text).is_none() {
+                self.memory.remember(text);
+            }
+        }
+        let mut fallback: Option<std::vec::IntoIter<Line>> = None;
+        for (i, task) in self.tasks(req, want).into_iter().enumerate() {
+            let mut done = false;
+            let mut correction = String::new();
+            for attempt in 0..2u64 {
+                let ask = format!("{}{correction}", task.instruction);
+                let mut turns = shots.clone();
+                turns.push((Role::User, ask));
+                let prompt = self.llm.chat_prompt(&system, &turns);
+                let sampling = Sampling { seed: self.seed ^ (req.index * 8 + i as u64).wrapping_mul(0x9e37_79b9) ^ attempt, ..self.sampling.clone() };
+                let mut splitter = SentenceSplitter::new();
+                let mut first: Option<String> = None;
+                // One sentence per task: stop the model as soon as it is complete.
+                let result = self.llm.generate(&prompt, &sampling, &mut |piece| {
+                    if let Some(s) = splitter.push(piece).into_iter().next() {
+                        first = Some(s);
+                        return false;
+                    }
+                    true
+                });
+                if let Err(e) = result {
+                    tracing::warn!("the LLM writer failed: {e}; templates write this line");
+                    break;
+                }
+                let Some(sentence) = first.or_else(|| splitter.finish()) else { continue };
+                self.counters.generated.fetch_add(1, Ordering::Relaxed);
+                match self.judge(&sentence, &task, req) {
+                    Ok(mut line) => {
+                        line.cues.extend(task.cues.iter().copied());
+                        if req.kind == SegmentKind::Offer && self.countdown_block != Some(req.block) && line.facts().any(|f| matches!(f, Fact::Minutes(_))) {
+                            self.countdown_block = Some(req.block);
+                            line.cues.push(Cue::Countdown(req.offer_minutes * 60));
+                        }
+                        self.counters.accepted.fetch_add(1, Ordering::Relaxed);
+                        self.memory.remember(&line.key());
+                        done = true;
+                        if !emit(line) {
+                            return Ok(());
+                        }
+                        break;
+                    }
+                    Err((text, why)) => {
+                        correction = format!(" Do not write \"{text}\": {why}.");
+                        self.rejected.push((text, why));
+                    }
+                }
+            }
+            if !done {
+                // What the model could not write well, the templates write: never dead air.
+                let lines = fallback.get_or_insert_with(|| self.fallback.compose(req).into_iter());
+                if let Some(l) = lines.next() {
+                    self.counters.fallback_lines.fetch_add(1, Ordering::Relaxed);
+                    self.memory.remember(&l.key());
+                    if !emit(l) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl LlmWriter {
+    /// Form, relevance, facts and repetition: a sentence becomes a line only if it passes all.
+    fn judge(&mut self, sentence: &str, task: &Task, req: &SegmentRequest<'_>) -> Result<Line, (String, String)> {
+        let text = match LlmWriter::tidy(sentence) {
+            Ok(t) => t,
+            Err(why) => {
+                self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
+                return Err((sentence.trim().to_string(), why));
+            }
+        };
+        let words = content_words(&text);
+        if !task.anchors.is_empty() && !task.anchors.iter().any(|a| words.iter().any(|w| w.starts_with(a.as_str()) || a.starts_with(w.as_str()))) {
+            self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
+            return Err((text, "it does not say what it was asked to".into()));
+        }
+        let lower = text.to_lowercase();
+        if let Some(sup) = SUPERLATIVES.iter().find(|s| lower.contains(*s)) {
+            self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+            return Err((text, format!("a superlative claim (\"{sup}\")")));
+        }
+        if let Some(p) = req.product {
+            let vocabulary = Vocabulary::for_product(p, &self.catalog.products, &self.show_title, &self.persona.name);
+            let unknown = vocabulary.unknown(&text);
+            if !unknown.is_empty() {
+                self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+                return Err((text, format!("words the catalog does not support: {}", unknown.join(", "))));
+            }
+        }
+        let line = line_from_text(&text, req.kind, req.product.map(|p| p.id.clone()), self.catalog.currency, req.offer_minutes);
+        if let Err(r) = self.guard.check(&line, &self.catalog) {
+            self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+            return Err((text, r.reason));
+        }
+        // A regular (compare-at) price is only said next to the price it is compared with, in
+        // words that say which is which: "now $32.90 instead of $45.90", never "$45.90" alone.
+        if let Some(p) = req.product
+            && let Some(was) = p.compare_at()
+            && line.facts().any(|f| *f == Fact::Price(was))
+        {
+            let marked = ["instead of", "was ", "regular", "normally", "down from", "usually"].iter().any(|m| lower.contains(m));
+            if !line.facts().any(|f| *f == Fact::Price(p.price())) || !marked {
+                self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+                return Err((text, format!("{} is the regular price: say it only as what {} replaces", money(&was), money(&p.price()))));
+            }
+        }
+        if let Some(price) = task.must_price
+            && !line.facts().any(|f| *f == Fact::Price(price))
+        {
+            self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
+            return Err((text, format!("the offer must state the price, {}", money(&price))));
+        }
+        if let Some(why) = self.memory.repeats(&text) {
+            self.counters.rejected_repeat.fetch_add(1, Ordering::Relaxed);
+            return Err((text, why));
+        }
+        Ok(line)
+    }
+}
