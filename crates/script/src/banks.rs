@@ -145,6 +145,11 @@ pub const OFFER_RUNNING: &[&str] = &[
     "The timer is still going on this one.",
     "While the timer runs, this deal is live.",
     "Watch that clock in the corner.",
+    "The live price holds until the timer runs out.",
+    "There's still time on the clock for this deal.",
+    "This price is only here while the countdown runs.",
+    "Check the timer: the deal is still on.",
+    "The clock is ticking on this live deal.",
 ];
 
 pub const STOCK: &[&str] = &[

@@ -163,8 +163,7 @@ impl TemplateWriter {
         for attempt in 0..60 {
             let template = *usable.choose(&mut self.rng).expect("non-empty");
             // Openers only on templates that have no lead-in of their own ("Plus, …:").
-            let head: String = template.chars().take(28).collect();
-            let has_lead_in = head.split('{').next().is_some_and(|h| h.contains([',', ':', '?']));
+            let has_lead_in = has_lead_in(template);
             let opener = if !has_lead_in && (attempt >= 20 || (kind != SegmentKind::Hook && self.rng.random_bool(0.12))) {
                 banks::OPENERS.choose(&mut self.rng).copied()
             } else {
@@ -276,6 +275,14 @@ impl Writer for TemplateWriter {
         }
         Ok(())
     }
+}
+
+/// Whether a template opens with a lead-in of its own ("Plus, …", "Honestly, …", "Look at
+/// this: …"), which an opener would only stutter over.
+fn has_lead_in(template: &str) -> bool {
+    let before_slot = template.split('{').next().unwrap_or("");
+    let words: Vec<&str> = template.split_whitespace().take(2).collect();
+    before_slot.contains(':') || words.iter().any(|w| w.ends_with(',') || w.ends_with('?'))
 }
 
 /// The option a product varies by most, and its values: ("Color", ["Sand", "Sage"]).
