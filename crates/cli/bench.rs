@@ -43,6 +43,15 @@ pub enum BenchCommand {
         #[arg(long)]
         models_dir: Option<PathBuf>,
     },
+    /// The voice: real-time factor of speaking (normalization, synthesis, resampling, visemes)
+    /// per language.
+    Voice {
+        #[arg(long)]
+        json: bool,
+        /// Voices (espeak-ng names) and the locales they speak for.
+        #[arg(long, value_delimiter = ',', default_value = "en-us:en-US,es:es-ES,fr:fr-FR,de:de-DE,cmn:zh-CN")]
+        voices: Vec<String>,
+    },
     /// Composing a frame in Rust vs GStreamer's compositor (caps pinned and not): CPU per frame.
     Compose {
         #[arg(long, default_value_t = 300)]
@@ -112,6 +121,40 @@ pub fn bench(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Stage { show, seconds, json, profiles, no_rigs } => bench_stage(show, seconds, json, &profiles, no_rigs),
         BenchCommand::Compose { frames, json } => bench_compose(frames, json),
+        BenchCommand::Voice { json, voices } => {
+            let lines = voice::bench_lines();
+            let mut rows = Vec::new();
+            for spec in voices {
+                let (name, tag) = spec.split_once(':').unwrap_or((spec.as_str(), "en-US"));
+                let locale = show::Locale::parse(tag).map_err(anyhow::Error::msg)?;
+                let mut v = voice::Espeak::new(name)?;
+                let r = voice::bench_voice(&mut v, &lines, &locale)?;
+                rows.push(serde_json::json!({
+                    "voice": name, "locale": tag, "lines": r.lines, "audio_seconds": r.audio_seconds,
+                    "wall_seconds": r.wall_seconds, "rtf": r.rtf, "max_line_seconds": r.max_line_seconds,
+                }));
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                println!("machine: {}", machine());
+                println!("{:<8} {:<7} {:>6} {:>10} {:>9} {:>8} {:>14}", "voice", "locale", "lines", "speech s", "wall s", "RTF", "slowest line");
+                for r in &rows {
+                    println!(
+                        "{:<8} {:<7} {:>6} {:>10.1} {:>9.3} {:>8.4} {:>11.0} ms",
+                        r["voice"].as_str().unwrap_or(""),
+                        r["locale"].as_str().unwrap_or(""),
+                        r["lines"],
+                        r["audio_seconds"].as_f64().unwrap_or(0.0),
+                        r["wall_seconds"].as_f64().unwrap_or(0.0),
+                        r["rtf"].as_f64().unwrap_or(0.0),
+                        r["max_line_seconds"].as_f64().unwrap_or(0.0) * 1000.0
+                    );
+                }
+                println!("(RTF = time to speak ÷ length of the speech; below 1 is faster than real time)");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Writer { json, device, models_dir } => {
             let dir = models_dir.unwrap_or_else(script::models::default_models_dir);
             let root = std::env::current_dir()?;
