@@ -70,6 +70,7 @@ fn check(room: &str, min_r: f64) {
     let silent: Vec<bool> = rms.iter().map(|r| *r < 0.004).collect();
     let mut i = 0;
     let mut silences = 0;
+    let mut widest = 0.0f64;
     while i < silent.len() {
         if !silent[i] {
             i += 1;
@@ -82,10 +83,12 @@ fn check(room: &str, min_r: f64) {
         if i - start >= 10 {
             silences += 1;
             for f in start + 3..i.saturating_sub(3) {
+                widest = widest.max(mouth[f]);
                 assert!(mouth[f] <= peak * 0.05, "{room}: mouth open ({} px) at frame {f}, inside a silence of frames {start}..{i}", mouth[f]);
             }
         }
     }
+    eprintln!("{room}: widest mouth inside {silences} silences: {widest} px (limit {:.0} px)", peak * 0.05);
     assert!(silences >= 3, "{room}: the pauses between lines are silences ({silences})");
 }
 

@@ -113,7 +113,7 @@ fn make_pip(dir: &Path) {
 
     let mut mouths = String::from("[mouths]\n");
     for v in Viseme::ALL {
-        let m = canvas(160, 120, |pm| paint_mouth(pm, Transform::identity(), v.shape(), (80.0, 44.0), rgb(226, 110, 120), rgb(150, 50, 66)));
+        let m = canvas(160, 120, |pm| paint_mouth(pm, Transform::identity(), v.shape(), (80.0, 44.0), rgb(226, 110, 120), rgb(184, 84, 96)));
         let file = format!("mouth_{}.png", v.name());
         save(&m, &dir.join(&file));
         mouths.push_str(&format!("{} = {{ file = \"{file}\", anchor = [300, 352], pivot = [80, 44] }}\n", v.name()));
