@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --tests
 # The end-to-end tests each start a live show; running them one at a time keeps a 2-core
 # machine real-time.
-cargo test --release --locked --workspace -- --test-threads=1
+# --no-fail-fast: one failing test binary does not hide the results of the others.
+cargo test --release --locked --workspace --no-fail-fast -- --test-threads=1
