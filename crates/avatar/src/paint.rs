@@ -51,8 +51,13 @@ pub(crate) fn solid(c: Color) -> Paint<'static> {
     p
 }
 
+/// Fills `path`; a shape with no area (a closed mouth's lens, say) draws nothing, and is
+/// skipped rather than handed to tiny-skia, which logs a warning for each one.
 pub(crate) fn fill(pm: &mut PixmapMut<'_>, path: &Path, c: Color, ts: Transform) {
-    pm.fill_path(path, &solid(c), FillRule::Winding, ts, None);
+    let b = path.bounds();
+    if b.width() > 0.0 && b.height() > 0.0 {
+        pm.fill_path(path, &solid(c), FillRule::Winding, ts, None);
+    }
 }
 
 /// A rounded rectangle path; `None` only for an empty rectangle.

@@ -161,7 +161,7 @@ impl P {
 
 fn fill(pm: &mut PixmapMut<'_>, path: Option<Path>, c: Color, ts: Transform) {
     if let Some(p) = path {
-        pm.fill_path(&p, &paint::solid(c), FillRule::Winding, ts, None);
+        paint::fill(pm, &p, c, ts);
     }
 }
 
@@ -171,7 +171,7 @@ fn line(pm: &mut PixmapMut<'_>, path: Option<Path>, c: Color, width: f32, ts: Tr
 
 /// A round-capped stroke, kept inside `clip` when given.
 fn line_in(pm: &mut PixmapMut<'_>, path: Option<Path>, c: Color, width: f32, ts: Transform, clip: Option<&Mask>) {
-    if let Some(p) = path {
+    if let Some(p) = path.filter(|p| width > 0.0 && (p.bounds().width() > 0.0 || p.bounds().height() > 0.0)) {
         let stroke = Stroke { width, line_cap: LineCap::Round, line_join: LineJoin::Round, ..Stroke::default() };
         pm.stroke_path(&p, &paint::solid(c), &stroke, ts, clip);
     }
@@ -760,7 +760,9 @@ impl BuiltIn {
         // Wrist, then the hand on top of the sleeve's end.
         line_in(pm, seg(0.0, 20.0, 0.0, -10.0), p.skin_deep, 46.0, hand_ts, clip);
         line_in(pm, seg(0.0, 20.0, 0.0, -10.0), p.skin, 40.0, hand_ts, clip);
-        if self.outfit == Outfit::Blazer {
+        // A shirt cuff between the sleeve's end and the hand; none when the arm hangs so
+        // straight that it would be a sliver (tiny-skia warns about the empty outline).
+        if self.outfit == Outfit::Blazer && (cuff.0 - e.0 - vx * 0.83).hypot(cuff.1 - e.1 - vy * 0.83) > 0.5 {
             let c0 = (e.0 + vx * 0.83, e.1 + vy * 0.83);
             let band = Stroke { width: 62.0, line_cap: LineCap::Butt, ..Stroke::default() };
             if let Some(path) = seg(c0.0, c0.1, cuff.0, cuff.1) {
