@@ -1,4 +1,5 @@
-//! Ctrl-C ends a live show cleanly: the streams get their end, files are finalized and playable.
+//! Ctrl-C, or SIGTERM from a supervisor, ends a live show cleanly: the streams get their end,
+//! files are finalized and playable.
 
 mod common;
 
@@ -9,6 +10,15 @@ use common::*;
 
 #[test]
 fn ctrl_c_finalizes_playable_files() {
+    stops_cleanly_on(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_finalizes_playable_files() {
+    stops_cleanly_on(libc::SIGTERM);
+}
+
+fn stops_cleanly_on(signal: i32) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("show.mp4");
     let mut run = Guarded(
@@ -21,8 +31,8 @@ fn ctrl_c_finalizes_playable_files() {
             .unwrap(),
     );
     std::thread::sleep(Duration::from_secs(8));
-    // SAFETY: sending SIGINT to our own child process.
-    unsafe { libc::kill(run.0.id() as i32, libc::SIGINT) };
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(run.0.id() as i32, signal) };
     let status = run.wait_for(Duration::from_secs(60));
     let mut err = String::new();
     std::io::Read::read_to_string(run.0.stderr.as_mut().unwrap(), &mut err).unwrap();

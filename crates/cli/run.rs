@@ -98,11 +98,23 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     };
     {
         let stop = stop.clone();
+        // Ctrl-C, or SIGTERM from systemd, docker or a supervisor: both end the show cleanly.
         runtime.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("\nstopping: finishing the streams…");
-                stop.store(true, Ordering::Relaxed);
+            #[cfg(unix)]
+            let term = async {
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(mut s) => s.recv().await,
+                    Err(_) => std::future::pending().await,
+                }
+            };
+            #[cfg(not(unix))]
+            let term = std::future::pending::<Option<()>>();
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => if r.is_err() { return },
+                _ = term => {}
             }
+            eprintln!("\nstopping: finishing the streams…");
+            stop.store(true, Ordering::Relaxed);
         });
     }
 
