@@ -121,40 +121,7 @@ pub fn bench(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Stage { show, seconds, json, profiles, no_rigs } => bench_stage(show, seconds, json, &profiles, no_rigs),
         BenchCommand::Compose { frames, json } => bench_compose(frames, json),
-        BenchCommand::Voice { json, voices } => {
-            let lines = voice::bench_lines();
-            let mut rows = Vec::new();
-            for spec in voices {
-                let (name, tag) = spec.split_once(':').unwrap_or((spec.as_str(), "en-US"));
-                let locale = show::Locale::parse(tag).map_err(anyhow::Error::msg)?;
-                let mut v = voice::Espeak::new(name)?;
-                let r = voice::bench_voice(&mut v, &lines, &locale)?;
-                rows.push(serde_json::json!({
-                    "voice": name, "locale": tag, "lines": r.lines, "audio_seconds": r.audio_seconds,
-                    "wall_seconds": r.wall_seconds, "rtf": r.rtf, "max_line_seconds": r.max_line_seconds,
-                }));
-            }
-            if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
-            } else {
-                println!("machine: {}", machine());
-                println!("{:<8} {:<7} {:>6} {:>10} {:>9} {:>8} {:>14}", "voice", "locale", "lines", "speech s", "wall s", "RTF", "slowest line");
-                for r in &rows {
-                    println!(
-                        "{:<8} {:<7} {:>6} {:>10.1} {:>9.3} {:>8.4} {:>11.0} ms",
-                        r["voice"].as_str().unwrap_or(""),
-                        r["locale"].as_str().unwrap_or(""),
-                        r["lines"],
-                        r["audio_seconds"].as_f64().unwrap_or(0.0),
-                        r["wall_seconds"].as_f64().unwrap_or(0.0),
-                        r["rtf"].as_f64().unwrap_or(0.0),
-                        r["max_line_seconds"].as_f64().unwrap_or(0.0) * 1000.0
-                    );
-                }
-                println!("(RTF = time to speak ÷ length of the speech; below 1 is faster than real time)");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        BenchCommand::Voice { json, voices } => bench_voice(&voices, json),
         BenchCommand::Writer { json, device, models_dir } => {
             let dir = models_dir.unwrap_or_else(script::models::default_models_dir);
             let root = std::env::current_dir()?;
@@ -277,6 +244,58 @@ fn bench_stage(show: Option<PathBuf>, seconds: f64, json: bool, profiles: &[Stri
             );
         }
         println!("(live CPU is the whole process — writer, voice, stage, encoder — as % of one core)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One row of `bench voice`: a voice, the locale it spoke for, and its figures.
+#[derive(Serialize)]
+struct VoiceFigures {
+    voice: String,
+    locale: String,
+    lines: usize,
+    audio_seconds: f64,
+    wall_seconds: f64,
+    rtf: f64,
+    max_line_seconds: f64,
+}
+
+fn bench_voice(voices: &[String], json: bool) -> Result<ExitCode> {
+    let lines = voice::bench_lines();
+    let mut rows = Vec::new();
+    for spec in voices {
+        let (name, tag) = spec.split_once(':').unwrap_or((spec.as_str(), "en-US"));
+        let locale = show::Locale::parse(tag).map_err(anyhow::Error::msg)?;
+        let mut v = voice::Espeak::new(name)?;
+        let r = voice::bench_voice(&mut v, &lines, &locale)?;
+        rows.push(VoiceFigures {
+            voice: name.to_string(),
+            locale: tag.to_string(),
+            lines: r.lines,
+            audio_seconds: r.audio_seconds,
+            wall_seconds: r.wall_seconds,
+            rtf: r.rtf,
+            max_line_seconds: r.max_line_seconds,
+        });
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        println!("machine: {}", machine());
+        println!("{:<8} {:<7} {:>6} {:>10} {:>9} {:>8} {:>14}", "voice", "locale", "lines", "speech s", "wall s", "RTF", "slowest line");
+        for r in &rows {
+            println!(
+                "{:<8} {:<7} {:>6} {:>10.1} {:>9.3} {:>8.4} {:>11.0} ms",
+                r.voice,
+                r.locale,
+                r.lines,
+                r.audio_seconds,
+                r.wall_seconds,
+                r.rtf,
+                r.max_line_seconds * 1000.0
+            );
+        }
+        println!("(RTF = time to speak ÷ length of the speech; below 1 is faster than real time)");
     }
     Ok(ExitCode::SUCCESS)
 }

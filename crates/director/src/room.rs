@@ -56,7 +56,6 @@ pub fn make_writer(show: &Show, choice: &WriterChoice) -> Result<Box<dyn Writer>
                 &show.config.title,
                 &show.config.persona,
                 show.catalog.clone(),
-                &show.products,
                 show.config.run_of_show.offer_minutes,
                 show.config.seed,
             ))

@@ -15,7 +15,7 @@ fn main() {
     let catalog = Arc::new(show::catalog::load(&root.join("assets/demo/catalog.csv"), show::Currency::USD).unwrap());
     let persona: show::config::Persona = toml::from_str("name = \"Mia\"\ntone = \"warm\"").unwrap();
     let llm = Llm::load(&model, DeviceChoice::Cpu).unwrap();
-    let mut w = LlmWriter::new(llm, "Sunny Nest Live", &persona, catalog.clone(), &catalog.products, 5, 7);
+    let mut w = LlmWriter::new(llm, "Sunny Nest Live", &persona, catalog.clone(), 5, 7);
     let kinds = [SegmentKind::Hook, SegmentKind::Pitch, SegmentKind::SocialProof, SegmentKind::Offer, SegmentKind::CallToAction, SegmentKind::Transition];
     let mut index = 1;
     let en = show::Locale::parse("en-US").unwrap();

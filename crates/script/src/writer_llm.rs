@@ -105,6 +105,8 @@ pub struct LlmWriter {
     seed: u64,
     countdown_block: Option<u64>,
     rejected: Vec<(String, String)>,
+    /// The words the product on screen may be talked about with, built once per product.
+    vocabulary: Option<(String, Vocabulary)>,
     pub counters: Arc<WriterCounters>,
 }
 
@@ -146,7 +148,7 @@ fn content_words(s: &str) -> Vec<String> {
 }
 
 impl LlmWriter {
-    pub fn new(llm: Llm, show_title: &str, persona: &Persona, catalog: Arc<Catalog>, _products: &[Product], offer_minutes: u32, seed: u64) -> LlmWriter {
+    pub fn new(llm: Llm, show_title: &str, persona: &Persona, catalog: Arc<Catalog>, offer_minutes: u32, seed: u64) -> LlmWriter {
         LlmWriter {
             llm,
             show_title: show_title.to_string(),
@@ -159,6 +161,7 @@ impl LlmWriter {
             seed,
             countdown_block: None,
             rejected: Vec::new(),
+            vocabulary: None,
             counters: Arc::new(WriterCounters::default()),
         }
     }
@@ -432,8 +435,11 @@ impl LlmWriter {
             return Err((text, format!("a superlative claim (\"{sup}\")")));
         }
         if let Some(p) = req.product {
-            let vocabulary = Vocabulary::for_product(p, &self.catalog.products, &self.show_title, &self.persona.name);
-            let unknown = vocabulary.unknown(&text);
+            if self.vocabulary.as_ref().is_none_or(|(id, _)| *id != p.id) {
+                let v = Vocabulary::for_product(p, &self.catalog.products, &self.show_title, &self.persona.name);
+                self.vocabulary = Some((p.id.clone(), v));
+            }
+            let unknown = self.vocabulary.as_ref().map(|(_, v)| v.unknown(&text)).unwrap_or_default();
             if !unknown.is_empty() {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
                 return Err((text, format!("words the catalog does not support: {}", unknown.join(", "))));

@@ -25,7 +25,7 @@ fn writer(cat: &Arc<Catalog>, seed: u64) -> LlmWriter {
     let model = script::models::resolve(&default, &dir).unwrap_or_else(|e| panic!("the set-up installs the default model: {e}"));
     let llm = Llm::load(&model, DeviceChoice::Cpu).unwrap();
     let persona: show::config::Persona = toml::from_str("name = \"Mia\"\ntone = \"warm\"").unwrap();
-    LlmWriter::new(llm, "Sunny Nest Live", &persona, cat.clone(), &cat.products, 5, seed)
+    LlmWriter::new(llm, "Sunny Nest Live", &persona, cat.clone(), 5, seed)
 }
 
 fn write(w: &mut LlmWriter, req: &SegmentRequest<'_>) -> Vec<Line> {

@@ -762,8 +762,8 @@ impl BuiltIn {
         line_in(pm, seg(0.0, 20.0, 0.0, -10.0), p.skin, 40.0, hand_ts, clip);
         // A shirt cuff between the sleeve's end and the hand; none when the arm hangs so
         // straight that it would be a sliver (tiny-skia warns about the empty outline).
-        if self.outfit == Outfit::Blazer && (cuff.0 - e.0 - vx * 0.83).hypot(cuff.1 - e.1 - vy * 0.83) > 0.5 {
-            let c0 = (e.0 + vx * 0.83, e.1 + vy * 0.83);
+        let c0 = (e.0 + vx * 0.83, e.1 + vy * 0.83);
+        if self.outfit == Outfit::Blazer && (cuff.0 - c0.0).hypot(cuff.1 - c0.1) > 0.5 {
             let band = Stroke { width: 62.0, line_cap: LineCap::Butt, ..Stroke::default() };
             if let Some(path) = seg(c0.0, c0.1, cuff.0, cuff.1) {
                 pm.stroke_path(&path, &paint::solid(p.shirt), &band, ts, clip);
