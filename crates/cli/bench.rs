@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use broadcast::Target;
 use clap::Subcommand;
-use director::room::{RoomStatus, WriterChoice, render_room, run_live};
+use director::room::{RoomStatus, ShowRun, WriterChoice, render_room, run_live};
 use director::show::Show;
 use serde::Serialize;
 
@@ -51,6 +51,28 @@ pub enum BenchCommand {
         /// Voices (espeak-ng names) and the locales they speak for.
         #[arg(long, value_delimiter = ',', default_value = "en-us:en-US,es:es-ES,fr:fr-FR,de:de-DE,cmn:zh-CN")]
         voices: Vec<String>,
+    },
+    /// Multilingual rooms: translation latency (p50/p95) and chrF per engine and language
+    /// against bench/translations, the translation memory's hit rate over a 30-minute script,
+    /// and simultaneous 720p30 live rooms in distinct languages on one writer.
+    Rooms {
+        /// The show to measure with (default: the demo show).
+        show: Option<PathBuf>,
+        #[arg(long, value_delimiter = ',', default_value = "es-MX,pt-BR,fr-FR,de-DE,ja-JP,zh-CN,id-ID")]
+        packs: Vec<String>,
+        #[arg(long, value_delimiter = ',', default_value = "llm,apertium")]
+        engines: Vec<String>,
+        /// Reference sentences per language (of the 40 in bench/translations).
+        #[arg(long, default_value_t = 20)]
+        sentences: usize,
+        /// Seconds each live measurement streams (0: skip the live rooms).
+        #[arg(long, default_value_t = 60.0)]
+        live_seconds: f64,
+        /// Measure 1 … this many simultaneous live rooms.
+        #[arg(long, default_value_t = 3)]
+        max_rooms: usize,
+        #[arg(long)]
+        json: bool,
     },
     /// Composing a frame in Rust vs GStreamer's compositor (caps pinned and not): CPU per frame.
     Compose {
@@ -102,7 +124,7 @@ struct StageReport {
     results: Vec<StageFigures>,
 }
 
-fn cpu_seconds() -> f64 {
+pub(crate) fn cpu_seconds() -> f64 {
     // SAFETY: getrusage only writes into the struct we pass.
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
@@ -110,7 +132,7 @@ fn cpu_seconds() -> f64 {
     t(u.ru_utime) + t(u.ru_stime)
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
@@ -121,6 +143,10 @@ pub fn bench(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Stage { show, seconds, json, profiles, no_rigs } => bench_stage(show, seconds, json, &profiles, no_rigs),
         BenchCommand::Compose { frames, json } => bench_compose(frames, json),
+        BenchCommand::Rooms { show, packs, engines, sentences, live_seconds, max_rooms, json } => {
+            crate::bench_rooms::bench_rooms(show, &packs, &engines, sentences, live_seconds, max_rooms, json, machine())?;
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Voice { json, voices } => bench_voice(&voices, json),
         BenchCommand::Writer { json, device, models_dir } => {
             let dir = models_dir.unwrap_or_else(script::models::default_models_dir);
@@ -187,21 +213,28 @@ fn bench_stage(show: Option<PathBuf>, seconds: f64, json: bool, profiles: &[Stri
         if !json {
             eprintln!("measuring {name} ({}x{}@{}, {}) …", profile.width, profile.height, profile.fps, encoder.element());
         }
-        let render = render_room(&show, &room, &profile, &dir, seconds, &WriterChoice::Template, &mut |_| {})?;
+        let kit = Arc::new(director::language::LanguageKit::new(&show, None, 1)?);
+        let render = {
+            let run = ShowRun::start(&show, &WriterChoice::Template, kit.clone(), true)?;
+            render_room(&show, &run, &room, &profile, &dir, seconds, &mut |_| {})?
+        };
+        let run = ShowRun::start(&show, &WriterChoice::Template, kit, false)?;
         let frames = (seconds * f64::from(profile.fps)).round();
         let cpu0 = cpu_seconds();
         let wall0 = Instant::now();
         let status = Arc::new(Mutex::new(RoomStatus::default()));
         let live = run_live(
             &show,
+            &run,
             &room,
             &profile,
             Target::Mp4 { path: dir.join(format!("live-{name}.mp4")) },
-            &WriterChoice::Template,
             Some(Duration::from_secs_f64(seconds)),
             Arc::new(AtomicBool::new(false)),
             status,
+            Arc::new(Mutex::new(None)),
         )?;
+        drop(run);
         let cpu = cpu_seconds() - cpu0;
         let _wall = wall0.elapsed();
         results.push(StageFigures {

@@ -2,6 +2,8 @@
 //! `director`; this binary only turns a command line into calls to them.
 
 mod bench;
+mod bench_rooms;
+mod control;
 mod demo;
 mod doctor;
 mod preview;
@@ -11,6 +13,7 @@ mod snapshot;
 mod util;
 mod writer;
 mod models_cmd;
+mod packs_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +53,14 @@ enum Command {
         #[command(subcommand)]
         what: models_cmd::ModelsCommand,
     },
+    /// Language packs: list, show, validate, new, swap a running room's pack, pre-translate.
+    Packs {
+        #[command(subcommand)]
+        what: packs_cmd::PacksCommand,
+    },
+    /// Translates lines from standard input (one per line) the way a room would: product
+    /// names, prices and codes locked, the pack's glossary, its market's banned phrases.
+    Translate(packs_cmd::TranslateArgs),
     /// Reads a catalog (Shopify CSV export or evercast JSON) and reports its products, or every
     /// error with file, line, column and field.
     Catalog {
@@ -73,6 +84,8 @@ fn main() -> ExitCode {
         Command::Snapshot(args) => snapshot::run(args),
         Command::Models { what } => models_cmd::run(what),
         Command::Bench { what } => bench::bench(what),
+        Command::Packs { what } => packs_cmd::run(what),
+        Command::Translate(args) => packs_cmd::translate(args),
         Command::Catalog { file, currency, json } => util::catalog(&file, &currency, json),
     };
     match result {

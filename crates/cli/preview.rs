@@ -3,10 +3,12 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use director::room::{WriterChoice, render_room};
+use director::language::{LanguageKit, state_dir};
+use director::room::{ShowRun, WriterChoice, render_room};
 use director::show::Show;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -54,6 +56,9 @@ pub fn preview(args: PreviewArgs) -> Result<ExitCode> {
     for n in &show.catalog.notices {
         let _ = writeln!(script, "> Catalog note: {n}\n");
     }
+    // One writer for the whole show: every room renders the same script in its language.
+    let kit = Arc::new(LanguageKit::new(&show, Some(state_dir().join("tm")), script::llm::default_threads())?);
+    let mut run = ShowRun::start(&show, &writer, kit.clone(), true)?;
     for room in &rooms {
         let profile = show.profiles.get(&room.profile)?.clone();
         let bar = ProgressBar::new(1000);
@@ -64,21 +69,27 @@ pub fn preview(args: PreviewArgs) -> Result<ExitCode> {
         );
         bar.set_prefix(room.id.clone());
         bar.set_message(format!("{}x{}", profile.width, profile.height));
-        let render = render_room(&show, room, &profile, &args.out, seconds, &writer, &mut |f| bar.set_position((f * 1000.0) as u64))?;
+        let render = render_room(&show, &run, room, &profile, &args.out, seconds, &mut |f| bar.set_position((f * 1000.0) as u64))?;
         bar.finish_and_clear();
         let speed = render.seconds / render.wall.as_secs_f64().max(1e-6);
         eprintln!(
-            "{:>12}: {} lines, {:.0} s of show in {:.1} s ({:.1}× real time) → {}",
+            "{:>12}: {} lines ({}; {} native, {} dropped to keep time), {:.0} s of show in {:.1} s ({:.1}× real time) → {}",
             room.id,
             render.played.len(),
+            render.pack,
+            render.native_lines,
+            render.dropped_lines,
             render.seconds,
             render.wall.as_secs_f64(),
             speed,
             render.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
         );
-        let heading = format!("{}, {} ({}x{}), voice {}", room.locale, profile.name, profile.width, profile.height, room.voice);
+        let pack = kit.pack_for(room)?;
+        let voice = room.voice.clone().or_else(|| pack.espeak_voice().map(|v| format!("espeak:{}", v.voice))).unwrap_or_default();
+        let heading = format!("{} (pack {}), {} ({}x{}), voice {}", pack.locale, pack.id, profile.name, profile.width, profile.height, voice);
         script.push_str(&director::subtitles::script_section(&room.id, &heading, &render.played, &render.rejected, &|i| show.product_title(i)));
     }
+    run.stop();
     let script_path = args.out.join("script.md");
     std::fs::write(&script_path, script).with_context(|| format!("cannot write {}", script_path.display()))?;
     eprintln!("{:>12}: {}", "script", script_path.display());

@@ -9,10 +9,12 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use broadcast::Target;
 use clap::Args;
-use director::room::{RoomStatus, run_live};
+use director::language::{LanguageKit, state_dir};
+use director::room::{RoomStatus, ShowRun, run_live};
 use director::show::Show;
 use show::config::{OutputKind, OutputSpec};
 
+use crate::control::{Control, ControlRoom};
 use crate::server::{PreviewRoom, PreviewServer};
 use crate::util::{output_for, parse_duration};
 
@@ -70,16 +72,17 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
                     }
                 };
                 eprintln!("{:>12}: {} → {}", room.id, room_profile.name, spec);
+                preview_rooms.push(PreviewRoom { id: room.id.clone(), preview: false, locale: room.locale.to_string(), dir: PathBuf::new(), width: room_profile.width, height: room_profile.height, status: status.clone() });
                 (target, room_profile)
             }
             None => {
                 let dir = preview_root.join(&room.id);
                 let profile = show.profiles.get("preview")?.oriented_like(&room_profile);
-                preview_rooms.push(PreviewRoom { id: room.id.clone(), locale: room.locale.to_string(), dir: dir.clone(), width: profile.width, height: profile.height, status: status.clone() });
+                preview_rooms.push(PreviewRoom { id: room.id.clone(), preview: true, locale: room.locale.to_string(), dir: dir.clone(), width: profile.width, height: profile.height, status: status.clone() });
                 (Target::Hls { dir, playlist: "index.m3u8".into() }, profile)
             }
         };
-        plans.push((room.clone(), profile, target, status));
+        plans.push((room.clone(), profile, target, status, Arc::new(Mutex::new(None))));
     }
     if plans.is_empty() {
         bail!("no room to run");
@@ -87,15 +90,66 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 
     let writer = args.writer.resolve(&show.config.writer, true)?;
     eprintln!("      writer: {}", writer.name());
+    // One writer for every room; translation shares one model thread (one core: the video
+    // encoders need the other).
+    let kit = Arc::new(LanguageKit::new(&show, Some(state_dir().join("tm")), 1)?);
+    for (room, ..) in &plans {
+        let pack = kit.pack_for(room)?;
+        kit.room_language(room, pack)?; // fail the start, not the show, on a pack that cannot run
+        eprintln!("{:>12}: language pack {} ({})", room.id, pack.id, pack.name);
+    }
+    let run = Arc::new(ShowRun::start(&show, &writer, kit.clone(), false)?);
+    let (token, generated) = crate::control::token()?;
+    let control = Arc::new(Control::new(
+        token.clone(),
+        show.clone(),
+        kit.clone(),
+        plans.iter().map(|(room, profile, _, _, swaps)| ControlRoom { room: room.clone(), profile: profile.clone(), swaps: Arc::clone(swaps) }).collect(),
+    )?);
     let stop = Arc::new(AtomicBool::new(false));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().context("cannot start the async runtime")?;
-    let server = if preview_rooms.is_empty() {
-        None
-    } else {
-        let server = runtime.block_on(PreviewServer::start(args.port, &show.config.title, preview_rooms))?;
-        eprintln!("     preview: open http://127.0.0.1:{}/ in a browser (Ctrl-C stops the show)", server.port());
-        Some(server)
+    let has_preview = preview_rooms.iter().any(|r| r.preview);
+    let server = match runtime.block_on(PreviewServer::start(args.port, &show.config.title, preview_rooms, control.clone())) {
+        Ok(s) => Some(s),
+        // Rooms that stream elsewhere run without the local server rather than not at all.
+        Err(e) if !has_preview => {
+            eprintln!("warning: {e:#}; the show runs without its control endpoint");
+            None
+        }
+        Err(e) => return Err(e),
     };
+    let port = server.as_ref().map_or(args.port, |s| s.port());
+    if has_preview {
+        eprintln!("     preview: open http://127.0.0.1:{port}/ in a browser (Ctrl-C stops the show)");
+    }
+    let token_file = server.as_ref().and_then(|_| crate::control::write_token_file(port, &token).ok());
+    if server.is_some() {
+        if generated {
+            // Printed once, for the operator; never logged.
+            eprintln!("     control: http://127.0.0.1:{port}/api (bearer token {token}; set {} to choose it)", crate::control::TOKEN_VAR);
+        } else {
+            eprintln!("     control: http://127.0.0.1:{port}/api (bearer token from {})", crate::control::TOKEN_VAR);
+        }
+    }
+    {
+        // SIGHUP: re-read the show file and swap the rooms whose language pack changed.
+        #[cfg(unix)]
+        {
+            let (control, path) = (control.clone(), path.clone());
+            runtime.spawn(async move {
+                let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
+                while hup.recv().await.is_some() {
+                    let (control, file) = (control.clone(), path.clone());
+                    let r = tokio::task::spawn_blocking(move || control.reload(&file)).await;
+                    match r {
+                        Ok(Ok(())) => eprintln!("      reload: {} read again", path.display()),
+                        Ok(Err(e)) => eprintln!("      reload: kept the running show: {e:#}"),
+                        Err(e) => eprintln!("      reload: {e}"),
+                    }
+                }
+            });
+        }
+    }
     {
         let stop = stop.clone();
         // Ctrl-C, or SIGTERM from systemd, docker or a supervisor: both end the show cleanly.
@@ -119,11 +173,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
 
     let mut handles = Vec::new();
-    for (room, profile, target, status) in plans {
-        let (show, stop, duration, writer) = (show.clone(), stop.clone(), args.duration, writer.clone());
+    for (room, profile, target, status, swaps) in plans {
+        let (show, stop, duration, run) = (show.clone(), stop.clone(), args.duration, run.clone());
         let handle = std::thread::Builder::new()
             .name(format!("room-{}", room.id))
-            .spawn(move || run_live(&show, &room, &profile, target, &writer, duration, stop, status).map(|s| (room.id.clone(), s)))
+            .spawn(move || run_live(&show, &run, &room, &profile, target, duration, stop, status, swaps).map(|s| (room.id.clone(), s)))
             .context("cannot start a room thread")?;
         handles.push(handle);
     }
@@ -138,10 +192,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
                 s.late_frames,
                 s.render_time.as_secs_f64() * 1000.0 / s.frames.max(1) as f64
             ),
+            // One room's failure never stops the others.
             Ok(Err(e)) => {
                 eprintln!("error: {e}");
                 failed = true;
-                stop.store(true, Ordering::Relaxed);
             }
             Err(_) => {
                 eprintln!("error: a room thread panicked");
@@ -152,6 +206,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     if let Some(s) = server {
         runtime.block_on(s.shutdown());
     }
+    if let Some(f) = token_file {
+        let _ = std::fs::remove_file(f);
+    }
+    drop(run);
     let _ = std::fs::remove_dir_all(&preview_root);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

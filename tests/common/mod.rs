@@ -66,7 +66,7 @@ impl Nginx {
         let conf = format!(
             "load_module {module};\nuser root;\nworker_processes 1;\nerror_log {d}/logs/error.log warn;\npid {d}/nginx.pid;\n\
              events {{ worker_connections 64; }}\n\
-             rtmp {{ server {{ listen 127.0.0.1:{port}; chunk_size 4096;\n\
+             rtmp {{ access_log {d}/logs/rtmp-access.log; server {{ listen 127.0.0.1:{port}; chunk_size 4096;\n\
                application live {{ live on; record all; record_path {d}/rec; record_unique off; }} }} }}\n",
             d = p.display()
         );
@@ -92,6 +92,29 @@ impl Nginx {
     pub fn recording(&self, key: &str) -> PathBuf {
         self.dir.path().join("rec").join(format!("{key}.flv"))
     }
+
+    /// How many times a stream `key` was published (nginx logs each session when it ends).
+    pub fn publishes(&self, key: &str) -> usize {
+        let log = std::fs::read_to_string(self.dir.path().join("logs/rtmp-access.log")).unwrap_or_default();
+        log.lines().filter(|l| l.contains("PUBLISH") && l.contains(&format!("\"{key}\""))).count()
+    }
+}
+
+/// The timestamps (seconds) of one kind of packet (`v` or `a`) in a media file.
+pub fn packet_times(input: &str, kind: &str) -> Vec<f64> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", kind, "-show_entries", "packet=pts_time", "-of", "csv=p=0", input])
+        .output()
+        .expect("ffprobe runs (apt-get install ffmpeg)");
+    assert!(out.status.success(), "ffprobe {input}: {}", String::from_utf8_lossy(&out.stderr));
+    let mut t: Vec<f64> = String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().trim_end_matches(',').parse().ok()).collect();
+    t.sort_by(f64::total_cmp);
+    t
+}
+
+/// A plain HTTP GET to 127.0.0.1; the body.
+pub fn get(port: u16, path: &str) -> Option<String> {
+    http_get(port, path).ok()
 }
 
 /// ffprobe's view of a file or URL, as JSON.

@@ -1,21 +1,45 @@
-//! The script feed: a dedicated thread that plans segments, has the writer write them, the
-//! guard check them, the translator carry them into the room's language and the voice speak
-//! them, and hands finished utterances to the room's timeline through a bounded channel.
+//! A room's chain: a dedicated thread that reads the show's script, carries each line into the
+//! room's language (translate → market guard → voice) and hands finished utterances to the
+//! room's timeline through a bounded channel.
 //!
-//! The channel is the look-ahead: the feed runs ahead of the show by a few utterances and
+//! The channel is the look-ahead: the chain runs ahead of the room by a few utterances and
 //! blocks when the timeline has enough, so inference never runs on a media thread and never
-//! piles up unboundedly.
+//! piles up unboundedly. A translation that cannot be trusted, or that the market's rules
+//! refuse, is replaced by a line from the pack's native templates: never the source language,
+//! never silence.
+//!
+//! The room keeps to the show clock: when its language runs longer than the source, it drops
+//! low-priority lines (filler, social proof, then pitch) instead of falling behind; offers and
+//! calls to action are never dropped. When it runs shorter, it holds a little longer between
+//! lines.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
-use script::Guard;
-use show::stages::{SegmentRequest, Translator, Voice, Writer};
-use show::{Catalog, Locale, Product, SegmentKind, Utterance};
+use script::{Guard, TemplateWriter};
+use show::stages::{SegmentRequest, Translator, Voice};
+use show::{Catalog, Line, Locale, Pack, Product, SegmentKind, Utterance};
 
-use crate::plan::Planner;
+use crate::script_feed::{Rejected, ScriptLine, ScriptReader};
+
+/// Where a room's line came from, for the script log.
+#[derive(Clone, Debug, Default)]
+pub struct LineOrigin {
+    /// The script line it carries (None for the room's own fillers).
+    pub seq: Option<u64>,
+    /// The line in the show's source language.
+    pub source: String,
+    /// `same-language`, `memory`, `llm`, `apertium`, `native` (the pack's own templates).
+    pub engine: String,
+    /// Who wrote the source line.
+    pub writer: String,
+    /// Why an engine's output was not used, or why the native line replaced it.
+    pub notes: Vec<String>,
+    /// The language pack that spoke it.
+    pub pack: String,
+}
 
 /// An utterance ready to play, with where it belongs in the run of show.
 #[derive(Clone, Debug)]
@@ -24,46 +48,87 @@ pub struct Spoken {
     pub segment: SegmentKind,
     /// Index into the show's products.
     pub product: Option<usize>,
+    /// Extra silence before it, in seconds (a room whose language runs short keeps to the
+    /// show clock).
+    pub hold: f32,
+    /// The language pack generation that spoke it: after a live swap, older utterances still
+    /// queued are skipped.
+    pub generation: u32,
+    pub origin: Option<Arc<LineOrigin>>,
 }
 
-/// A line the guard refused, for the script log.
-#[derive(Clone, Debug)]
-pub struct Rejected {
-    pub planned_at: f64,
-    pub text: String,
-    pub reason: String,
+impl Spoken {
+    pub fn new(utterance: Arc<Utterance>, segment: SegmentKind, product: Option<usize>) -> Spoken {
+        Spoken { utterance, segment, product, hold: 0.0, generation: 0, origin: None }
+    }
 }
 
-/// Counters the feed keeps, readable while it runs.
+/// Counters the chain keeps, readable while it runs.
 #[derive(Default, Debug)]
 pub struct FeedStats {
     pub lines: u64,
     pub rejected: u64,
     pub voice_errors: u64,
+    /// Lines translated by an engine or the memory.
+    pub translated: u64,
+    /// Lines replaced by the pack's native templates.
+    pub native: u64,
+    /// Lines dropped to keep to the show clock.
+    pub dropped: u64,
     pub rejections: Vec<Rejected>,
+}
+
+/// Everything that makes a room speak one market's language; replaced whole on a live swap.
+pub struct RoomLanguage {
+    pub pack: Pack,
+    pub locale: Locale,
+    pub translator: Box<dyn Translator>,
+    /// The source guard plus the market's banned phrases.
+    pub guard: Guard,
+    pub voice: Box<dyn Voice>,
+    /// The pack's native templates (English packs: the built-in banks).
+    pub native: TemplateWriter,
+}
+
+/// A language swap for the room's frame loop: what it must change on screen.
+pub struct SwapNotice {
+    pub generation: u32,
+    pub pack: String,
+    pub stage: Box<avatar::Stage>,
+    pub fillers: Vec<Arc<Utterance>>,
+}
+
+/// A swap request for the chain, with the stage and fillers already built off the media path.
+pub struct SwapRequest {
+    pub language: RoomLanguage,
+    pub stage: Box<avatar::Stage>,
+    pub fillers: Vec<Arc<Utterance>>,
 }
 
 pub struct FeedSetup {
     pub room: String,
+    pub reader: ScriptReader,
     pub catalog: Arc<Catalog>,
     /// The show's products in run-of-show order.
     pub products: Arc<Vec<Product>>,
-    pub planner: Planner,
-    pub writer: Box<dyn Writer>,
-    pub guard: Guard,
-    pub translator: Box<dyn Translator>,
-    pub voice: Box<dyn Voice>,
+    pub language: RoomLanguage,
     pub source: Locale,
-    pub locale: Locale,
     pub offer_minutes: u32,
     pub pause_seconds: f32,
     /// Utterances of look-ahead.
     pub lookahead: usize,
+    /// The room's media clock in seconds (f64 bits), published by a live room's frame loop:
+    /// time spent on fillers counts against the show clock too.
+    pub clock: Arc<AtomicU64>,
+    pub keep_log: bool,
 }
 
 pub struct Feed {
     pub rx: Receiver<Spoken>,
     pub stats: Arc<Mutex<FeedStats>>,
+    /// Swaps applied by the chain, for the frame loop.
+    pub notices: Receiver<SwapNotice>,
+    swaps: Sender<SwapRequest>,
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
 }
@@ -71,14 +136,26 @@ pub struct Feed {
 impl Feed {
     pub fn spawn(setup: FeedSetup) -> std::io::Result<Feed> {
         let (tx, rx) = bounded(setup.lookahead.max(1));
+        let (swap_tx, swap_rx) = bounded(4);
+        let (notice_tx, notices) = bounded(4);
         let stats = Arc::new(Mutex::new(FeedStats::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let (s2, st2) = (stats.clone(), stop.clone());
-        let handle = std::thread::Builder::new().name(format!("feed-{}", setup.room)).spawn(move || run(setup, tx, s2, st2))?;
-        Ok(Feed { rx, stats, stop, handle: Some(handle) })
+        let handle = std::thread::Builder::new().name(format!("feed-{}", setup.room)).spawn(move || run(setup, tx, swap_rx, notice_tx, s2, st2))?;
+        Ok(Feed { rx, stats, notices, swaps: swap_tx, stop, handle: Some(handle) })
     }
 
-    /// Stops the feed; the thread ends at its next line.
+    /// Hands the chain a new language; it applies it before its next line.
+    pub fn swap(&self, request: SwapRequest) -> Result<(), String> {
+        self.swaps.try_send(request).map_err(|_| "a swap is already pending for this room".to_string())
+    }
+
+    /// A handle that can request swaps from another thread.
+    pub fn swapper(&self) -> Sender<SwapRequest> {
+        self.swaps.clone()
+    }
+
+    /// Stops the chain; the thread ends at its next line.
     pub fn stop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         // Unblock a pending send.
@@ -96,86 +173,138 @@ impl Drop for Feed {
     }
 }
 
-fn run(s: FeedSetup, tx: Sender<Spoken>, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>) {
-    let FeedSetup { room, catalog, products, mut planner, mut writer, guard, mut translator, mut voice, source, locale, offer_minutes, pause_seconds, .. } = s;
-    let mut planned = 0.0f64;
+/// How far behind the show clock (seconds) a room may run before it drops a line of this kind;
+/// `None`: never dropped.
+fn drop_after(kind: SegmentKind) -> Option<f64> {
+    match kind {
+        SegmentKind::Filler | SegmentKind::SocialProof => Some(2.0),
+        SegmentKind::Demo | SegmentKind::Pitch => Some(6.0),
+        SegmentKind::Hook | SegmentKind::Transition => Some(15.0),
+        SegmentKind::Offer | SegmentKind::CallToAction | SegmentKind::Answer => None,
+    }
+}
+
+/// A room ahead of the show clock by more than this holds between lines.
+const HOLD_AFTER: f64 = 1.0;
+/// The longest extra hold before one line (longer gaps would read as dead air).
+const MAX_HOLD: f64 = 1.2;
+
+fn run(s: FeedSetup, tx: Sender<Spoken>, swaps: Receiver<SwapRequest>, notices: Sender<SwapNotice>, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>) {
+    let FeedSetup { room, reader, catalog, products, mut language, source, offer_minutes, pause_seconds, clock, keep_log, .. } = s;
+    let record = |f: &mut dyn FnMut(&mut FeedStats)| f(&mut stats.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut generation = 0u32;
+    // The room's own clock: where its next line will start.
+    let mut room_t = 0.0f64;
     let mut consecutive_voice_errors = 0u32;
-    let record = |stats: &Mutex<FeedStats>, f: &mut dyn FnMut(&mut FeedStats)| f(&mut stats.lock().unwrap_or_else(|e| e.into_inner()));
-    while !stop.load(Ordering::Relaxed) {
-        let seg = planner.next(planned);
-        let product = products.get(seg.product);
-        let next = products.get(seg.next_product).filter(|_| products.len() > 1);
-        let request = SegmentRequest {
-            kind: seg.kind,
-            product,
-            next_product: next,
-            index: seg.index,
-            block: seg.block,
-            sentences: seg.sentences,
-            offer_minutes,
-        };
-        let mut closed = false;
-        // Each line is checked, translated, spoken and queued the moment the writer hands it
-        // over (an LLM is still writing the next one), so the first words come early.
-        let mut on_line = |line: show::Line| -> bool {
-            if stop.load(Ordering::Relaxed) {
-                return false;
-            }
-            if let Err(r) = guard.check(&line, &catalog) {
-                record(&stats, &mut |st| {
-                    st.rejected += 1;
-                    st.rejections.push(Rejected { planned_at: planned, text: line.display(&source), reason: r.reason.clone() });
-                });
-                tracing::warn!(room, reason = %r, "guard refused a line");
-                return true;
-            }
-            let line = match translator.translate(&line, &source, &locale) {
-                Ok(l) => l,
-                Err(e) => {
-                    tracing::error!(room, "translation failed: {e}");
-                    return true;
-                }
-            };
-            let utterance = match voice.speak(&line, &locale) {
-                Ok(u) => {
-                    consecutive_voice_errors = 0;
-                    u
-                }
-                Err(e) => {
-                    consecutive_voice_errors += 1;
-                    record(&stats, &mut |st| st.voice_errors += 1);
-                    tracing::error!(room, "the {} voice failed: {e}", voice.name());
-                    if consecutive_voice_errors > 20 {
-                        std::thread::sleep(std::time::Duration::from_secs(1));
-                    }
-                    return true;
-                }
-            };
-            planned += f64::from(utterance.duration()) + f64::from(pause_seconds);
-            let product = line.product.as_deref().and_then(|id| products.iter().position(|p| p.id == id));
-            record(&stats, &mut |st| st.lines += 1);
-            if tx.send(Spoken { utterance: Arc::new(utterance), segment: seg.kind, product }).is_err() {
-                closed = true; // the room stopped listening
-                return false;
-            }
-            true
-        };
-        let written = writer.write(&request, &mut on_line);
-        let refused = writer.take_rejected();
-        if !refused.is_empty() {
-            record(&stats, &mut |st| {
-                for (text, reason) in &refused {
-                    st.rejected += 1;
-                    st.rejections.push(Rejected { planned_at: planned, text: text.clone(), reason: reason.clone() });
-                }
-            });
+    while let Some(sl) = reader.next(&stop) {
+        if let Ok(req) = swaps.try_recv() {
+            generation += 1;
+            tracing::info!(room, from = %language.pack.id, to = %req.language.pack.id, "language pack swapped");
+            language = req.language;
+            let _ = notices.send(SwapNotice { generation, pack: language.pack.id.clone(), stage: req.stage, fillers: req.fillers });
         }
-        if closed {
-            return;
+        // A live room that ran dry played fillers: its clock moved on without the chain.
+        room_t = room_t.max(f64::from_bits(clock.load(Ordering::Relaxed)));
+        let lag = room_t - sl.at;
+        if let Some(limit) = drop_after(sl.segment.kind)
+            && lag > limit
+        {
+            tracing::debug!(room, seq = sl.seq, lag, "behind the show clock: dropping a {} line", sl.segment.kind.name());
+            record(&mut |st| st.dropped += 1);
+            continue;
         }
-        if let Err(e) = written {
-            tracing::error!(room, "the {} writer failed: {e}", writer.name());
-            std::thread::sleep(std::time::Duration::from_millis(200));
+        let hold = if -lag > HOLD_AFTER { (-lag - HOLD_AFTER).min(MAX_HOLD) } else { 0.0 };
+        let Some((line, origin)) = carry(&room, &sl, &mut language, &catalog, &products, &source, offer_minutes, &stats, keep_log) else { continue };
+        let utterance = match language.voice.speak(&line, &language.locale) {
+            Ok(u) => {
+                consecutive_voice_errors = 0;
+                u
+            }
+            Err(e) => {
+                consecutive_voice_errors += 1;
+                record(&mut |st| st.voice_errors += 1);
+                tracing::error!(room, "the {} voice failed: {e}", language.voice.name());
+                if consecutive_voice_errors > 20 {
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                }
+                continue;
+            }
+        };
+        room_t += hold + f64::from(utterance.duration()) + f64::from(pause_seconds);
+        let product = line.product.as_deref().and_then(|id| products.iter().position(|p| p.id == id));
+        record(&mut |st| st.lines += 1);
+        let spoken = Spoken { utterance: Arc::new(utterance), segment: sl.segment.kind, product, hold: hold as f32, generation, origin: Some(Arc::new(origin)) };
+        if tx.send(spoken).is_err() {
+            return; // the room stopped listening
         }
     }
+}
+
+/// The room's version of a script line, and where it came from; `None` when the room has no
+/// line for it (the guard refused even the native one).
+#[allow(clippy::too_many_arguments)]
+fn carry(
+    room: &str,
+    sl: &ScriptLine,
+    lang: &mut RoomLanguage,
+    catalog: &Catalog,
+    products: &[Product],
+    source: &Locale,
+    offer_minutes: u32,
+    stats: &Mutex<FeedStats>,
+    keep_log: bool,
+) -> Option<(Line, LineOrigin)> {
+    let record = |f: &mut dyn FnMut(&mut FeedStats)| f(&mut stats.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut origin = LineOrigin { seq: Some(sl.seq), source: sl.source_text.clone(), engine: String::new(), writer: sl.writer.clone(), notes: Vec::new(), pack: lang.pack.id.clone() };
+    let same_language = source.language() == lang.locale.language();
+    // Openings and AI disclosures are the market's own words, never a translation.
+    let own = sl.line.tag.as_deref().filter(|_| !same_language);
+    if own.is_none() {
+        match lang.translator.translate(&sl.line, source, &lang.locale) {
+            Ok(t) => {
+                origin.notes = t.notes;
+                match lang.guard.check(&t.line, catalog) {
+                    Ok(()) => {
+                        origin.engine = t.engine;
+                        if !same_language {
+                            record(&mut |st| st.translated += 1);
+                        }
+                        return Some((t.line, origin));
+                    }
+                    Err(r) => {
+                        tracing::warn!(room, reason = %r, "the market guard refused a translated line");
+                        origin.notes.push(format!("{}: refused: {}", t.engine, r.reason));
+                        record(&mut |st| {
+                            st.rejected += 1;
+                            if keep_log {
+                                st.rejections.push(Rejected { planned_at: sl.at, text: t.line.display(&lang.locale), reason: r.reason.clone() });
+                            }
+                        });
+                        if same_language {
+                            return None;
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::debug!(room, "no faithful translation: {e}");
+                origin.notes.push(e.message);
+            }
+        }
+    }
+    // The pack's native line for the same segment and product.
+    let product = products.get(sl.segment.product);
+    let next = products.get(sl.segment.next_product).filter(|_| products.len() > 1);
+    let request = SegmentRequest { kind: sl.segment.kind, product, next_product: next, index: sl.segment.index.max(1), block: sl.segment.block, sentences: 1, offer_minutes };
+    let line = match own {
+        Some(tag) => lang.native.tagged_line(tag, &request),
+        None => lang.native.fallback_line(&request, &sl.line),
+    }?;
+    if let Err(r) = lang.guard.check(&line, catalog) {
+        tracing::warn!(room, reason = %r, "the guard refused a native line");
+        return None;
+    }
+    origin.engine = "native".into();
+    record(&mut |st| st.native += 1);
+    Some((line, origin))
 }

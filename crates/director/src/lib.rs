@@ -1,7 +1,9 @@
 //! Director: runs a show. It wires the stages — writer, guard, translator, voice, stage,
 //! broadcast — into rooms, plans the run of show and keeps each room's one media clock.
 //!
-//! **Owns**: the run-of-show planner ([`plan`]), the script feed thread ([`feed`]), the media
+//! **Owns**: the run-of-show planner ([`plan`]), the show's one script writer and its shared
+//! log ([`script_feed`]), each room's chain ([`feed`]) and language ([`language`]: packs,
+//! translators, market guards, voices), the media
 //! timeline that turns utterances into audio and stage states ([`timeline`]), offline renders
 //! and live rooms ([`room`]), subtitle and script files ([`subtitles`]).
 //!
@@ -9,8 +11,10 @@
 //! built: it calls the stage crates through their public APIs and the traits in `show`.
 
 pub mod feed;
+pub mod language;
 pub mod plan;
 pub mod room;
+pub mod script_feed;
 pub mod show;
 pub mod subtitles;
 pub mod timeline;

@@ -1,27 +1,28 @@
-//! A room: one market's show, from the feed to the pipeline, rendered offline or live.
+//! A room: one market's show, from its chain to the pipeline, rendered offline or live.
+//!
+//! A show runs one script writer ([`ShowRun`]); every room reads that script through its own
+//! chain (translate → market guard → voice, [`crate::feed`]) and its own media clock.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use avatar::{FrameState, RigChoice, Stage, StageSetup};
 use broadcast::{EncoderKind, RoomPipeline, Target};
+use crossbeam_channel::Sender;
 use script::{Guard, LlmWriter, TemplateWriter};
-use show::stages::{SameLanguage, Voice, Writer};
-use show::config::{LipSync, RigSpec};
-use show::{Line, Locale, OutputProfile, RoomConfig, SAMPLE_RATE, SegmentKind, Utterance};
+use show::config::RigSpec;
+use show::stages::Writer;
+use show::{OutputProfile, Pack, RoomConfig, SAMPLE_RATE};
 
 use crate::DirectorError;
-use crate::feed::{Feed, FeedSetup, Rejected};
+use crate::feed::{Feed, FeedSetup, SwapRequest};
+use crate::language::{LanguageKit, source_locale};
 use crate::plan::Planner;
+use crate::script_feed::{Rejected, ScriptLog, ShowFeed, ShowFeedSetup};
 use crate::show::Show;
 use crate::timeline::{Moment, Music, Pace, PlayedLine, Timeline};
-
-/// The language the built-in writers write in. Rooms in other languages need a translator.
-pub fn source_locale() -> Locale {
-    Locale::parse("en-US").expect("valid tag")
-}
 
 /// Which writer writes the show.
 #[derive(Clone, Debug, Default)]
@@ -42,7 +43,7 @@ impl WriterChoice {
     }
 }
 
-/// Builds the writer for a room. The LLM writer loads its model here, on the caller's thread,
+/// Builds the show's writer. The LLM writer loads its model here, on the caller's thread,
 /// before the show starts: a broken model fails the start, not the show.
 pub fn make_writer(show: &Show, choice: &WriterChoice) -> Result<Box<dyn Writer>, DirectorError> {
     Ok(match choice {
@@ -63,42 +64,102 @@ pub fn make_writer(show: &Show, choice: &WriterChoice) -> Result<Box<dyn Writer>
     })
 }
 
-/// Builds the voice for a room.
-pub fn make_voice(room: &RoomConfig) -> Result<Box<dyn Voice>, DirectorError> {
-    let v = voice::Espeak::new(&room.voice).map_err(|e| DirectorError::Setup(format!("room `{}`: {e}", room.id)))?;
-    Ok(match room.lipsync {
-        LipSync::Phonemes => Box::new(v),
-        LipSync::Audio => Box::new(AudioLipSync(Box::new(v))),
-    })
+/// The parts of a running show its rooms share: the one script writer, and the kit that
+/// builds rooms' languages.
+pub struct ShowRun {
+    pub log: Arc<ScriptLog>,
+    pub kit: Arc<LanguageKit>,
+    feed: ShowFeed,
 }
 
-/// A voice whose mouth shapes are estimated from its audio, as they must be for voices that
-/// give no phoneme timing (a human operator's microphone, some neural voices).
-struct AudioLipSync(Box<dyn Voice>);
-
-impl Voice for AudioLipSync {
-    fn name(&self) -> &str {
-        self.0.name()
+impl ShowRun {
+    /// Starts the writer thread. `offline`: the script is kept whole, for rooms rendered one
+    /// after another; live, lines every room has passed are forgotten.
+    pub fn start(show: &Show, writer: &WriterChoice, kit: Arc<LanguageKit>, offline: bool) -> Result<ShowRun, DirectorError> {
+        let ros = &show.config.run_of_show;
+        let log = ScriptLog::new(if offline { 12 } else { 8 }, offline);
+        let feed = ShowFeed::spawn(
+            ShowFeedSetup {
+                catalog: show.catalog.clone(),
+                products: show.products.clone(),
+                planner: Planner::new(ros, show.products.len()),
+                writer: make_writer(show, writer)?,
+                guard: Guard::new(ros.offer_minutes),
+                source: source_locale(),
+                offer_minutes: ros.offer_minutes,
+                pause_seconds: ros.pause_seconds,
+            },
+            log.clone(),
+        )
+        .map_err(|e| DirectorError::Setup(format!("cannot start the script writer: {e}")))?;
+        Ok(ShowRun { log, kit, feed })
     }
 
-    fn speak(&mut self, line: &Line, locale: &Locale) -> Result<Utterance, show::stages::StageError> {
-        let mut u = self.0.speak(line, locale)?;
-        u.visemes = voice::visemes_from_audio(&u.samples, SAMPLE_RATE);
-        Ok(u)
+    pub fn stop(&mut self) {
+        self.feed.stop();
     }
+}
+
+impl Drop for ShowRun {
+    fn drop(&mut self) {
+        self.feed.stop();
+    }
+}
+
+/// A room's language, as its pack and show settings make it.
+pub fn room_pack<'a>(kit: &'a LanguageKit, room: &RoomConfig) -> Result<&'a Pack, DirectorError> {
+    kit.pack_for(room)
+}
+
+fn chain(show: &Show, run: &ShowRun, room: &RoomConfig, pack: &Pack, lookahead: usize, clock: Arc<AtomicU64>, keep_log: bool) -> Result<Feed, DirectorError> {
+    let ros = &show.config.run_of_show;
+    let language = run.kit.room_language(room, pack)?;
+    Feed::spawn(FeedSetup {
+        room: room.id.clone(),
+        reader: run.log.reader(),
+        catalog: show.catalog.clone(),
+        products: show.products.clone(),
+        language,
+        source: source_locale(),
+        offer_minutes: ros.offer_minutes,
+        pause_seconds: ros.pause_seconds,
+        lookahead,
+        clock,
+        keep_log,
+    })
+    .map_err(|e| DirectorError::Setup(format!("cannot start the room's chain: {e}")))
+}
+
+/// Builds what a live swap to `pack` needs — the room's new language, its stage (label,
+/// layout direction) and fillers — off the media path, ready for [`Feed::swap`].
+pub fn prepare_swap(show: &Show, kit: &LanguageKit, room: &RoomConfig, profile: &OutputProfile, pack_id: &str) -> Result<SwapRequest, DirectorError> {
+    let pack = kit.packs.get(pack_id).ok_or_else(|| DirectorError::Setup(format!("no language pack `{pack_id}` (packs: {})", kit.packs.ids().join(", "))))?;
+    let mut swapped = room.clone();
+    swapped.pack = Some(pack.id.clone());
+    swapped.locale = pack.locale.clone();
+    swapped.voice = None;
+    let mut language = kit.room_language(&swapped, pack)?;
+    let stage = make_stage(show, &swapped, Some(pack), profile)?;
+    let fillers = kit.fillers(pack, &language.locale, language.voice.as_mut());
+    Ok(SwapRequest { language, stage: Box::new(stage), fillers })
 }
 
 /// Builds the stage renderer for a room at a given size.
-pub fn make_stage(show: &Show, room: &RoomConfig, profile: &OutputProfile) -> Result<Stage, DirectorError> {
+pub fn make_stage(show: &Show, room: &RoomConfig, pack: Option<&Pack>, profile: &OutputProfile) -> Result<Stage, DirectorError> {
     let mut stage = show.config.stage.clone();
+    // The room's own label, else the show's, else the market's from its pack.
     if room.label.is_some() {
         stage.label = room.label.clone();
     }
+    if stage.label.is_none() {
+        stage.label = pack.map(|p| p.disclosure.label.clone());
+    }
+    let locale = pack.map_or(room.locale.clone(), |p| if room.locale.language() == p.locale.language() { room.locale.clone() } else { p.locale.clone() });
     Stage::new(StageSetup {
         width: profile.width,
         height: profile.height,
         fps: profile.fps,
-        locale: room.locale.clone(),
+        locale,
         persona: show.config.persona.clone(),
         products: (*show.products).clone(),
         rig: match room.rig.as_ref().unwrap_or(&stage.rig) {
@@ -115,47 +176,6 @@ fn music(show: &Show) -> Result<Option<Music>, DirectorError> {
     let Some(m) = &show.config.music else { return Ok(None) };
     let samples = broadcast::decode_audio(&m.file).map_err(DirectorError::Broadcast)?;
     Ok(Some(Music { samples: Arc::new(samples), volume: m.volume, duck: m.duck }))
-}
-
-fn check_language(room: &RoomConfig) -> Result<(), DirectorError> {
-    let src = source_locale();
-    if room.locale.language() != src.language() {
-        return Err(DirectorError::Setup(format!(
-            "room `{}` speaks {} but the show is written in {}: no translator for that pair is installed yet",
-            room.id, room.locale, src
-        )));
-    }
-    Ok(())
-}
-
-fn feed(show: &Show, room: &RoomConfig, writer: &WriterChoice, lookahead: usize) -> Result<Feed, DirectorError> {
-    check_language(room)?;
-    let ros = &show.config.run_of_show;
-    Feed::spawn(FeedSetup {
-        room: room.id.clone(),
-        catalog: show.catalog.clone(),
-        products: show.products.clone(),
-        planner: Planner::new(ros, show.products.len()),
-        writer: make_writer(show, writer)?,
-        guard: Guard::new(ros.offer_minutes),
-        translator: Box::new(SameLanguage),
-        voice: make_voice(room)?,
-        source: source_locale(),
-        locale: room.locale.clone(),
-        offer_minutes: ros.offer_minutes,
-        pause_seconds: ros.pause_seconds,
-        lookahead,
-    })
-    .map_err(|e| DirectorError::Setup(format!("cannot start the script feed: {e}")))
-}
-
-/// Lines the host says when the feed has nothing ready, rendered at start-up.
-fn fillers(room: &RoomConfig, voice: &mut dyn Voice) -> Vec<Arc<Utterance>> {
-    script::banks::FILLER
-        .iter()
-        .filter_map(|t| voice.speak(&Line::new(SegmentKind::Filler, None).text(*t), &room.locale).ok())
-        .map(Arc::new)
-        .collect()
 }
 
 fn frame_state<'a>(m: &'a Moment) -> FrameState<'a> {
@@ -175,6 +195,10 @@ fn frame_state<'a>(m: &'a Moment) -> FrameState<'a> {
 /// What an offline render of one room produced.
 pub struct RoomRender {
     pub room: RoomConfig,
+    pub pack: String,
+    /// Lines replaced by the pack's native templates, and lines dropped to keep to the show clock.
+    pub native_lines: u64,
+    pub dropped_lines: u64,
     pub profile: OutputProfile,
     pub played: Vec<PlayedLine>,
     pub rejected: Vec<Rejected>,
@@ -188,17 +212,18 @@ pub struct RoomRender {
 /// the machine allows. `progress` gets the fraction done.
 pub fn render_room(
     show: &Show,
+    run: &ShowRun,
     room: &RoomConfig,
     profile: &OutputProfile,
     out: &Path,
     seconds: f64,
-    writer: &WriterChoice,
     progress: &mut dyn FnMut(f64),
 ) -> Result<RoomRender, DirectorError> {
     std::fs::create_dir_all(out).map_err(|e| DirectorError::Io(format!("cannot create {}: {e}", out.display())))?;
     let started = Instant::now();
-    let mut stage = make_stage(show, room, profile)?;
-    let mut feed = feed(show, room, writer, 12)?;
+    let pack = run.kit.pack_for(room)?.clone();
+    let mut stage = make_stage(show, room, Some(&pack), profile)?;
+    let mut feed = chain(show, run, room, &pack, 12, Arc::new(AtomicU64::new(0)), true)?;
     let encoder = broadcast::pick_encoder(profile.encoder).map_err(DirectorError::Broadcast)?;
     let mp4 = out.join(format!("{}.mp4", room.id));
     let wav = out.join(format!("{}.wav", room.id));
@@ -242,9 +267,14 @@ pub fn render_room(
     let json = out.join(format!("{}.lines.json", room.id));
     std::fs::write(&json, crate::subtitles::lines_json(&played, &show.products)).map_err(|e| DirectorError::Io(e.to_string()))?;
     progress(1.0);
-    let rejected = feed.stats.lock().unwrap_or_else(|e| e.into_inner()).rejections.clone();
+    let stats = feed.stats.lock().unwrap_or_else(|e| e.into_inner());
+    let mut rejected = run.log.rejections();
+    rejected.extend(stats.rejections.iter().cloned());
     Ok(RoomRender {
         room: room.clone(),
+        pack: pack.id.clone(),
+        native_lines: stats.native,
+        dropped_lines: stats.dropped,
         profile: profile.clone(),
         played,
         rejected,
@@ -258,8 +288,11 @@ pub fn render_room(
 /// Renders the frame of an offline render at `at` seconds: the same feed and timeline as
 /// [`render_room`], without encoding. Returns RGBA pixels.
 pub fn snapshot(show: &Show, room: &RoomConfig, profile: &OutputProfile, at: f64, writer: &WriterChoice) -> Result<Vec<u8>, DirectorError> {
-    let mut stage = make_stage(show, room, profile)?;
-    let mut feed = feed(show, room, writer, 12)?;
+    let kit = Arc::new(LanguageKit::new(show, Some(crate::language::state_dir().join("tm")), 1)?);
+    let run = ShowRun::start(show, writer, kit, true)?;
+    let pack = run.kit.pack_for(room)?.clone();
+    let mut stage = make_stage(show, room, Some(&pack), profile)?;
+    let mut feed = chain(show, &run, room, &pack, 12, Arc::new(AtomicU64::new(0)), false)?;
     let mut timeline = Timeline::new(profile.fps, Pace::Offline, show.config.run_of_show.pause_seconds, None, Vec::new(), (!show.products.is_empty()).then_some(0));
     let target = (at.max(0.0) * f64::from(profile.fps)).round() as u64;
     let mut frame = vec![0u8; (profile.width * profile.height * 4) as usize];
@@ -283,6 +316,8 @@ pub fn snapshot(show: &Show, room: &RoomConfig, profile: &OutputProfile, at: f64
 pub struct RoomStatus {
     pub room: String,
     pub state: String,
+    /// The language pack speaking now.
+    pub pack: String,
     pub seconds: f64,
     pub speaking: Option<String>,
     pub product: Option<String>,
@@ -304,27 +339,34 @@ pub struct LiveSummary {
 
 /// Runs a room live until `stop` is set or `duration` passes: frames are paced by the wall
 /// clock; a sink that fails (RTMP server gone) is rebuilt with back-off while the show goes on.
+#[allow(clippy::too_many_arguments)]
 pub fn run_live(
     show: &Show,
+    run: &ShowRun,
     room: &RoomConfig,
     profile: &OutputProfile,
     target: Target,
-    writer: &WriterChoice,
     duration: Option<Duration>,
     stop: Arc<AtomicBool>,
     status: Arc<Mutex<RoomStatus>>,
+    swaps: Arc<Mutex<Option<Sender<SwapRequest>>>>,
 ) -> Result<LiveSummary, DirectorError> {
-    let mut stage = make_stage(show, room, profile)?;
-    let mut filler_voice = make_voice(room)?;
-    let fillers = fillers(room, filler_voice.as_mut());
+    let pack = run.kit.pack_for(room)?.clone();
+    let mut stage = make_stage(show, room, Some(&pack), profile)?;
+    let mut filler_voice = run.kit.voice(room, &pack)?;
+    let locale = if room.locale.language() == pack.locale.language() { room.locale.clone() } else { pack.locale.clone() };
+    let fillers = run.kit.fillers(&pack, &locale, filler_voice.as_mut());
     drop(filler_voice);
-    let mut feed = feed(show, room, writer, 6)?;
+    let clock = Arc::new(AtomicU64::new(0f64.to_bits()));
+    let mut feed = chain(show, run, room, &pack, 6, clock.clone(), false)?;
+    *swaps.lock().unwrap_or_else(|e| e.into_inner()) = Some(feed.swapper());
     let encoder = broadcast::pick_encoder(profile.encoder).map_err(DirectorError::Broadcast)?;
     let mut timeline = Timeline::new(profile.fps, Pace::Live, show.config.run_of_show.pause_seconds, music(show)?, fillers, (!show.products.is_empty()).then_some(0)).forget_history();
     let set = |f: &dyn Fn(&mut RoomStatus)| f(&mut status.lock().unwrap_or_else(|e| e.into_inner()));
     set(&|s| {
         s.room = room.id.clone();
         s.state = "starting".into();
+        s.pack = pack.id.clone();
     });
 
     // Give the feed a moment to get its first lines ready, so the show opens with speech.
@@ -357,6 +399,15 @@ pub fn run_live(
             std::thread::sleep(due - now - lead);
         }
         let behind = Instant::now().saturating_duration_since(due);
+        // A language swap takes effect at the next sentence: new stage, new fillers, and the
+        // old language's queued lines are skipped. The stream and the media clock go on.
+        while let Ok(notice) = feed.notices.try_recv() {
+            stage = *notice.stage;
+            timeline.set_language(notice.generation, notice.fillers);
+            have_frame = false;
+            set(&|s| s.pack = notice.pack.clone());
+        }
+        clock.store(timeline.seconds().to_bits(), Ordering::Relaxed);
         let (audio, moment) = timeline.step(&feed.rx);
         let audio = audio.to_vec();
         if pipeline.is_none() && Instant::now() >= retry_at {
@@ -426,6 +477,7 @@ pub fn run_live(
             });
         }
     }
+    *swaps.lock().unwrap_or_else(|e| e.into_inner()) = None;
     feed.stop();
     set(&|s| s.state = "finishing".into());
     if let Some(p) = pipeline.take() {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::feed::Rejected;
+use crate::script_feed::Rejected;
 use crate::timeline::PlayedLine;
 
 fn stamp(t: f64, sep: char) -> String {
@@ -45,7 +45,13 @@ pub fn vtt(lines: &[PlayedLine]) -> String {
 
 /// One room's section of `script.md`.
 pub fn script_section(room: &str, heading: &str, lines: &[PlayedLine], rejected: &[Rejected], product_name: &dyn Fn(Option<usize>) -> String) -> String {
-    let mut out = format!("## Room `{room}` — {heading}\n\n| time | segment | product | line |\n|---|---|---|---|\n");
+    // Rooms that translate show the source line and how it was carried.
+    let translated = lines.iter().any(|l| l.origin.as_ref().is_some_and(|o| o.engine != "same-language"));
+    let mut out = if translated {
+        format!("## Room `{room}` — {heading}\n\n| time | segment | product | line | source line | engine | notes |\n|---|---|---|---|---|---|---|\n")
+    } else {
+        format!("## Room `{room}` — {heading}\n\n| time | segment | product | line |\n|---|---|---|---|\n")
+    };
     let mut last_product = usize::MAX;
     for l in lines {
         let product = match l.product {
@@ -60,7 +66,16 @@ pub fn script_section(room: &str, heading: &str, lines: &[PlayedLine], rejected:
             }
         };
         let text = l.utterance.display.replace('|', "\\|");
-        let _ = writeln!(out, "| {} | {} | {} | {} |", stamp(l.start, '.'), l.segment.name(), product, text);
+        if translated {
+            let (source, engine, notes) = match &l.origin {
+                Some(o) => (o.source.clone(), o.engine.clone(), o.notes.join("; ")),
+                None => (String::new(), "filler".to_string(), String::new()),
+            };
+            let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+            let _ = writeln!(out, "| {} | {} | {} | {} | {} | {} | {} |", stamp(l.start, '.'), l.segment.name(), product, text, cell(&source), engine, cell(&notes));
+        } else {
+            let _ = writeln!(out, "| {} | {} | {} | {} |", stamp(l.start, '.'), l.segment.name(), product, text);
+        }
     }
     if !rejected.is_empty() {
         let _ = write!(out, "\n### Lines the guard refused ({})\n\n| planned at | line | why |\n|---|---|---|\n", rejected.len());
@@ -86,6 +101,11 @@ pub fn lines_json(lines: &[PlayedLine], products: &[show::Product]) -> String {
                 "display": l.utterance.display,
                 "spoken": l.utterance.spoken,
                 "facts": l.utterance.line.facts().collect::<Vec<_>>(),
+                "source": l.origin.as_ref().map(|o| o.source.clone()),
+                "engine": l.origin.as_ref().map(|o| o.engine.clone()),
+                "writer": l.origin.as_ref().map(|o| o.writer.clone()),
+                "pack": l.origin.as_ref().map(|o| o.pack.clone()),
+                "notes": l.origin.as_ref().map(|o| o.notes.clone()).unwrap_or_default(),
             })
         })
         .collect();

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use show::{Cue, MouthShape, SAMPLE_RATE, SegmentKind, Utterance};
 
-use crate::feed::Spoken;
+use crate::feed::{LineOrigin, Spoken};
 
 /// Background music: decoded once, looped, ducked under speech.
 pub struct Music {
@@ -36,6 +36,7 @@ pub struct PlayedLine {
     pub segment: SegmentKind,
     pub product: Option<usize>,
     pub utterance: Arc<Utterance>,
+    pub origin: Option<Arc<LineOrigin>>,
 }
 
 /// What the stage needs to draw one frame.
@@ -82,6 +83,10 @@ pub struct Timeline {
     music_gain: f32,
     fillers: Vec<Arc<Utterance>>,
     filler_next: usize,
+    /// A line pulled early, waiting out its hold.
+    pending: Option<Spoken>,
+    /// Utterances of older language packs are skipped (after a live swap).
+    generation: u32,
     audio: Vec<f32>,
     /// Whether each sample of the frame being built is speech (for ducking).
     speech: Vec<bool>,
@@ -114,6 +119,8 @@ impl Timeline {
             music_gain,
             fillers,
             filler_next: 0,
+            pending: None,
+            generation: 0,
             audio: vec![0.0; spf as usize],
             speech: vec![false; spf as usize],
             played: Vec::new(),
@@ -128,6 +135,17 @@ impl Timeline {
     pub fn forget_history(mut self) -> Self {
         self.keep_history = false;
         self
+    }
+
+    /// Switches to a new language pack: its fillers, and only its utterances from now on.
+    pub fn set_language(&mut self, generation: u32, fillers: Vec<Arc<Utterance>>) {
+        self.generation = generation;
+        if !fillers.is_empty() {
+            self.fillers = fillers;
+        }
+        if self.pending.as_ref().is_some_and(|p| p.generation < generation) {
+            self.pending = None;
+        }
     }
 
     pub fn frame(&self) -> u64 {
@@ -150,6 +168,7 @@ impl Timeline {
         match self.pace {
             Pace::Offline => loop {
                 match rx.recv_timeout(Duration::from_secs(120)) {
+                    Ok(s) if s.generation < self.generation => continue,
                     Ok(s) => return Some(s),
                     Err(RecvTimeoutError::Disconnected) => {
                         self.feed_closed = true;
@@ -159,6 +178,7 @@ impl Timeline {
                 }
             },
             Pace::Live => match rx.try_recv() {
+                Ok(s) if s.generation < self.generation => None,
                 Ok(s) => Some(s),
                 Err(crossbeam_channel::TryRecvError::Disconnected) => {
                     self.feed_closed = true;
@@ -172,7 +192,7 @@ impl Timeline {
                         let u = self.fillers[self.filler_next % self.fillers.len()].clone();
                         self.filler_next += 1;
                         self.fillers_played += 1;
-                        return Some(Spoken { product: self.product, segment: SegmentKind::Filler, utterance: u });
+                        return Some(Spoken::new(u, SegmentKind::Filler, self.product));
                     }
                     None
                 }
@@ -210,6 +230,7 @@ impl Timeline {
                     segment: cur.spoken.segment,
                     product: cur.spoken.product,
                     utterance: cur.spoken.utterance.clone(),
+                    origin: cur.spoken.origin.clone(),
                 });
             }
             self.next_start = end + self.pause;
@@ -242,8 +263,15 @@ impl Timeline {
                 continue;
             }
             if abs >= self.next_start && !starved {
-                if let Some(s) = self.pull(rx, abs) {
+                if let Some(mut s) = self.pending.take().or_else(|| self.pull(rx, abs)) {
                     if s.utterance.samples.is_empty() {
+                        continue;
+                    }
+                    if s.hold > 0.0 {
+                        // Keep to the show clock: a little more silence before this line.
+                        self.next_start = abs + (f64::from(s.hold) * f64::from(SAMPLE_RATE)) as u64;
+                        s.hold = 0.0;
+                        self.pending = Some(s);
                         continue;
                     }
                     self.start(s, abs);
@@ -345,8 +373,8 @@ mod tests {
     #[test]
     fn audio_is_the_clock_and_pauses_separate_lines() {
         let (tx, rx) = crossbeam_channel::bounded(4);
-        tx.send(Spoken { utterance: utt(0.5, vec![Cue::Countdown(60)]), segment: SegmentKind::Pitch, product: Some(1) }).unwrap();
-        tx.send(Spoken { utterance: utt(0.5, vec![]), segment: SegmentKind::Pitch, product: Some(1) }).unwrap();
+        tx.send(Spoken::new(utt(0.5, vec![Cue::Countdown(60)]), SegmentKind::Pitch, Some(1))).unwrap();
+        tx.send(Spoken::new(utt(0.5, vec![]), SegmentKind::Pitch, Some(1))).unwrap();
         drop(tx);
         let mut tl = Timeline::new(30, Pace::Offline, 0.25, None, vec![], Some(0));
         let mut total = Vec::new();

@@ -5,6 +5,8 @@
 //! `{reviews}` `{sold}`. A template is used only when the product has every fact its slots
 //! need, so no template can say what the catalog does not support.
 
+use show::pack::{Adjectives, TemplateBank};
+
 pub const SHOW_OPEN: &[&str] = &[
     "Hi everyone, and welcome to {show}!",
     "Hello and welcome, lovely to have you here at {show}.",
@@ -218,9 +220,40 @@ pub const OPENERS: &[&str] = &[
 pub fn adjectives(tone: show::config::Tone) -> &'static [&'static str] {
     use show::config::Tone;
     match tone {
-        Tone::Warm => &["lovely", "cozy", "really nice", "sweet", "charming", "so easy to love"],
-        Tone::Upbeat => &["amazing", "awesome", "super fun", "fantastic", "so good", "brilliant"],
-        Tone::Calm => &["simple", "practical", "well made", "quietly nice", "thoughtful", "easy"],
-        Tone::Luxury => &["refined", "elegant", "beautifully made", "special", "polished", "timeless"],
+        Tone::Warm => WARM,
+        Tone::Upbeat => UPBEAT,
+        Tone::Calm => CALM,
+        Tone::Luxury => LUXURY,
+    }
+}
+
+const WARM: &[&str] = &["lovely", "cozy", "really nice", "sweet", "charming", "so easy to love"];
+const UPBEAT: &[&str] = &["amazing", "awesome", "super fun", "fantastic", "so good", "brilliant"];
+const CALM: &[&str] = &["simple", "practical", "well made", "quietly nice", "thoughtful", "easy"];
+const LUXURY: &[&str] = &["refined", "elegant", "beautifully made", "special", "polished", "timeless"];
+
+/// The built-in English banks in the shape every language pack's native banks take.
+pub fn english() -> TemplateBank {
+    let v = |b: &[&str]| b.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    TemplateBank {
+        show_open: v(SHOW_OPEN),
+        disclosure: v(DISCLOSURE),
+        hook: v(HOOK),
+        pitch: v(PITCH),
+        options: v(OPTIONS),
+        social_proof_rating: v(SOCIAL_PROOF_RATING),
+        social_proof_sold: v(SOCIAL_PROOF_SOLD),
+        social_proof_soft: v(SOCIAL_PROOF_SOFT),
+        price: v(PRICE),
+        price_from: v(PRICE_FROM),
+        discount: v(DISCOUNT),
+        offer_start: v(OFFER_START),
+        offer_running: v(OFFER_RUNNING),
+        stock: v(STOCK),
+        cta: v(CTA),
+        transition: v(TRANSITION),
+        filler: v(FILLER),
+        openers: v(OPENERS),
+        adjectives: Adjectives { warm: v(WARM), upbeat: v(UPBEAT), calm: v(CALM), luxury: v(LUXURY) },
     }
 }

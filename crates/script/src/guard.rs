@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 
+use show::pack::BannedMatcher;
 use show::{Catalog, Fact, Line, Money, Part, Product};
 
 /// Why a line was refused.
@@ -49,12 +50,20 @@ pub const DEFAULT_BANNED: &[&str] = &[
 /// What the guard may accept for one show.
 pub struct Guard {
     banned: Vec<String>,
+    /// The room's market rules, in its language (from its language pack).
+    market: Option<(String, BannedMatcher)>,
     offer_minutes: u32,
 }
 
 impl Guard {
     pub fn new(offer_minutes: u32) -> Guard {
-        Guard { banned: DEFAULT_BANNED.iter().map(|s| s.to_string()).collect(), offer_minutes }
+        Guard { banned: DEFAULT_BANNED.iter().map(|s| s.to_string()).collect(), market: None, offer_minutes }
+    }
+
+    /// Adds a market's banned phrases (matched whatever the case, accents or spacing).
+    pub fn with_market(mut self, pack: &show::Pack) -> Guard {
+        self.market = Some((pack.id.clone(), pack.banned()));
+        self
     }
 
     pub fn with_banned(mut self, phrases: impl IntoIterator<Item = String>) -> Guard {
@@ -80,6 +89,11 @@ impl Guard {
                 return Err(Rejection { reason: format!("banned claim \"{}\"", phrase.trim()) });
             }
         }
+        if let Some((market, m)) = &self.market
+            && let Some(b) = m.find(&text)
+        {
+            return Err(Rejection { reason: format!("banned in {market}: \"{b}\"") });
+        }
         for fact in line.facts() {
             self.check_fact(fact, product, catalog)?;
         }
@@ -88,6 +102,10 @@ impl Guard {
         let mut allowed = product.map(text_numbers_of).unwrap_or_default();
         for p in &catalog.products {
             allowed.extend(numbers_in(&p.title));
+        }
+        // A rating is said against its scale: "4.7 out of 5".
+        if line.facts().any(|f| matches!(f, Fact::Rating(_))) {
+            allowed.insert("5".to_string());
         }
         for n in numbers_in(&text) {
             if !allowed.contains(&n) {

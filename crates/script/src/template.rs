@@ -5,12 +5,14 @@
 //! and keeps a memory of what it said, so an hour of show repeats no sentence verbatim.
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
 
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use show::config::Persona;
 use show::stages::{SegmentRequest, StageError, Writer};
+use show::pack::TemplateBank;
 use show::{Cue, Fact, Line, Product, SegmentKind};
 
 use crate::banks;
@@ -19,6 +21,10 @@ use crate::banks;
 const MEMORY: usize = 900;
 
 pub struct TemplateWriter {
+    bank: Arc<TemplateBank>,
+    /// Writing a market's native banks: catalog text and the persona's own English phrases
+    /// (intro, catchphrases) are not quoted.
+    native: bool,
     show_title: String,
     persona: Persona,
     rng: ChaCha8Rng,
@@ -33,8 +39,21 @@ pub struct TemplateWriter {
 }
 
 impl TemplateWriter {
+    /// The writer of the show's own (English) script.
     pub fn new(show_title: &str, persona: &Persona, seed: u64) -> TemplateWriter {
+        Self::with_bank(Arc::new(banks::english()), false, show_title, persona, seed)
+    }
+
+    /// A writer over a language pack's native banks: a room's own lines (openings, disclosures,
+    /// the fallback when a translation cannot be trusted), written in its language.
+    pub fn native(bank: Arc<TemplateBank>, show_title: &str, persona: &Persona, seed: u64) -> TemplateWriter {
+        Self::with_bank(bank, true, show_title, persona, seed)
+    }
+
+    fn with_bank(bank: Arc<TemplateBank>, native: bool, show_title: &str, persona: &Persona, seed: u64) -> TemplateWriter {
         TemplateWriter {
+            bank,
+            native,
             show_title: show_title.to_string(),
             persona: persona.clone(),
             rng: ChaCha8Rng::seed_from_u64(seed),
@@ -50,47 +69,52 @@ impl TemplateWriter {
     /// Writes the lines of one segment.
     pub fn compose(&mut self, req: &SegmentRequest<'_>) -> Vec<Line> {
         let mut out = Vec::new();
+        let b = self.bank.clone();
         let p = req.product;
         let pid = p.map(|p| p.id.clone());
         let n = req.sentences.max(1);
         match req.kind {
             SegmentKind::Hook => {
                 if req.index == 0 {
-                    self.push(&mut out, banks::SHOW_OPEN, p, req, SegmentKind::Hook, &[Cue::Wave]);
-                    self.push(&mut out, banks::DISCLOSURE, p, req, SegmentKind::Hook, &[]);
-                    if let Some(intro) = self.persona.intro.clone() {
+                    self.push(&mut out, &b.show_open, p, req, SegmentKind::Hook, &[Cue::Wave]);
+                    tag_last(&mut out, "show_open");
+                    self.push(&mut out, &b.disclosure, p, req, SegmentKind::Hook, &[]);
+                    tag_last(&mut out, "disclosure");
+                    if let Some(intro) = self.persona.intro.clone().filter(|_| !self.native) {
                         self.remember_line(&mut out, Line::new(SegmentKind::Hook, None).text(intro));
                     }
                 } else if self.hooks % 4 == 3 {
                     // Re-disclose now and then: viewers join at any time (EU AI Act, Douyin rules).
-                    self.push(&mut out, banks::DISCLOSURE, p, req, SegmentKind::Hook, &[]);
+                    self.push(&mut out, &b.disclosure, p, req, SegmentKind::Hook, &[]);
+                    tag_last(&mut out, "disclosure");
                 }
                 self.hooks += 1;
                 if let Some(c) = self.persona.catchphrases.choose(&mut self.rng).cloned()
+                    && !self.native
                     && self.rng.random_bool(0.35)
                     && !self.said.contains(&c)
                 {
                     self.remember_line(&mut out, Line::new(SegmentKind::Hook, pid.clone()).text(c));
                 }
-                self.push(&mut out, banks::HOOK, p, req, SegmentKind::Hook, &[Cue::LookAtCard]);
+                self.push(&mut out, &b.hook, p, req, SegmentKind::Hook, &[Cue::LookAtCard]);
             }
             SegmentKind::Pitch | SegmentKind::Demo => {
-                let with_options = p.is_some_and(|p| option_summary(p).is_some());
+                let with_options = !b.options.is_empty() && p.is_some_and(|p| option_summary(p).is_some());
                 for i in 0..n {
                     if with_options && i == n / 2 {
-                        self.push(&mut out, banks::OPTIONS, p, req, req.kind, &[Cue::OpenPalms]);
+                        self.push(&mut out, &b.options, p, req, req.kind, &[Cue::OpenPalms]);
                     } else {
                         let cue: &[Cue] = if i % 3 == 0 { &[Cue::OpenPalms] } else { &[] };
-                        self.push(&mut out, banks::PITCH, p, req, req.kind, cue);
+                        self.push(&mut out, &b.pitch, p, req, req.kind, cue);
                     }
                 }
             }
             SegmentKind::SocialProof => {
                 for i in 0..n {
-                    let bank: &[&str] = match p {
-                        Some(p) if i == 0 && p.proof.rating.is_some() && p.proof.reviews.is_some() => banks::SOCIAL_PROOF_RATING,
-                        Some(p) if i == 1 && p.proof.sold.is_some() => banks::SOCIAL_PROOF_SOLD,
-                        _ => banks::SOCIAL_PROOF_SOFT,
+                    let bank: &[String] = match p {
+                        Some(p) if i == 0 && p.proof.rating.is_some() && p.proof.reviews.is_some() => &b.social_proof_rating,
+                        Some(p) if i == 1 && p.proof.sold.is_some() => &b.social_proof_sold,
+                        _ => &b.social_proof_soft,
                     };
                     self.push(&mut out, bank, p, req, SegmentKind::SocialProof, &[Cue::ThumbsUp]);
                 }
@@ -98,42 +122,83 @@ impl TemplateWriter {
             SegmentKind::Offer => {
                 if let Some(prod) = p {
                     let bank = if prod.discount_percent().is_some() {
-                        banks::DISCOUNT
+                        &b.discount
                     } else if prod.has_price_range() {
-                        banks::PRICE_FROM
+                        &b.price_from
                     } else {
-                        banks::PRICE
+                        &b.price
                     };
                     self.push(&mut out, bank, p, req, SegmentKind::Offer, &[Cue::Point, Cue::LookAtCard]);
                     if self.countdown_block != Some(req.block) && req.offer_minutes > 0 {
                         self.countdown_block = Some(req.block);
                         let cue = [Cue::Countdown(req.offer_minutes * 60)];
-                        self.push(&mut out, banks::OFFER_START, p, req, SegmentKind::Offer, &cue);
+                        self.push(&mut out, &b.offer_start, p, req, SegmentKind::Offer, &cue);
                     } else {
-                        self.push(&mut out, banks::OFFER_RUNNING, p, req, SegmentKind::Offer, &[]);
+                        self.push(&mut out, &b.offer_running, p, req, SegmentKind::Offer, &[]);
                     }
                     if prod.stock().is_some_and(|s| (1..=50).contains(&s)) {
-                        self.push(&mut out, banks::STOCK, p, req, SegmentKind::Offer, &[Cue::Point]);
+                        self.push(&mut out, &b.stock, p, req, SegmentKind::Offer, &[Cue::Point]);
                     }
                 }
             }
             SegmentKind::CallToAction => {
                 for _ in 0..n {
-                    self.push(&mut out, banks::CTA, p, req, SegmentKind::CallToAction, &[Cue::Wave]);
+                    self.push(&mut out, &b.cta, p, req, SegmentKind::CallToAction, &[Cue::Wave]);
                 }
             }
             SegmentKind::Transition => {
                 if req.next_product.is_some() {
-                    self.push(&mut out, banks::TRANSITION, p, req, SegmentKind::Transition, &[]);
+                    self.push(&mut out, &b.transition, p, req, SegmentKind::Transition, &[]);
                 } else {
-                    self.push(&mut out, banks::FILLER, p, req, SegmentKind::Transition, &[]);
+                    self.push(&mut out, &b.filler, p, req, SegmentKind::Transition, &[]);
                 }
             }
             SegmentKind::Filler | SegmentKind::Answer => {
-                self.push(&mut out, banks::FILLER, p, req, req.kind, &[]);
+                self.push(&mut out, &b.filler, p, req, req.kind, &[]);
             }
         }
         out
+    }
+
+    /// A room's own line for a tagged script line (`show_open`, `disclosure`).
+    pub fn tagged_line(&mut self, tag: &str, req: &SegmentRequest<'_>) -> Option<Line> {
+        let b = self.bank.clone();
+        let (bank, cues): (&[String], &[Cue]) = match tag {
+            "show_open" => (&b.show_open, &[Cue::Wave]),
+            "disclosure" => (&b.disclosure, &[]),
+            _ => return None,
+        };
+        let mut out = Vec::new();
+        self.push(&mut out, bank, req.product, req, SegmentKind::Hook, cues);
+        out.pop().map(|l| l.tagged(tag))
+    }
+
+    /// The line of this segment that best stands in for `like` (a line that could not be
+    /// translated): the one stating the same kinds of facts, keeping its countdown cue.
+    pub fn fallback_line(&mut self, req: &SegmentRequest<'_>, like: &Line) -> Option<Line> {
+        let lines = self.compose(req);
+        let kinds = |l: &Line| l.facts().map(std::mem::discriminant).collect::<Vec<_>>();
+        let want = kinds(like);
+        let score = |l: &Line| {
+            let have = kinds(l);
+            let shared = want.iter().filter(|k| have.contains(k)).count() as i64;
+            let extra = have.iter().filter(|k| !want.contains(k)).count() as i64;
+            shared * 2 - extra
+        };
+        let mut best: Option<(i64, Line)> = None;
+        for l in lines.into_iter().filter(|l| l.tag.is_none()) {
+            let s = score(&l);
+            if best.as_ref().is_none_or(|(b, _)| s > *b) {
+                best = Some((s, l));
+            }
+        }
+        let mut line = best?.1;
+        for c in &like.cues {
+            if matches!(c, Cue::Countdown(_)) && !line.cues.contains(c) {
+                line.cues.push(*c);
+            }
+        }
+        Some(line)
     }
 
     fn remember_line(&mut self, out: &mut Vec<Line>, line: Line) {
@@ -154,8 +219,8 @@ impl TemplateWriter {
 
     /// Picks a template from `bank` that the product supports and that gives a sentence not
     /// said recently; varies fillers, then openers, before accepting a repeat.
-    fn push(&mut self, out: &mut Vec<Line>, bank: &[&str], p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind, cues: &[Cue]) {
-        let usable: Vec<&str> = bank.iter().copied().filter(|t| self.supports(t, p, req)).collect();
+    fn push(&mut self, out: &mut Vec<Line>, bank: &[String], p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind, cues: &[Cue]) {
+        let usable: Vec<&str> = bank.iter().map(String::as_str).filter(|t| self.supports(t, p, req)).collect();
         if usable.is_empty() {
             return;
         }
@@ -165,11 +230,11 @@ impl TemplateWriter {
             // Openers only on templates that have no lead-in of their own ("Plus, …:").
             let has_lead_in = has_lead_in(template);
             let opener = if !has_lead_in && (attempt >= 20 || (kind != SegmentKind::Hook && self.rng.random_bool(0.12))) {
-                banks::OPENERS.choose(&mut self.rng).copied()
+                self.bank.openers.choose(&mut self.rng).cloned()
             } else {
                 None
             };
-            let Some(mut line) = self.fill(template, opener, p, req, kind) else { continue };
+            let Some(mut line) = self.fill(template, opener.as_deref(), p, req, kind) else { continue };
             line.cues.extend_from_slice(cues);
             let key = line.key();
             if self.said.contains(&key) {
@@ -248,7 +313,14 @@ impl TemplateWriter {
                 "optname" => line.text(plural_option(&option_summary(p?)?.0)),
                 "optname_one" => line.text(option_summary(p?)?.0.to_lowercase()),
                 "adj" | "Adj" => {
-                    let a = banks::adjectives(self.persona.tone).choose(&mut self.rng)?;
+                    let adj = &self.bank.adjectives;
+                    let list = match self.persona.tone {
+                        show::config::Tone::Warm => &adj.warm,
+                        show::config::Tone::Upbeat => &adj.upbeat,
+                        show::config::Tone::Calm => &adj.calm,
+                        show::config::Tone::Luxury => &adj.luxury,
+                    };
+                    let a = list.choose(&mut self.rng)?;
                     line.text(if slot == "Adj" { capitalize(a) } else { a.to_string() })
                 }
                 "catch" => line.text(self.persona.catchphrases.choose(&mut self.rng)?.clone()),
@@ -274,6 +346,15 @@ impl Writer for TemplateWriter {
             }
         }
         Ok(())
+    }
+}
+
+/// Marks the line `push` just added (if it added one) as a room-specific line.
+fn tag_last(out: &mut [Line], tag: &str) {
+    if let Some(l) = out.last_mut()
+        && l.tag.is_none()
+    {
+        l.tag = Some(tag.to_string());
     }
 }
 

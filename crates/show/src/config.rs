@@ -299,8 +299,11 @@ impl std::fmt::Display for OutputSpec {
 pub struct RoomConfig {
     pub id: String,
     pub locale: Locale,
-    /// An espeak-ng voice name (`en-us`, `es`, `cmn`); derived from the locale when absent.
-    pub voice: String,
+    /// The language pack (`assets/packs/<id>`, or `packs/<id>` next to the show); the one
+    /// for the locale when absent.
+    pub pack: Option<String>,
+    /// A voice (`en-us`, `espeak:es`); the pack's first installed voice when absent.
+    pub voice: Option<String>,
     /// An output profile name (`pipelines/<name>.toml`).
     pub profile: String,
     pub output: Option<OutputSpec>,
@@ -358,6 +361,7 @@ struct RawShowSection {
 struct RawRoom {
     id: Spanned<String>,
     locale: Spanned<String>,
+    pack: Option<String>,
     voice: Option<String>,
     #[serde(default = "default_profile")]
     profile: Spanned<String>,
@@ -479,7 +483,6 @@ impl ShowConfig {
                 }
                 None => None,
             };
-            let voice = r.voice.unwrap_or_else(|| default_voice(&locale));
             let rig = match &r.rig {
                 Some(spec) => match RigSpec::parse(spec.get_ref(), &dir) {
                     Ok(rig) => Some(rig),
@@ -490,7 +493,7 @@ impl ShowConfig {
                 },
                 None => None,
             };
-            rooms.push(RoomConfig { id, locale, voice, profile: r.profile.into_inner(), output, label: r.label, rig, lipsync: r.lipsync });
+            rooms.push(RoomConfig { id, locale, pack: r.pack, voice: r.voice, profile: r.profile.into_inner(), output, label: r.label, rig, lipsync: r.lipsync });
         }
 
         let music = match raw.music {

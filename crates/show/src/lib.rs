@@ -15,6 +15,7 @@ pub mod line;
 pub mod locale;
 pub mod media;
 pub mod money;
+pub mod pack;
 pub mod profile;
 pub mod stages;
 
@@ -25,4 +26,5 @@ pub use line::{Cue, Fact, Line, Part, SegmentKind};
 pub use locale::Locale;
 pub use media::{MouthShape, SAMPLE_RATE, Utterance, Viseme, VisemeTrack, WordTiming};
 pub use money::{Currency, Money};
+pub use pack::{Pack, PackSet};
 pub use profile::OutputProfile;

@@ -94,11 +94,20 @@ pub struct Line {
     /// The product this line is about (its catalog id).
     pub product: Option<String>,
     pub cues: Vec<Cue>,
+    /// What a line is for when a room must say its own version of it rather than a
+    /// translation: `show_open`, `disclosure` (the AI self-introduction the market requires).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
 }
 
 impl Line {
     pub fn new(kind: SegmentKind, product: Option<String>) -> Line {
-        Line { parts: Vec::new(), kind, product, cues: Vec::new() }
+        Line { parts: Vec::new(), kind, product, cues: Vec::new(), tag: None }
+    }
+
+    pub fn tagged(mut self, tag: &str) -> Line {
+        self.tag = Some(tag.to_string());
+        self
     }
 
     pub fn text(mut self, s: impl Into<String>) -> Line {

@@ -89,12 +89,24 @@ pub trait Voice: Send {
     fn speak(&mut self, line: &Line, locale: &Locale) -> Result<Utterance, StageError>;
 }
 
-/// Carries a line from the show's language into a room's. Facts (prices, numbers) are locked:
-/// a translator moves them but never rewrites them.
+/// A line carried into a room's language, with where it came from (for the script log).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Translation {
+    pub line: Line,
+    /// What produced it: `same-language`, `memory`, an engine's name (`llm`, `apertium`).
+    pub engine: String,
+    /// Attempts that failed before this one, with the reason ("llm: lost ⟦2⟧ (SPRING15)").
+    pub notes: Vec<String>,
+}
+
+/// Carries a line from the show's language into a room's. Facts (prices, numbers), product
+/// names and codes are locked: a translator moves them but never rewrites them. An error means
+/// no engine produced a faithful translation; the caller then says a native line instead,
+/// never the untranslated source.
 pub trait Translator: Send {
     fn name(&self) -> &str;
 
-    fn translate(&mut self, line: &Line, from: &Locale, to: &Locale) -> Result<Line, StageError>;
+    fn translate(&mut self, line: &Line, from: &Locale, to: &Locale) -> Result<Translation, StageError>;
 }
 
 /// The translator for rooms that speak the show's own language: the line passes unchanged.
@@ -106,13 +118,11 @@ impl Translator for SameLanguage {
         "same-language"
     }
 
-    fn translate(&mut self, line: &Line, from: &Locale, to: &Locale) -> Result<Line, StageError> {
+    fn translate(&mut self, line: &Line, from: &Locale, to: &Locale) -> Result<Translation, StageError> {
         if from.language() == to.language() {
-            Ok(line.clone())
+            Ok(Translation { line: line.clone(), engine: "same-language".into(), notes: Vec::new() })
         } else {
-            Err(StageError::unsupported(format!(
-                "no translator from {from} to {to} is installed: rooms must speak the show's language for now"
-            )))
+            Err(StageError::unsupported(format!("no translator from {from} to {to}: the room needs a translation engine")))
         }
     }
 }

@@ -51,7 +51,9 @@ pub fn resample(input: &[f32], from: u32, to: u32) -> Result<Vec<f32>, VoiceErro
             out.extend_from_slice(&buf[0][..written]);
             pos += n;
         }
-        let mut rest: Option<&[f32]> = Some(&input[pos..]);
+        // An input that ends exactly on a chunk leaves no tail: rubato refuses an empty
+        // partial chunk ("insufficient buffer size 0"), so flush with None instead.
+        let mut rest: Option<&[f32]> = Some(&input[pos..]).filter(|t| !t.is_empty());
         while out.len() < expected + delay {
             let (_, written) = match rest.take() {
                 Some(tail) => r.process_partial_into_buffer(Some(&[tail]), &mut buf, None),
@@ -115,6 +117,14 @@ pub fn read_wav(path: &Path) -> Result<(Vec<f32>, u32), VoiceError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn input_of_whole_chunks_resamples() {
+        // 1024 · 3 samples: the input ends exactly on a chunk boundary.
+        let input: Vec<f32> = (0..super::CHUNK * 3).map(|i| (i as f32 * 0.01).sin()).collect();
+        let out = super::resample(&input, 22050, 48000).unwrap();
+        assert_eq!(out.len(), (input.len() * 48000 + 11025) / 22050);
+    }
+
     use super::*;
 
     fn tone(freq: f32, rate: u32, seconds: f32) -> Vec<f32> {

@@ -1,0 +1,297 @@
+//! Rooms' languages: the language packs of a show (built in, or from a `packs/` folder next
+//! to it), and the kit that turns a pack into a room's chain — translator, market guard, voice
+//! and native templates — sharing one translation model and one memory per pack among rooms.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use script::llm::LlmWorker;
+use script::{Guard, TemplateWriter};
+use show::config::LipSync;
+use show::pack::{EngineKind, VoiceEngine};
+use show::stages::{SameLanguage, Translator, Voice};
+use show::{Line, Locale, Pack, PackSet, RoomConfig, SAMPLE_RATE, SegmentKind, SourceError, Utterance};
+
+use crate::DirectorError;
+use crate::feed::RoomLanguage;
+use crate::show::Show;
+
+/// The packs shipped in `assets/packs/`, built into the binary so it runs from anywhere.
+pub const BUILTIN_PACKS: &[(&str, &str)] = &[
+    ("en-US", include_str!("../../../assets/packs/en-US/pack.toml")),
+    ("en-GB", include_str!("../../../assets/packs/en-GB/pack.toml")),
+    ("es-MX", include_str!("../../../assets/packs/es-MX/pack.toml")),
+    ("es-ES", include_str!("../../../assets/packs/es-ES/pack.toml")),
+    ("pt-BR", include_str!("../../../assets/packs/pt-BR/pack.toml")),
+    ("fr-FR", include_str!("../../../assets/packs/fr-FR/pack.toml")),
+    ("de-DE", include_str!("../../../assets/packs/de-DE/pack.toml")),
+    ("ja-JP", include_str!("../../../assets/packs/ja-JP/pack.toml")),
+    ("zh-CN", include_str!("../../../assets/packs/zh-CN/pack.toml")),
+    ("id-ID", include_str!("../../../assets/packs/id-ID/pack.toml")),
+    ("th-TH", include_str!("../../../assets/packs/th-TH/pack.toml")),
+    ("vi-VN", include_str!("../../../assets/packs/vi-VN/pack.toml")),
+    ("ar-SA", include_str!("../../../assets/packs/ar-SA/pack.toml")),
+];
+
+/// The built-in packs, then `packs/` folders (next to the show, or given), later ones
+/// overriding earlier ones by id.
+pub fn load_packs(extra_dirs: &[PathBuf]) -> Result<PackSet, DirectorError> {
+    PackSet::load(BUILTIN_PACKS, extra_dirs).map_err(DirectorError::Config)
+}
+
+/// The language the show's writers write in. Rooms in other languages translate from it.
+pub fn source_locale() -> Locale {
+    Locale::parse("en-US").expect("valid tag")
+}
+
+/// Where evercast keeps state between runs (translation memories): `$EVERCAST_STATE_DIR`,
+/// else `$XDG_STATE_HOME/evercast`, else `~/.local/state/evercast`.
+pub fn state_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("EVERCAST_STATE_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_STATE_HOME") {
+        return PathBuf::from(d).join("evercast");
+    }
+    match std::env::var_os("HOME") {
+        Some(h) => PathBuf::from(h).join(".local/state/evercast"),
+        None => std::env::temp_dir().join("evercast-state"),
+    }
+}
+
+/// Builds rooms' languages for one show. Heavy parts are made once and shared: the
+/// translation model (one thread, loaded when the first room needs it) and one translation
+/// memory per pack.
+pub struct LanguageKit {
+    pub packs: PackSet,
+    models_dir: PathBuf,
+    memory_dir: Option<PathBuf>,
+    llm_threads: usize,
+    llm: Mutex<HashMap<PathBuf, Arc<LlmWorker>>>,
+    memories: Mutex<HashMap<String, Arc<Mutex<translate::Memory>>>>,
+    warned: Mutex<Vec<String>>,
+    title: String,
+    persona: show::config::Persona,
+    seed: u64,
+    offer_minutes: u32,
+    protect_names: Vec<String>,
+}
+
+impl LanguageKit {
+    /// `memory_dir`: where translation memories live (`None`: in memory only, for tests and
+    /// benches that must start cold).
+    pub fn new(show: &Show, memory_dir: Option<PathBuf>, llm_threads: usize) -> Result<LanguageKit, DirectorError> {
+        let dir = show.config.file.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let packs = load_packs(&[dir.join("packs")])?;
+        let mut names = Vec::new();
+        for p in &show.catalog.products {
+            names.push(p.title.clone());
+            names.push(script::template::short_name(&p.title));
+            if let Some(v) = &p.vendor {
+                names.push(v.clone());
+            }
+        }
+        names.push(show.config.title.clone());
+        names.push(show.config.persona.name.clone());
+        names.sort();
+        names.dedup();
+        Ok(LanguageKit {
+            packs,
+            models_dir: script::models::default_models_dir(),
+            memory_dir,
+            llm_threads: llm_threads.max(1),
+            llm: Mutex::new(HashMap::new()),
+            memories: Mutex::new(HashMap::new()),
+            warned: Mutex::new(Vec::new()),
+            title: show.config.title.clone(),
+            persona: show.config.persona.clone(),
+            seed: show.config.seed,
+            offer_minutes: show.config.run_of_show.offer_minutes,
+            protect_names: names,
+        })
+    }
+
+    /// The pack a room speaks: `pack = "…"` if it names one, else the one for its locale.
+    pub fn pack_for(&self, room: &RoomConfig) -> Result<&Pack, DirectorError> {
+        match &room.pack {
+            Some(id) => self.packs.get(id).ok_or_else(|| DirectorError::Setup(format!("room `{}`: no language pack `{id}` (packs: {})", room.id, self.packs.ids().join(", ")))),
+            None => self.packs.for_locale(&room.locale).ok_or_else(|| {
+                DirectorError::Setup(format!("room `{}`: no language pack for {} (packs: {}); add packs/<id>/pack.toml next to the show", room.id, room.locale, self.packs.ids().join(", ")))
+            }),
+        }
+    }
+
+    fn warn_once(&self, key: String, message: String) {
+        let mut w = self.warned.lock().unwrap_or_else(|e| e.into_inner());
+        if !w.contains(&key) {
+            w.push(key);
+            tracing::warn!("{message}");
+        }
+    }
+
+    fn memory(&self, pack: &str) -> Arc<Mutex<translate::Memory>> {
+        let mut m = self.memories.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(pack.to_string())
+            .or_insert_with(|| {
+                let mem = match &self.memory_dir {
+                    Some(dir) => {
+                        let file = dir.join(format!("{pack}.jsonl"));
+                        translate::Memory::open(&file).unwrap_or_else(|e| {
+                            tracing::warn!("translation memory {} unusable ({e}); this run keeps it in memory only", file.display());
+                            translate::Memory::in_memory()
+                        })
+                    }
+                    None => translate::Memory::in_memory(),
+                };
+                Arc::new(Mutex::new(mem))
+            })
+            .clone()
+    }
+
+    /// The shared translation model, loaded on first use; `None` (with a warning naming the
+    /// install command) when it is not installed or does not load.
+    fn llm(&self, model: &str) -> Option<Arc<LlmWorker>> {
+        let path = match script::models::resolve(model, &self.models_dir) {
+            Ok(p) => p,
+            Err(e) => {
+                self.warn_once(format!("model:{model}"), format!("the LLM translator is off: {e}; rooms in other languages use their packs' native templates"));
+                return None;
+            }
+        };
+        let mut map = self.llm.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = map.get(&path) {
+            return Some(w.clone());
+        }
+        let opts = script::llm::LoadOptions { threads: self.llm_threads, ..Default::default() };
+        match script::llm::Llm::load_with(&path, &opts).and_then(LlmWorker::new) {
+            Ok(w) => {
+                tracing::info!(model = %path.display(), "translation model ready");
+                let w = Arc::new(w);
+                map.insert(path, w.clone());
+                Some(w)
+            }
+            Err(e) => {
+                self.warn_once(format!("load:{model}"), format!("the LLM translator could not start ({e}); rooms in other languages use their packs' native templates"));
+                None
+            }
+        }
+    }
+
+    /// The translator of a pack: its engines in order, over the shared memory. A pack whose
+    /// engines are all missing still translates what the memory holds, and its room speaks
+    /// native template lines for the rest.
+    pub fn translator(&self, pack: &Pack) -> Box<dyn Translator> {
+        if pack.locale.language() == source_locale().language() {
+            return Box::new(SameLanguage);
+        }
+        Box::new(self.translator_with(pack, &pack.translator.engines))
+    }
+
+    /// The pack's translator with the given engines, in order (`evercast translate --engine`).
+    pub fn translator_with(&self, pack: &Pack, kinds: &[EngineKind]) -> translate::RoomTranslator {
+        let mut engines: Vec<Box<dyn translate::Engine>> = Vec::new();
+        for kind in kinds {
+            match kind {
+                EngineKind::Llm => {
+                    let model = pack.translator.model.clone().unwrap_or_else(|| "qwen2.5-0.5b".into());
+                    if let Some(w) = self.llm(&model) {
+                        engines.push(Box::new(translate::LlmEngine::new(w)));
+                    }
+                }
+                EngineKind::Apertium => {
+                    let pair = pack.translator.apertium_pair.clone().unwrap_or_else(|| "eng-spa".into());
+                    match translate::Apertium::new(&pair) {
+                        Ok(a) => engines.push(Box::new(a)),
+                        Err(e) => self.warn_once(format!("apertium:{pair}"), format!("pack {}: apertium is off: {e}", pack.id)),
+                    }
+                }
+            }
+        }
+        if engines.is_empty() {
+            self.warn_once(format!("engines:{}", pack.id), format!("pack {}: no translation engine is available; the room speaks its native templates", pack.id));
+        }
+        let protect = translate::Protect {
+            names: self.protect_names.clone(),
+            keep: pack.glossary.keep.clone(),
+            terms: pack.glossary.terms.iter().map(|(a, b)| (a.clone(), b.clone())).collect(),
+        };
+        translate::RoomTranslator::new(&pack.id, &pack.language_name, engines, protect, self.memory(&pack.id))
+    }
+
+    /// Everything a room needs to speak `pack`. Fails when the market forbids a synthetic
+    /// voice, or the voice cannot start.
+    pub fn room_language(&self, room: &RoomConfig, pack: &Pack) -> Result<RoomLanguage, DirectorError> {
+        if !pack.rules.ai_voice_allowed {
+            return Err(DirectorError::Setup(format!(
+                "room `{}`: the {} pack says this market does not allow synthetic voices (ai_voice_allowed = false in {}); \
+                 a synthetic host cannot speak here — pick another pack or run this market with a human operator's voice",
+                room.id, pack.id, pack.origin
+            )));
+        }
+        // A room's explicit locale wins only when it names no pack.
+        let locale = if room.pack.is_some() || room.locale.language() != pack.locale.language() { pack.locale.clone() } else { room.locale.clone() };
+        let voice = self.voice(room, pack)?;
+        let native = match &pack.templates {
+            Some(bank) => TemplateWriter::native(Arc::new(bank.clone()), &self.title, &self.persona, self.seed),
+            None => TemplateWriter::new(&self.title, &self.persona, self.seed),
+        };
+        Ok(RoomLanguage { pack: pack.clone(), locale, translator: self.translator(pack), guard: Guard::new(self.offer_minutes).with_market(pack), voice, native })
+    }
+
+    /// The room's voice: `voice = "…"` in the show, else the pack's first installed voice.
+    pub fn voice(&self, room: &RoomConfig, pack: &Pack) -> Result<Box<dyn Voice>, DirectorError> {
+        let (name, speed) = match &room.voice {
+            Some(v) => (v.strip_prefix("espeak:").unwrap_or(v).to_string(), 1.0),
+            None => {
+                for v in pack.voices.iter().filter(|v| v.engine != VoiceEngine::Espeak) {
+                    tracing::debug!(pack = %pack.id, "{}:{} is not available in this build; trying the next voice", v.engine.name(), v.voice);
+                }
+                let v = pack.espeak_voice().ok_or_else(|| DirectorError::Setup(format!("pack {} has no espeak voice", pack.id)))?;
+                (v.voice.clone(), v.speed)
+            }
+        };
+        let v = voice::Espeak::new(&name).map_err(|e| DirectorError::Setup(format!("room `{}`: {e}", room.id)))?;
+        let v = v.with_rate((175.0 * speed).round() as u32);
+        Ok(match room.lipsync {
+            LipSync::Phonemes => Box::new(v),
+            LipSync::Audio => Box::new(AudioLipSync(Box::new(v))),
+        })
+    }
+
+    /// Lines the host says when the chain has nothing ready, in the pack's language, rendered
+    /// before they are needed.
+    pub fn fillers(&self, pack: &Pack, locale: &Locale, voice: &mut dyn Voice) -> Vec<Arc<Utterance>> {
+        let english = script::banks::english();
+        let bank = pack.templates.as_ref().map_or(&english.filler, |t| &t.filler);
+        bank.iter().filter_map(|t| voice.speak(&Line::new(SegmentKind::Filler, None).text(t.clone()), locale).ok()).map(Arc::new).collect()
+    }
+}
+
+/// A voice whose mouth shapes are estimated from its audio, as they must be for voices that
+/// give no phoneme timing (a human operator's microphone, some neural voices).
+struct AudioLipSync(Box<dyn Voice>);
+
+impl Voice for AudioLipSync {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+
+    fn speak(&mut self, line: &Line, locale: &Locale) -> Result<Utterance, show::stages::StageError> {
+        let mut u = self.0.speak(line, locale)?;
+        u.visemes = voice::visemes_from_audio(&u.samples, SAMPLE_RATE);
+        Ok(u)
+    }
+}
+
+/// Checks a pack folder as `evercast packs validate` does: it parses, and its espeak voice
+/// exists.
+pub fn validate_dir(dir: &Path) -> Result<Pack, DirectorError> {
+    let pack = Pack::load_dir(dir).map_err(DirectorError::Config)?;
+    for v in pack.voices.iter().filter(|v| v.engine == VoiceEngine::Espeak) {
+        if let Err(e) = voice::Espeak::new(&v.voice) {
+            return Err(DirectorError::Config(SourceError::new(&dir.join("pack.toml"), e.to_string()).field("voices.voice").into()));
+        }
+    }
+    Ok(pack)
+}

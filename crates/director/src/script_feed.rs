@@ -1,0 +1,352 @@
+//! The show's script, written once and read by every room.
+//!
+//! One writer thread plans the run of show on the **show clock**, has the writer write each
+//! segment in the show's source language and the source guard check it, and appends the lines
+//! to a [`ScriptLog`]. Each room reads the log through its own [`ScriptReader`] and carries the
+//! lines through its own chain (translate → market guard → voice), so the LLM writer is loaded
+//! once and its tokens per show minute do not grow with the number of rooms.
+//!
+//! The show clock advances by an estimate of each line's spoken length in the source language;
+//! rooms compare their own clock with it to drop low-priority lines when their language runs
+//! longer, or to hold when it runs shorter, so every room follows the same product schedule.
+//!
+//! The writer runs at most `lookahead` lines ahead of the *fastest* reader (a slow room drops
+//! lines rather than stalling the others); lines every reader has passed are forgotten, so
+//! memory stays flat in a 24/7 show.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use script::Guard;
+use show::stages::{SegmentRequest, Writer};
+use show::{Catalog, Line, Locale, Product};
+
+use crate::plan::{PlannedSegment, Planner};
+
+/// One line of the show's script, in the source language.
+#[derive(Clone, Debug)]
+pub struct ScriptLine {
+    /// Position in the script (0, 1, 2, …), shared by every room.
+    pub seq: u64,
+    pub line: Line,
+    pub segment: PlannedSegment,
+    /// Where the line starts on the show clock, in seconds.
+    pub at: f64,
+    /// Its estimated spoken length in the source language, with the pause after it.
+    pub duration: f64,
+    /// Who wrote it (`template`, `llm`).
+    pub writer: String,
+    /// The line as the source market writes it, for the script log.
+    pub source_text: String,
+}
+
+/// A line the guard refused, for the script log.
+#[derive(Clone, Debug)]
+pub struct Rejected {
+    pub planned_at: f64,
+    pub text: String,
+    pub reason: String,
+}
+
+struct LogState {
+    /// `seq` of `lines[0]`.
+    base: u64,
+    lines: VecDeque<Arc<ScriptLine>>,
+    /// Each reader's next `seq`.
+    cursors: BTreeMap<u64, u64>,
+    next_reader: u64,
+    closed: bool,
+    rejections: Vec<Rejected>,
+    written: u64,
+}
+
+/// The shared, append-only script of a show.
+pub struct ScriptLog {
+    state: Mutex<LogState>,
+    changed: Condvar,
+    lookahead: u64,
+    /// Offline renders read the whole script room after room: nothing is forgotten.
+    keep_all: bool,
+}
+
+impl ScriptLog {
+    pub fn new(lookahead: usize, keep_all: bool) -> Arc<ScriptLog> {
+        Arc::new(ScriptLog {
+            state: Mutex::new(LogState { base: 0, lines: VecDeque::new(), cursors: BTreeMap::new(), next_reader: 0, closed: false, rejections: Vec::new(), written: 0 }),
+            changed: Condvar::new(),
+            lookahead: lookahead.max(1) as u64,
+            keep_all,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LogState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A reader from the start of the script (rooms that open with the show).
+    pub fn reader(self: &Arc<Self>) -> ScriptReader {
+        let mut s = self.lock();
+        let id = s.next_reader;
+        s.next_reader += 1;
+        let from = s.base;
+        s.cursors.insert(id, from);
+        drop(s);
+        self.changed.notify_all();
+        ScriptReader { log: self.clone(), id }
+    }
+
+    /// A reader that starts at the newest line (a room that joins a running show).
+    pub fn reader_at_end(self: &Arc<Self>) -> ScriptReader {
+        let mut s = self.lock();
+        let id = s.next_reader;
+        s.next_reader += 1;
+        let end = s.base + s.lines.len() as u64;
+        s.cursors.insert(id, end);
+        drop(s);
+        ScriptReader { log: self.clone(), id }
+    }
+
+    /// Ends the script: readers get `None` once they have read everything.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.changed.notify_all();
+    }
+
+    /// Lines the source guard refused so far.
+    pub fn rejections(&self) -> Vec<Rejected> {
+        self.lock().rejections.clone()
+    }
+
+    /// Lines written so far.
+    pub fn written(&self) -> u64 {
+        self.lock().written
+    }
+
+    /// Waits until the fastest reader is less than `lookahead` lines behind the end; false
+    /// when the show is stopping.
+    fn wait_for_room(&self, stop: &AtomicBool) -> bool {
+        let mut s = self.lock();
+        loop {
+            if stop.load(Ordering::Relaxed) || s.closed {
+                return false;
+            }
+            let end = s.base + s.lines.len() as u64;
+            let fastest = s.cursors.values().copied().max();
+            if fastest.is_some_and(|f| end.saturating_sub(f) < self.lookahead) {
+                return true;
+            }
+            s = self.changed.wait_timeout(s, Duration::from_millis(100)).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    fn push(&self, line: ScriptLine) {
+        let mut s = self.lock();
+        s.lines.push_back(Arc::new(line));
+        s.written += 1;
+        drop(s);
+        self.changed.notify_all();
+    }
+
+    fn reject(&self, r: Rejected) {
+        self.lock().rejections.push(r);
+    }
+
+    fn trim(&self, s: &mut LogState) {
+        if self.keep_all {
+            return;
+        }
+        let Some(slowest) = s.cursors.values().copied().min() else { return };
+        while s.base < slowest && !s.lines.is_empty() {
+            s.lines.pop_front();
+            s.base += 1;
+        }
+    }
+}
+
+/// One room's place in the script.
+pub struct ScriptReader {
+    log: Arc<ScriptLog>,
+    id: u64,
+}
+
+impl ScriptReader {
+    /// The next line, waiting for the writer; `None` when the script is closed and read, or
+    /// `stop` is set.
+    pub fn next(&self, stop: &AtomicBool) -> Option<Arc<ScriptLine>> {
+        let mut s = self.log.lock();
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let cur = *s.cursors.get(&self.id)?;
+            // A reader that fell out of the kept window (it cannot, short of a stalled room in
+            // a 24/7 show) continues from the oldest line kept.
+            let cur = cur.max(s.base);
+            if let Some(line) = s.lines.get((cur - s.base) as usize).cloned() {
+                s.cursors.insert(self.id, cur + 1);
+                self.log.trim(&mut s);
+                drop(s);
+                self.log.changed.notify_all();
+                return Some(line);
+            }
+            if s.closed {
+                return None;
+            }
+            s = self.log.changed.wait_timeout(s, Duration::from_millis(100)).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    /// Lines written that this reader has not read yet.
+    pub fn backlog(&self) -> u64 {
+        let s = self.log.lock();
+        let end = s.base + s.lines.len() as u64;
+        s.cursors.get(&self.id).map_or(0, |c| end.saturating_sub(*c))
+    }
+
+    pub fn log(&self) -> &Arc<ScriptLog> {
+        &self.log
+    }
+}
+
+impl Drop for ScriptReader {
+    fn drop(&mut self) {
+        let mut s = self.log.lock();
+        s.cursors.remove(&self.id);
+        self.log.trim(&mut s);
+        drop(s);
+        self.log.changed.notify_all();
+    }
+}
+
+/// Seconds a line takes to say in the source language, estimated from its length: the show
+/// clock. espeak-ng and the neural voices speak English at about 15 characters a second.
+pub fn estimate_seconds(text: &str, source: &Locale) -> f64 {
+    let chars = text.chars().filter(|c| !c.is_whitespace()).count() as f64 + text.split_whitespace().count() as f64;
+    let per_second = match source.language() {
+        "zh" | "ja" => 5.0,
+        _ => 15.0,
+    };
+    (chars / per_second).max(0.6)
+}
+
+pub struct ShowFeedSetup {
+    pub catalog: Arc<Catalog>,
+    pub products: Arc<Vec<Product>>,
+    pub planner: Planner,
+    pub writer: Box<dyn Writer>,
+    pub guard: Guard,
+    pub source: Locale,
+    pub offer_minutes: u32,
+    pub pause_seconds: f32,
+}
+
+/// The writer thread of a show.
+pub struct ShowFeed {
+    pub log: Arc<ScriptLog>,
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl ShowFeed {
+    pub fn spawn(setup: ShowFeedSetup, log: Arc<ScriptLog>) -> std::io::Result<ShowFeed> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (l2, s2) = (log.clone(), stop.clone());
+        let handle = std::thread::Builder::new().name("script".into()).spawn(move || run(setup, &l2, &s2))?;
+        Ok(ShowFeed { log, stop, handle: Some(handle) })
+    }
+
+    pub fn stop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.log.close();
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for ShowFeed {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.log.close();
+    }
+}
+
+fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
+    let ShowFeedSetup { catalog, products, mut planner, mut writer, guard, source, offer_minutes, pause_seconds } = s;
+    let mut planned = 0.0f64;
+    let mut seq = 0u64;
+    while log.wait_for_room(stop) {
+        let seg = planner.next(planned);
+        let product = products.get(seg.product);
+        let next = products.get(seg.next_product).filter(|_| products.len() > 1);
+        let request = SegmentRequest { kind: seg.kind, product, next_product: next, index: seg.index, block: seg.block, sentences: seg.sentences, offer_minutes };
+        let writer_name = writer.name().to_string();
+        let mut on_line = |line: Line| -> bool {
+            if let Err(r) = guard.check(&line, &catalog) {
+                tracing::warn!(reason = %r, "guard refused a line");
+                log.reject(Rejected { planned_at: planned, text: line.display(&source), reason: r.reason });
+                return !stop.load(Ordering::Relaxed);
+            }
+            let source_text = line.display(&source);
+            let duration = estimate_seconds(&source_text, &source) + f64::from(pause_seconds);
+            log.push(ScriptLine { seq, line, segment: seg.clone(), at: planned, duration, writer: writer_name.clone(), source_text });
+            seq += 1;
+            planned += duration;
+            log.wait_for_room(stop)
+        };
+        let written = writer.write(&request, &mut on_line);
+        for (text, reason) in writer.take_rejected() {
+            log.reject(Rejected { planned_at: planned, text, reason });
+        }
+        if let Err(e) = written {
+            tracing::error!("the {} writer failed: {e}", writer.name());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    log.close();
+}
+
+/// The source lines the template writer says in `seconds` of the show, written at once (for
+/// pre-translating a pack's memory and for benchmarks).
+pub fn template_script(show: &crate::show::Show, seconds: f64) -> Vec<Line> {
+    let ros = &show.config.run_of_show;
+    let mut planner = Planner::new(ros, show.products.len());
+    let mut writer = script::TemplateWriter::new(&show.config.title, &show.config.persona, show.config.seed);
+    let guard = Guard::new(ros.offer_minutes);
+    let source = Locale::parse("en-US").expect("valid tag");
+    let mut planned = 0.0;
+    let mut out = Vec::new();
+    while planned < seconds {
+        let seg = planner.next(planned);
+        let product = show.products.get(seg.product);
+        let next = show.products.get(seg.next_product).filter(|_| show.products.len() > 1);
+        let request = SegmentRequest { kind: seg.kind, product, next_product: next, index: seg.index, block: seg.block, sentences: seg.sentences, offer_minutes: ros.offer_minutes };
+        let before = planned;
+        for line in writer.compose(&request) {
+            if guard.check(&line, &show.catalog).is_ok() {
+                planned += estimate_seconds(&line.display(&source), &source) + f64::from(ros.pause_seconds);
+                out.push(line);
+            }
+        }
+        if planned == before {
+            planned += 1.0;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimates_are_in_speech_range() {
+        let en = Locale::parse("en-US").unwrap();
+        // espeak says this 12-word line in about 3.5 s.
+        let t = estimate_seconds("Tap the product card to grab yours before the live deal ends today.", &en);
+        assert!((3.0..6.0).contains(&t), "{t}");
+    }
+}
