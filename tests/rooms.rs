@@ -17,7 +17,7 @@ fn portuguese(t: &str) -> bool {
 
 fn spanish(t: &str) -> bool {
     let l = format!(" {} ", t.to_lowercase());
-    ["ñ", "¿", "¡", " el ", " los ", " usted", " muy ", " hoy ", " aquí", " ahora ", " esto ", " y "].iter().any(|m| l.contains(m))
+    ["ñ", "¿", "¡", " el ", " los ", " las ", " usted", " muy ", " hoy ", " aquí", " ahora ", " esto ", " y ", " es ", " del ", " hasta ", " tu ", " puedes "].iter().any(|m| l.contains(m))
 }
 
 fn statuses(port: u16) -> Vec<serde_json::Value> {
@@ -34,9 +34,10 @@ fn two_rooms_stream_and_a_room_swaps_its_language_pack_mid_stream() {
     let port = free_port();
     let url = format!("rtmp://127.0.0.1:{}/live/rooms-{{room}}", nginx.port);
     let token = "test-token-rooms";
+    let started = Instant::now();
     let mut run = Guarded(
         evercast()
-            .args(["run", "tests/fixtures/show-rooms.toml", "--for", "75s", "--writer", "template", "--port", &port.to_string(), "--output", &url])
+            .args(["run", "tests/fixtures/show-rooms.toml", "--for", "90s", "--writer", "template", "--port", &port.to_string(), "--output", &url])
             .env("EVERCAST_CONTROL_TOKEN", token)
             .env("EVERCAST_STATE_DIR", tempfile::tempdir().unwrap().keep())
             .stdout(Stdio::null())
@@ -53,8 +54,8 @@ fn two_rooms_stream_and_a_room_swaps_its_language_pack_mid_stream() {
     }
     // The Spanish room speaks Spanish.
     let mut before = Vec::new();
-    let until = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < until {
+    let until = Instant::now() + Duration::from_secs(25);
+    while Instant::now() < until && before.len() < 3 {
         if let Some(s) = room_status(port, "mx")
             && let Some(t) = s["speaking"].as_str()
             && !before.contains(&t.to_string())
@@ -111,9 +112,10 @@ fn two_rooms_stream_and_a_room_swaps_its_language_pack_mid_stream() {
         let t = packet_times(rec.to_str().unwrap(), kind);
         assert!(t.len() > 100, "{kind}: {} packets", t.len());
         let span = t[t.len() - 1] - t[0];
-        assert!(span > 65.0, "{kind}: the recording spans {span} s");
-        let worst = t.windows(2).map(|w| w[1] - w[0]).fold(0.0, f64::max);
-        assert!(worst <= 0.1, "{kind}: a gap of {worst} s in the stream's timestamps");
+        assert!(span > 80.0, "{kind}: the recording spans {span} s");
+        let (at, worst) = t.windows(2).map(|w| (w[0], w[1] - w[0])).fold((0.0, 0.0), |a, b| if b.1 > a.1 { b } else { a });
+        let swapped = swap_at.duration_since(started).as_secs_f64();
+        assert!(worst <= 0.1, "{kind}: a gap of {worst:.3} s in the stream's timestamps at {at:.2} s (stream {:.2}..{:.2} s; swapped about {swapped:.1} s after start)", t[0], t[t.len() - 1]);
     }
     let us = ffprobe(nginx.recording("rooms-us").to_str().unwrap());
     assert_eq!(stream(&us, "video")["codec_name"], "h264");

@@ -108,8 +108,11 @@ pub struct SwapRequest {
 pub struct FeedSetup {
     pub room: String,
     pub reader: ScriptReader,
+    /// The catalog the script was written from.
+    pub source_catalog: Arc<Catalog>,
+    /// The catalog the room sells from (its own local prices, or the show's).
     pub catalog: Arc<Catalog>,
-    /// The show's products in run-of-show order.
+    /// The room's products in run-of-show order.
     pub products: Arc<Vec<Product>>,
     pub language: RoomLanguage,
     pub source: Locale,
@@ -190,7 +193,8 @@ const HOLD_AFTER: f64 = 1.0;
 const MAX_HOLD: f64 = 1.2;
 
 fn run(s: FeedSetup, tx: Sender<Spoken>, swaps: Receiver<SwapRequest>, notices: Sender<SwapNotice>, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>) {
-    let FeedSetup { room, reader, catalog, products, mut language, source, offer_minutes, pause_seconds, clock, keep_log, .. } = s;
+    let FeedSetup { room, reader, source_catalog, catalog, products, mut language, source, offer_minutes, pause_seconds, clock, keep_log, .. } = s;
+    let local_prices = !Arc::ptr_eq(&source_catalog, &catalog);
     let record = |f: &mut dyn FnMut(&mut FeedStats)| f(&mut stats.lock().unwrap_or_else(|e| e.into_inner()));
     let mut generation = 0u32;
     // The room's own clock: where its next line will start.
@@ -214,7 +218,16 @@ fn run(s: FeedSetup, tx: Sender<Spoken>, swaps: Receiver<SwapRequest>, notices: 
             continue;
         }
         let hold = if -lag > HOLD_AFTER { (-lag - HOLD_AFTER).min(MAX_HOLD) } else { 0.0 };
-        let Some((line, origin)) = carry(&room, &sl, &mut language, &catalog, &products, &source, offer_minutes, &stats, keep_log) else { continue };
+        // A room with its own catalog states its own prices: each price keeps its role (the
+        // price, the compare-at price) with the room's amount.
+        let localized;
+        let sl: &ScriptLine = if local_prices {
+            localized = ScriptLine { line: localize(&sl.line, &source_catalog, &catalog), ..(*sl).clone() };
+            &localized
+        } else {
+            &sl
+        };
+        let Some((line, origin)) = carry(&room, sl, &mut language, &catalog, &products, &source, offer_minutes, &stats, keep_log) else { continue };
         let utterance = match language.voice.speak(&line, &language.locale) {
             Ok(u) => {
                 consecutive_voice_errors = 0;
@@ -238,6 +251,38 @@ fn run(s: FeedSetup, tx: Sender<Spoken>, swaps: Receiver<SwapRequest>, notices: 
             return; // the room stopped listening
         }
     }
+}
+
+/// The line with its prices and discount restated from the room's catalog; a fact without a
+/// counterpart there is left as it is, for the guard to refuse (the room then says a native
+/// line built from its own catalog).
+fn localize(line: &Line, source: &Catalog, local: &Catalog) -> Line {
+    let (Some(sp), Some(lp)) = (line.product.as_deref().and_then(|id| source.product(id)), line.product.as_deref().and_then(|id| local.product(id))) else {
+        return line.clone();
+    };
+    let mut out = line.clone();
+    for part in &mut out.parts {
+        let show::Part::Fact(f) = part else { continue };
+        *f = match *f {
+            show::Fact::Price(m) if m == sp.price() => show::Fact::Price(lp.price()),
+            show::Fact::Price(m) if Some(m) == sp.compare_at() => lp.compare_at().map_or(*f, show::Fact::Price),
+            show::Fact::Price(m) => {
+                let by_variant = sp.variants.iter().zip(&lp.variants).find_map(|(a, b)| {
+                    if a.price == m {
+                        Some(b.price)
+                    } else if a.compare_at == Some(m) {
+                        b.compare_at
+                    } else {
+                        None
+                    }
+                });
+                by_variant.map_or(*f, show::Fact::Price)
+            }
+            show::Fact::Percent(p) if Some(p) == sp.discount_percent() => lp.discount_percent().map_or(*f, show::Fact::Percent),
+            other => other,
+        };
+    }
+    out
 }
 
 /// The room's version of a script line, and where it came from; `None` when the room has no

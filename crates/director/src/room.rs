@@ -114,11 +114,13 @@ pub fn room_pack<'a>(kit: &'a LanguageKit, room: &RoomConfig) -> Result<&'a Pack
 fn chain(show: &Show, run: &ShowRun, room: &RoomConfig, pack: &Pack, lookahead: usize, clock: Arc<AtomicU64>, keep_log: bool) -> Result<Feed, DirectorError> {
     let ros = &show.config.run_of_show;
     let language = run.kit.room_language(room, pack)?;
+    let (catalog, products) = show.room_catalog(&room.id);
     Feed::spawn(FeedSetup {
         room: room.id.clone(),
         reader: run.log.reader(),
-        catalog: show.catalog.clone(),
-        products: show.products.clone(),
+        source_catalog: show.catalog.clone(),
+        catalog,
+        products,
         language,
         source: source_locale(),
         offer_minutes: ros.offer_minutes,
@@ -161,7 +163,7 @@ pub fn make_stage(show: &Show, room: &RoomConfig, pack: Option<&Pack>, profile: 
         fps: profile.fps,
         locale,
         persona: show.config.persona.clone(),
-        products: (*show.products).clone(),
+        products: (*show.room_catalog(&room.id).1).clone(),
         rig: match room.rig.as_ref().unwrap_or(&stage.rig) {
             RigSpec::BuiltIn => RigChoice::BuiltIn,
             RigSpec::Png(dir) => RigChoice::Png(dir.clone()),

@@ -66,6 +66,9 @@ pub struct Show {
     /// Products in run-of-show order.
     pub products: Arc<Vec<Product>>,
     pub profiles: ProfileSet,
+    /// Rooms with their own catalog (local prices): the catalog and its products in the
+    /// show's run-of-show order.
+    pub room_catalogs: std::collections::HashMap<String, (Arc<Catalog>, Arc<Vec<Product>>)>,
 }
 
 impl Show {
@@ -98,12 +101,30 @@ impl Show {
             }
             out
         };
+        let mut room_catalogs = std::collections::HashMap::new();
+        for room in &config.rooms {
+            let Some(file) = &room.catalog else { continue };
+            let local = show::catalog::load(file, room.currency.unwrap_or(config.currency)).map_err(DirectorError::Config)?;
+            let mut ordered = Vec::new();
+            for p in &products {
+                match local.product(&p.id) {
+                    Some(lp) => ordered.push(lp.clone()),
+                    None => {
+                        return Err(DirectorError::Config(
+                            SourceError::new(file, format!("room `{}`: this catalog has no product `{}` (a room's catalog carries the show's products under the same handles, with local prices)", room.id, p.id))
+                                .into(),
+                        ));
+                    }
+                }
+            }
+            room_catalogs.insert(room.id.clone(), (Arc::new(local), Arc::new(ordered)));
+        }
         let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let profiles = ProfileSet::load(&[dir.join("pipelines")])?;
         for room in &config.rooms {
             profiles.get(&room.profile).map_err(|e| DirectorError::Setup(format!("room `{}`: {e}", room.id)))?;
         }
-        Ok(Show { catalog: Arc::new(catalog), products: Arc::new(products), config, profiles })
+        Ok(Show { catalog: Arc::new(catalog), products: Arc::new(products), config, profiles, room_catalogs })
     }
 
     /// The rooms to run: all, or the one named.
@@ -117,6 +138,14 @@ impl Show {
                     self.config.rooms.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")
                 ))),
             },
+        }
+    }
+
+    /// The catalog and products a room sells from: its own, or the show's.
+    pub fn room_catalog(&self, room: &str) -> (Arc<Catalog>, Arc<Vec<Product>>) {
+        match self.room_catalogs.get(room) {
+            Some((c, p)) => (c.clone(), p.clone()),
+            None => (self.catalog.clone(), self.products.clone()),
         }
     }
 

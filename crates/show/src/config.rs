@@ -304,6 +304,11 @@ pub struct RoomConfig {
     pub pack: Option<String>,
     /// A voice (`en-us`, `espeak:es`); the pack's first installed voice when absent.
     pub voice: Option<String>,
+    /// The room's own catalog with local prices (same product handles as the show's); the
+    /// show's catalog when absent. evercast never converts currencies itself.
+    pub catalog: Option<PathBuf>,
+    /// The currency of the room's catalog (Shopify exports carry none); the show's when absent.
+    pub currency: Option<Currency>,
     /// An output profile name (`pipelines/<name>.toml`).
     pub profile: String,
     pub output: Option<OutputSpec>,
@@ -363,6 +368,8 @@ struct RawRoom {
     locale: Spanned<String>,
     pack: Option<String>,
     voice: Option<String>,
+    catalog: Option<Spanned<String>>,
+    currency: Option<Spanned<String>>,
     #[serde(default = "default_profile")]
     profile: Spanned<String>,
     output: Option<Spanned<String>>,
@@ -493,7 +500,21 @@ impl ShowConfig {
                 },
                 None => None,
             };
-            rooms.push(RoomConfig { id, locale, pack: r.pack, voice: r.voice, profile: r.profile.into_inner(), output, label: r.label, rig, lipsync: r.lipsync });
+            let room_catalog = r.catalog.as_ref().map(|c| {
+                let file = dir.join(c.get_ref());
+                if !file.is_file() {
+                    errors.push(at(c.span(), "catalog", format!("no catalog file at {}", file.display())));
+                }
+                file
+            });
+            let room_currency = r.currency.as_ref().and_then(|c| {
+                let cur = Currency::from_code(c.get_ref());
+                if cur.is_none() {
+                    errors.push(at(c.span(), "currency", format!("`{}` is not a three-letter ISO 4217 code such as MXN or EUR", c.get_ref())));
+                }
+                cur
+            });
+            rooms.push(RoomConfig { id, locale, pack: r.pack, voice: r.voice, catalog: room_catalog, currency: room_currency, profile: r.profile.into_inner(), output, label: r.label, rig, lipsync: r.lipsync });
         }
 
         let music = match raw.music {

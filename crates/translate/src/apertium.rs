@@ -9,12 +9,12 @@
 //! (`apertium-wblank-mode -z <pair>.mode`) and does the txt deformatting here: escape the
 //! stream's reserved characters, and end each request with a superblank (`[][\n]`), without
 //! which the first stages hold the last word back. Unknown words pass unmarked (`-n`). The
-//! placeholders `[n]` travel as an escaped bracket, a number and a bracket, which every stage
+//! placeholders `⟦n⟧` travel as an unknown symbol, a number and a symbol, which every stage
 //! passes through.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -50,7 +50,11 @@ struct Pipeline {
 impl Pipeline {
     /// Ends every stage: the pipeline runs in a process group of its own.
     fn kill(&mut self) {
-        let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", self.child.id())).stderr(Stdio::null()).status();
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .arg(format!("-{}", self.child.id()))
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -68,15 +72,25 @@ impl Apertium {
         let (from, to) = pair
             .split_once('-')
             .map(|(a, b)| (iso639_1(a).to_string(), iso639_1(b).to_string()))
-            .ok_or_else(|| StageError::unsupported(format!("`{pair}` is not an Apertium pair such as eng-spa")))?;
+            .ok_or_else(|| {
+                StageError::unsupported(format!("`{pair}` is not an Apertium pair such as eng-spa"))
+            })?;
         let mode = find_mode(pair).ok_or_else(|| {
-            StageError::missing(format!("the Apertium pair {pair} is not installed: {}", install_hint(pair)))
+            StageError::missing(format!(
+                "the Apertium pair {pair} is not installed: {}",
+                install_hint(pair)
+            ))
         })?;
         let script = Command::new("apertium-wblank-mode")
             .arg("-z")
             .arg(&mode)
             .output()
-            .map_err(|e| StageError::missing(format!("cannot run apertium-wblank-mode ({e}): {}", install_hint(pair))))?;
+            .map_err(|e| {
+                StageError::missing(format!(
+                    "cannot run apertium-wblank-mode ({e}): {}",
+                    install_hint(pair)
+                ))
+            })?;
         if !script.status.success() {
             return Err(StageError::failed(format!(
                 "apertium-wblank-mode failed on {}: {}",
@@ -85,7 +99,13 @@ impl Apertium {
             )));
         }
         let script = String::from_utf8_lossy(&script.stdout).trim().to_string();
-        let mut engine = Apertium { pair: pair.to_string(), from, to, script, process: None };
+        let mut engine = Apertium {
+            pair: pair.to_string(),
+            from,
+            to,
+            script,
+            process: None,
+        };
         // Loads the transducers now, and proves the pipeline flushes.
         let probe = engine.run("Hello.")?;
         tracing::info!(pair, probe = %probe, "apertium ready");
@@ -106,9 +126,20 @@ impl Apertium {
             .stderr(Stdio::piped())
             .process_group(0)
             .spawn()
-            .map_err(|e| StageError::missing(format!("cannot start apertium ({e}): {}", install_hint(&self.pair))))?;
-        let stdin = child.stdin.take().ok_or_else(|| StageError::failed("apertium: no stdin"))?;
-        let mut stdout = child.stdout.take().ok_or_else(|| StageError::failed("apertium: no stdout"))?;
+            .map_err(|e| {
+                StageError::missing(format!(
+                    "cannot start apertium ({e}): {}",
+                    install_hint(&self.pair)
+                ))
+            })?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| StageError::failed("apertium: no stdin"))?;
+        let mut stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| StageError::failed("apertium: no stdout"))?;
         let stderr = child.stderr.take();
         let (tx, out) = unbounded();
         std::thread::Builder::new()
@@ -123,7 +154,10 @@ impl Apertium {
                     pending.extend_from_slice(&buf[..n]);
                     while let Some(i) = pending.iter().position(|&b| b == 0) {
                         let chunk: Vec<u8> = pending.drain(..=i).collect();
-                        if tx.send(String::from_utf8_lossy(&chunk[..i]).into_owned()).is_err() {
+                        if tx
+                            .send(String::from_utf8_lossy(&chunk[..i]).into_owned())
+                            .is_err()
+                        {
                             return;
                         }
                     }
@@ -151,8 +185,13 @@ impl Apertium {
             if self.process.is_none() {
                 self.process = Some(self.start()?);
             }
-            let Some(p) = self.process.as_mut() else { continue };
-            let sent = p.stdin.write_all(request.as_bytes()).and_then(|()| p.stdin.flush());
+            let Some(p) = self.process.as_mut() else {
+                continue;
+            };
+            let sent = p
+                .stdin
+                .write_all(request.as_bytes())
+                .and_then(|()| p.stdin.flush());
             let reply = match sent {
                 Ok(()) => p.out.recv_timeout(TIMEOUT).map_err(|e| match e {
                     RecvTimeoutError::Timeout => format!("no answer in {}s", TIMEOUT.as_secs()),
@@ -169,7 +208,10 @@ impl Apertium {
                 }
             }
         }
-        Err(StageError::failed(format!("apertium {}: {last}", self.pair)))
+        Err(StageError::failed(format!(
+            "apertium {}: {last}",
+            self.pair
+        )))
     }
 }
 
@@ -180,14 +222,21 @@ impl Engine for Apertium {
 
     fn translate(&mut self, locked_text: &str, job: &Job<'_>) -> Result<String, StageError> {
         if job.from.language() != self.from || job.to.language() != self.to {
-            return Err(StageError::unsupported(format!("apertium {} cannot translate {} to {}", self.pair, job.from, job.to)));
+            return Err(StageError::unsupported(format!(
+                "apertium {} cannot translate {} to {}",
+                self.pair, job.from, job.to
+            )));
         }
         self.run(locked_text)
     }
 }
 
 fn install_hint(pair: &str) -> String {
-    if pair == "eng-spa" { INSTALL.to_string() } else { format!("apt-get install apertium apertium-{pair}") }
+    if pair == "eng-spa" {
+        INSTALL.to_string()
+    } else {
+        format!("apt-get install apertium apertium-{pair}")
+    }
 }
 
 /// Where the pair's mode file lives (`$APERTIUM_DATADIR`, then the usual prefixes).
@@ -198,7 +247,9 @@ fn find_mode(pair: &str) -> Option<PathBuf> {
     }
     dirs.push(PathBuf::from("/usr/share/apertium"));
     dirs.push(PathBuf::from("/usr/local/share/apertium"));
-    dirs.into_iter().map(|d| d.join("modes").join(format!("{pair}.mode"))).find(|p| Path::new(p).is_file())
+    dirs.into_iter()
+        .map(|d| d.join("modes").join(format!("{pair}.mode")))
+        .find(|p| Path::new(p).is_file())
 }
 
 /// Apertium names languages with ISO 639-3 codes; locales use 639-1.
@@ -259,7 +310,8 @@ fn unformat(s: &str) -> String {
 /// Removes unknown-word marks (`*word`, `#word`, `@word`) that some stages still write.
 /// Handles and hashtags of the show are locked away before translation, so none is lost here.
 fn clean(s: &str) -> String {
-    static MARKS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(^|[\s¡¿(«"'])[*#@~](\p{L})"#).expect("valid regex"));
+    static MARKS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(^|[\s¡¿(«"'])[*#@~](\p{L})"#).expect("valid regex"));
     MARKS.replace_all(s.trim(), "$1$2").trim().to_string()
 }
 
@@ -269,15 +321,24 @@ mod tests {
 
     #[test]
     fn escapes_and_unformats() {
-        assert_eq!(escape("Only [1] at <b>@x</b>"), r"Only \[1\] at \<b\>\@x\<\/b\>");
-        assert_eq!(unformat(r" Es sólo \[1\] hoy. [][
-]"), " Es sólo [1] hoy. ");
+        assert_eq!(
+            escape("Only [1] at <b>@x</b>"),
+            r"Only \[1\] at \<b\>\@x\<\/b\>"
+        );
+        assert_eq!(
+            unformat(
+                r" Es sólo \[1\] hoy. [][
+]"
+            ),
+            " Es sólo [1] hoy. "
+        );
         assert_eq!(clean(" *Grab el #ser [1] @foo. "), "Grab el ser [1] foo.");
     }
 
     #[test]
     fn restarts_a_dead_pipeline_once() {
-        let mut ap = Apertium::new("eng-spa").unwrap_or_else(|e| panic!("{e} (apt-get install apertium apertium-eng-spa)"));
+        let mut ap = Apertium::new("eng-spa")
+            .unwrap_or_else(|e| panic!("{e} (apt-get install apertium apertium-eng-spa)"));
         ap.process.as_mut().expect("started").kill();
         assert_eq!(ap.run("Hello.").expect("restarted"), "Hola.");
     }

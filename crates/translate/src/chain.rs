@@ -30,13 +30,30 @@ pub struct RoomTranslator {
 impl RoomTranslator {
     /// `pack` keys the memory (a room's locale tag, e.g. `es-MX`); `to_name` names the target
     /// language in prompts ("Mexican Spanish"); `engines` are tried in order.
-    pub fn new(pack: &str, to_name: &str, engines: Vec<Box<dyn Engine>>, protect: Protect, memory: Arc<Mutex<Memory>>) -> RoomTranslator {
+    pub fn new(
+        pack: &str,
+        to_name: &str,
+        engines: Vec<Box<dyn Engine>>,
+        protect: Protect,
+        memory: Arc<Mutex<Memory>>,
+    ) -> RoomTranslator {
         let name = if engines.is_empty() {
             "memory".to_string()
         } else {
-            engines.iter().map(|e| e.name()).collect::<Vec<_>>().join("+")
+            engines
+                .iter()
+                .map(|e| e.name())
+                .collect::<Vec<_>>()
+                .join("+")
         };
-        RoomTranslator { pack: pack.to_string(), to_name: to_name.to_string(), engines, protect, memory, name }
+        RoomTranslator {
+            pack: pack.to_string(),
+            to_name: to_name.to_string(),
+            engines,
+            protect,
+            memory,
+            name,
+        }
     }
 
     pub fn protect(&self) -> &Protect {
@@ -47,7 +64,6 @@ impl RoomTranslator {
     pub fn set_protect(&mut self, protect: Protect) {
         self.protect = protect;
     }
-
 }
 
 /// The shared memory, locked. A poisoned lock only means another room panicked mid-update;
@@ -61,33 +77,66 @@ impl Translator for RoomTranslator {
         &self.name
     }
 
-    fn translate(&mut self, line: &Line, from: &Locale, to: &Locale) -> Result<Translation, StageError> {
+    fn translate(
+        &mut self,
+        line: &Line,
+        from: &Locale,
+        to: &Locale,
+    ) -> Result<Translation, StageError> {
         if from.language() == to.language() {
-            return Ok(Translation { line: line.clone(), engine: "same-language".into(), notes: Vec::new() });
+            return Ok(Translation {
+                line: line.clone(),
+                engine: "same-language".into(),
+                notes: Vec::new(),
+            });
         }
         let locked = lock(line, &self.protect, from);
         if !locked.has_words() {
             // Only facts and names: nothing to translate, and the facts are written per room.
-            return Ok(Translation { line: line.clone(), engine: "verbatim".into(), notes: Vec::new() });
+            return Ok(Translation {
+                line: line.clone(),
+                engine: "verbatim".into(),
+                notes: Vec::new(),
+            });
         }
         let mut notes = Vec::new();
         let remembered = guard(&self.memory).get(&self.pack, &locked.text);
         if let Some(target) = remembered {
             match unlock(&locked, &target, line) {
-                Ok(out) => return Ok(Translation { line: out, engine: "memory".into(), notes }),
+                Ok(out) => {
+                    return Ok(Translation {
+                        line: out,
+                        engine: "memory".into(),
+                        notes,
+                    });
+                }
                 Err(e) => notes.push(format!("memory: {e}")),
             }
         }
         for engine in &mut self.engines {
             let mut retry: Option<String> = None;
             for _attempt in 0..2 {
-                let job = Job { from, to, to_name: &self.to_name, retry: retry.as_deref() };
+                let job = Job {
+                    from,
+                    to,
+                    to_name: &self.to_name,
+                    retry: retry.as_deref(),
+                };
                 let reason = match engine.translate(&locked.text, &job) {
                     Ok(out) => match unlock(&locked, &out, line) {
                         Ok(translated) => {
-                            guard(&self.memory).put(&self.pack, &locked.text, out.trim(), engine.name());
+                            guard(&self.memory).put(
+                                &self.pack,
+                                &locked.text,
+                                out.trim(),
+                                engine.name(),
+                            );
                             tracing::debug!(engine = engine.name(), pack = %self.pack, source = %locked.text, target = %out, "translated");
-                            return Ok(Translation { line: translated, engine: engine.name().to_string(), notes });
+                            return Ok(Translation {
+                                line: translated,
+                                engine: engine.name().to_string(),
+                                notes,
+                            });
                         }
                         Err(e) => {
                             tracing::debug!(engine = engine.name(), source = %locked.text, output = %out, error = %e, "translation refused");
@@ -108,6 +157,10 @@ impl Translator for RoomTranslator {
             }
         }
         tracing::warn!(pack = %self.pack, source = %locked.source(), notes = ?notes, "no faithful translation");
-        Err(StageError::failed(format!("no faithful translation into {}: {}", self.to_name, notes.join("; "))))
+        Err(StageError::failed(format!(
+            "no faithful translation into {}: {}",
+            self.to_name,
+            notes.join("; ")
+        )))
     }
 }

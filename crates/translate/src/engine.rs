@@ -14,7 +14,7 @@ pub struct Job<'a> {
     pub retry: Option<&'a str>,
 }
 
-/// Translates locked text (placeholders such as `[1]` must come back untouched; the chain
+/// Translates locked text (placeholders such as `⟦1⟧` must come back untouched; the chain
 /// verifies that). An engine is driven by one room at a time.
 pub trait Engine: Send {
     fn name(&self) -> &str;

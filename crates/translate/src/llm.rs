@@ -20,18 +20,33 @@ use crate::engine::{Engine, Job, language_name};
 const TIMEOUT: Duration = Duration::from_secs(90);
 
 const SYSTEM: &str = "You translate live-shopping sentences. Reply with the translation only, one line, no notes. \
-Placeholders such as [1] and [2] stand for prices, product names and codes: copy each one exactly once, \
+Placeholders such as ⟦1⟧ and ⟦2⟧ stand for prices, product names and codes: copy each one exactly once, \
 unchanged, and never write digits of your own.";
 
 /// Few-shot turns: (source language, target language, source, translation).
 const EXAMPLES: &[(&str, &str, &str, &str)] = &[
-    ("English", "Spanish", "Only [1] left in stock, so hurry!", "¡Solo quedan [1] en stock, date prisa!"),
-    ("English", "Japanese", "The [1] ships today for [2].", "[1]は本日[2]で発送します。"),
-    ("English", "German", "Follow [1] and use code [2] at checkout.", "Folgt [1] und nutzt den Code [2] an der Kasse."),
+    (
+        "English",
+        "Spanish",
+        "Only ⟦1⟧ left in stock, so hurry!",
+        "¡Solo quedan ⟦1⟧ en stock, date prisa!",
+    ),
+    (
+        "English",
+        "Japanese",
+        "The ⟦1⟧ ships today for ⟦2⟧.",
+        "⟦1⟧は本日⟦2⟧で発送します。",
+    ),
+    (
+        "English",
+        "German",
+        "Follow ⟦1⟧ and use code ⟦2⟧ at checkout.",
+        "Folgt ⟦1⟧ und nutzt den Code ⟦2⟧ an der Kasse.",
+    ),
 ];
 
-fn request(from: &str, to: &str, text: &str) -> String {
-    format!("Translate from {from} into {to}:\n{text}")
+fn request(from: &str, to: &str, note: &str, text: &str) -> String {
+    format!("Translate from {from} into {to}{note}:\n{text}")
 }
 
 /// The LLM engine.
@@ -48,16 +63,23 @@ impl LlmEngine {
     pub fn prompt(locked_text: &str, job: &Job<'_>) -> String {
         let mut turns: Vec<(Role, String)> = Vec::with_capacity(EXAMPLES.len() * 2 + 1);
         for (from, to, src, out) in EXAMPLES {
-            turns.push((Role::User, request(from, to, src)));
+            turns.push((Role::User, request(from, to, "", src)));
             turns.push((Role::Assistant, (*out).to_string()));
         }
-        let mut user = request(language_name(job.from.language()), job.to_name, locked_text);
-        if let Some(why) = job.retry {
-            user.push_str(&format!(
-                "\n(Your last answer was refused: {why}. Keep every [n] exactly once, add no numbers, and translate into {}.)",
-                job.to_name
-            ));
-        }
+        // A retry's reason goes in the instruction line, never after the sentence: a model
+        // that echoes or translates the sentence must not carry the note into the show.
+        let note = match job.retry {
+            Some(why) => format!(
+                " (your last answer was refused: {why}; translate every word, keep each ⟦n⟧ exactly once, add no numbers)"
+            ),
+            None => String::new(),
+        };
+        let user = request(
+            language_name(job.from.language()),
+            job.to_name,
+            &note,
+            locked_text,
+        );
         turns.push((Role::User, user));
         chatml(SYSTEM, &turns)
     }
@@ -68,7 +90,11 @@ impl LlmEngine {
 fn estimate_tokens(text: &str) -> usize {
     let (mut wide, mut narrow) = (0usize, 0usize);
     for c in text.chars() {
-        if c.len_utf8() >= 3 { wide += 1 } else { narrow += 1 }
+        if c.len_utf8() >= 3 {
+            wide += 1
+        } else {
+            narrow += 1
+        }
     }
     wide + narrow.div_ceil(3)
 }
@@ -94,7 +120,15 @@ impl Engine for LlmEngine {
                 Err(_) => return Err(StageError::failed("llm: no answer from the model thread")),
             }
         }
-        Ok(first_line(&sentences, locked_text))
+        let out = first_line(&sentences, locked_text);
+        // A reply far longer than the sentence is commentary or a repeated request, not a
+        // translation.
+        if out.chars().count() > locked_text.chars().count() * 3 + 24 {
+            return Err(StageError::failed(format!(
+                "llm: the reply is far longer than the sentence: {out}"
+            )));
+        }
+        Ok(out)
     }
 }
 
@@ -108,7 +142,8 @@ fn first_line(sentences: &[String], source: &str) -> String {
             continue;
         }
         if !out.is_empty() {
-            let cjk_join = out.chars().last().is_some_and(|c| c.len_utf8() >= 3) && s.chars().next().is_some_and(|c| c.len_utf8() >= 3);
+            let cjk_join = out.chars().last().is_some_and(|c| c.len_utf8() >= 3)
+                && s.chars().next().is_some_and(|c| c.len_utf8() >= 3);
             if !cjk_join {
                 out.push(' ');
             }
@@ -116,14 +151,27 @@ fn first_line(sentences: &[String], source: &str) -> String {
         out.push_str(s);
     }
     let mut t = out.trim();
-    for label in ["Translation:", "Traducción:", "Tradução:", "Traduction :", "Traduction:", "Übersetzung:", "翻译：", "翻訳："] {
+    for label in [
+        "Translation:",
+        "Traducción:",
+        "Tradução:",
+        "Traduction :",
+        "Traduction:",
+        "Übersetzung:",
+        "翻译：",
+        "翻訳：",
+    ] {
         if let Some(rest) = t.strip_prefix(label) {
             t = rest.trim_start();
         }
     }
     let quoted = |s: &str| source.trim_start().starts_with(s);
     for (open, close) in [("\"", "\""), ("“", "”"), ("「", "」"), ("«", "»")] {
-        if !quoted(open) && t.len() > open.len() + close.len() && t.starts_with(open) && t.ends_with(close) {
+        if !quoted(open)
+            && t.len() > open.len() + close.len()
+            && t.starts_with(open)
+            && t.ends_with(close)
+        {
             t = &t[open.len()..t.len() - close.len()];
         }
     }
@@ -138,20 +186,53 @@ mod tests {
     #[test]
     fn prompt_prefix_is_the_same_for_every_room() {
         let en = Locale::parse("en-US").unwrap();
-        let (es, ja) = (Locale::parse("es-MX").unwrap(), Locale::parse("ja-JP").unwrap());
-        let a = LlmEngine::prompt("It's [1]!", &Job { from: &en, to: &es, to_name: "Mexican Spanish", retry: None });
-        let b = LlmEngine::prompt("Buy the [1].", &Job { from: &en, to: &ja, to_name: "Japanese", retry: Some("lost [1]") });
+        let (es, ja) = (
+            Locale::parse("es-MX").unwrap(),
+            Locale::parse("ja-JP").unwrap(),
+        );
+        let a = LlmEngine::prompt(
+            "It's ⟦1⟧!",
+            &Job {
+                from: &en,
+                to: &es,
+                to_name: "Mexican Spanish",
+                retry: None,
+            },
+        );
+        let b = LlmEngine::prompt(
+            "Buy the ⟦1⟧.",
+            &Job {
+                from: &en,
+                to: &ja,
+                to_name: "Japanese",
+                retry: Some("lost ⟦1⟧"),
+            },
+        );
         let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-        assert!(common > a.len() * 3 / 4, "shared prefix {common} of {}", a.len());
-        assert!(a.ends_with("Translate from English into Mexican Spanish:\nIt's [1]!<|im_end|>\n<|im_start|>assistant\n"));
-        assert!(b.contains("refused: lost [1]"));
+        assert!(
+            common > a.len() * 3 / 4,
+            "shared prefix {common} of {}",
+            a.len()
+        );
+        assert!(a.ends_with("Translate from English into Mexican Spanish:\nIt's ⟦1⟧!<|im_end|>\n<|im_start|>assistant\n"));
+        assert!(b.ends_with("keep each ⟦n⟧ exactly once, add no numbers):\nBuy the ⟦1⟧.<|im_end|>\n<|im_start|>assistant\n"), "{b}");
+        assert!(b.contains("refused: lost ⟦1⟧"));
     }
 
     #[test]
     fn reply_cleanup() {
-        assert_eq!(first_line(&["\"¡Cuesta [1]!\"".into()], "It's [1]!"), "¡Cuesta [1]!");
-        assert_eq!(first_line(&["Translation: Hola.".into(), "Adiós.".into()], "Hi. Bye."), "Hola. Adiós.");
-        assert_eq!(first_line(&["今日は[1]です。".into(), "急いで！".into()], "x"), "今日は[1]です。急いで！");
+        assert_eq!(
+            first_line(&["\"¡Cuesta ⟦1⟧!\"".into()], "It's ⟦1⟧!"),
+            "¡Cuesta ⟦1⟧!"
+        );
+        assert_eq!(
+            first_line(&["Translation: Hola.".into(), "Adiós.".into()], "Hi. Bye."),
+            "Hola. Adiós."
+        );
+        assert_eq!(
+            first_line(&["今日は⟦1⟧です。".into(), "急いで！".into()], "x"),
+            "今日は⟦1⟧です。急いで！"
+        );
         assert_eq!(estimate_tokens("abcdef"), 2);
         assert_eq!(estimate_tokens("竹制台灯"), 4);
     }

@@ -1,6 +1,6 @@
 //! The translation memory: translations already made and verified, kept on disk.
 //!
-//! The key is the *locked* source text, so "It's [1] for the [2]!" is one entry whatever the
+//! The key is the *locked* source text, so "It's ⟦1⟧ for the ⟦2⟧!" is one entry whatever the
 //! price and the product: a show's template lines hit the memory almost every time and cost no
 //! model call. The file is JSON Lines, appended to as translations are made, so a crash loses
 //! at most the line being written and two shows can read the same history.
@@ -36,7 +36,11 @@ impl Memory {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let file = OpenOptions::new().create(true).read(true).append(true).open(path)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(path)?;
         let mut map = HashMap::new();
         let mut skipped = 0usize;
         for (n, line) in BufReader::new(&file).lines().enumerate() {
@@ -55,17 +59,30 @@ impl Memory {
             }
         }
         tracing::debug!(path = %path.display(), entries = map.len(), skipped, "translation memory opened");
-        Ok(Memory { map, file: Some((path.to_path_buf(), file)), hits: 0, misses: 0 })
+        Ok(Memory {
+            map,
+            file: Some((path.to_path_buf(), file)),
+            hits: 0,
+            misses: 0,
+        })
     }
 
     /// A memory that lives only as long as the process.
     pub fn in_memory() -> Memory {
-        Memory { map: HashMap::new(), file: None, hits: 0, misses: 0 }
+        Memory {
+            map: HashMap::new(),
+            file: None,
+            hits: 0,
+            misses: 0,
+        }
     }
 
     /// The stored translation of `locked_source` for `pack`; counts a hit or a miss.
     pub fn get(&mut self, pack: &str, locked_source: &str) -> Option<String> {
-        let found = self.map.get(&(pack.to_string(), locked_source.to_string())).cloned();
+        let found = self
+            .map
+            .get(&(pack.to_string(), locked_source.to_string()))
+            .cloned();
         if found.is_some() {
             self.hits += 1;
         } else {
@@ -83,11 +100,18 @@ impl Memory {
         }
         self.map.insert(key, locked_target.to_string());
         if let Some((path, file)) = &mut self.file {
-            let entry = Entry { pack: pack.into(), source: locked_source.into(), target: locked_target.into(), engine: engine.into() };
-            let written = serde_json::to_string(&entry).map_err(std::io::Error::other).and_then(|mut s| {
-                s.push('\n');
-                file.write_all(s.as_bytes())
-            });
+            let entry = Entry {
+                pack: pack.into(),
+                source: locked_source.into(),
+                target: locked_target.into(),
+                engine: engine.into(),
+            };
+            let written = serde_json::to_string(&entry)
+                .map_err(std::io::Error::other)
+                .and_then(|mut s| {
+                    s.push('\n');
+                    file.write_all(s.as_bytes())
+                });
             if let Err(e) = written {
                 tracing::warn!(path = %path.display(), error = %e, "cannot append to the translation memory");
             }
@@ -122,23 +146,32 @@ mod tests {
         {
             let mut m = Memory::open(&path).unwrap();
             assert!(m.is_empty());
-            assert_eq!(m.get("es-MX", "It's [1]!"), None);
-            m.put("es-MX", "It's [1]!", "¡Cuesta [1]!", "llm");
-            m.put("fr-FR", "It's [1]!", "C'est [1] !", "llm");
-            assert_eq!(m.get("es-MX", "It's [1]!").as_deref(), Some("¡Cuesta [1]!"));
+            assert_eq!(m.get("es-MX", "It's ⟦1⟧!"), None);
+            m.put("es-MX", "It's ⟦1⟧!", "¡Cuesta ⟦1⟧!", "llm");
+            m.put("fr-FR", "It's ⟦1⟧!", "C'est ⟦1⟧ !", "llm");
+            assert_eq!(m.get("es-MX", "It's ⟦1⟧!").as_deref(), Some("¡Cuesta ⟦1⟧!"));
             assert_eq!((m.hits(), m.misses(), m.len()), (1, 1, 2));
         }
         // A torn or foreign line is skipped, not fatal.
-        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{not json\n").unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{not json\n")
+            .unwrap();
         let mut m = Memory::open(&path).unwrap();
         assert_eq!(m.len(), 2);
-        assert_eq!(m.get("fr-FR", "It's [1]!").as_deref(), Some("C'est [1] !"));
-        assert_eq!(m.get("de-DE", "It's [1]!"), None);
+        assert_eq!(m.get("fr-FR", "It's ⟦1⟧!").as_deref(), Some("C'est ⟦1⟧ !"));
+        assert_eq!(m.get("de-DE", "It's ⟦1⟧!"), None);
         assert_eq!((m.hits(), m.misses()), (1, 1));
-        m.put("es-MX", "It's [1]!", "¡Es [1]!", "apertium");
+        m.put("es-MX", "It's ⟦1⟧!", "¡Es ⟦1⟧!", "apertium");
         drop(m);
         let mut m = Memory::open(&path).unwrap();
-        assert_eq!(m.get("es-MX", "It's [1]!").as_deref(), Some("¡Es [1]!"), "the later entry wins");
+        assert_eq!(
+            m.get("es-MX", "It's ⟦1⟧!").as_deref(),
+            Some("¡Es ⟦1⟧!"),
+            "the later entry wins"
+        );
 
         let mut mem = Memory::in_memory();
         mem.put("es-MX", "a", "b", "llm");

@@ -22,7 +22,10 @@ pub fn chrf(hypothesis: &str, reference: &str) -> f64 {
         let r = ngrams(&reference, n);
         let n_hyp: usize = h.values().sum();
         let n_ref: usize = r.values().sum();
-        let matched: usize = h.iter().map(|(g, &c)| c.min(r.get(g).copied().unwrap_or(0))).sum();
+        let matched: usize = h
+            .iter()
+            .map(|(g, &c)| c.min(r.get(g).copied().unwrap_or(0)))
+            .sum();
         if n_hyp > 0 && n_ref > 0 {
             avg_prec += matched as f64 / n_hyp as f64;
             avg_rec += matched as f64 / n_ref as f64;
@@ -67,6 +70,10 @@ mod tests {
         // n=1: 2 hyp, 3 ref, 2 match → P 1, R 2/3. n=2: 1 hyp ("ab"), 2 ref, 1 match → P 1, R 1/2.
         // n=3..6: no hyp grams, so those orders do not count. Orders with both: 2.
         // avgP = 1, avgR ≈ (2/3 + 1/2) / 2 = 7/12; F2 = 5·1·(7/12) / (4 + 7/12) = 35/55 = 7/11.
-        assert!((chrf("ab", "a bc") - 700.0 / 11.0).abs() < 1e-9, "{}", chrf("ab", "a bc"));
+        assert!(
+            (chrf("ab", "a bc") - 700.0 / 11.0).abs() < 1e-9,
+            "{}",
+            chrf("ab", "a bc")
+        );
     }
 }

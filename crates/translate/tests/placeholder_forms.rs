@@ -10,11 +10,21 @@ use script::llm::{Event, Sampling};
 use show::locale::Locale;
 use translate::{Job, LlmEngine};
 
-const FORMS: &[(&str, &str, &str)] = &[("[1]", "[", "]"), ("{1}", "{", "}"), ("<1>", "<", ">"), ("⟦1⟧", "⟦", "⟧"), ("X1", "X", ""), ("#1#", "#", "#")];
+const FORMS: &[(&str, &str, &str)] = &[
+    ("[1]", "[", "]"),
+    ("{1}", "{", "}"),
+    ("<1>", "<", ">"),
+    ("⟦1⟧", "⟦", "⟧"),
+    ("X1", "X", ""),
+    ("#1#", "#", "#"),
+];
 
 /// Which forms to measure (`FORMS=0,2,4`), all by default.
 fn chosen() -> Vec<usize> {
-    std::env::var("FORMS").ok().map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect()).unwrap_or_else(|| (0..FORMS.len()).collect())
+    std::env::var("FORMS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| (0..FORMS.len()).collect())
 }
 
 const SENTENCES: &[&str] = &[
@@ -49,15 +59,30 @@ fn convert(text: &str, open: &str, close: &str) -> String {
 #[test]
 #[ignore = "slow: measures placeholder survival with the real model"]
 fn placeholder_survival_per_form_and_language() {
-    let n: usize = std::env::var("FORMS_N").ok().and_then(|v| v.parse().ok()).unwrap_or(4).min(SENTENCES.len());
+    let n: usize = std::env::var("FORMS_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4)
+        .min(SENTENCES.len());
     let worker = common::worker();
     let en = Locale::parse("en-US").unwrap();
-    println!("form  {}", ROOMS.iter().map(|r| format!("{:>7}", r.0)).collect::<String>());
+    println!(
+        "form  {}",
+        ROOMS
+            .iter()
+            .map(|r| format!("{:>7}", r.0))
+            .collect::<String>()
+    );
     for (form, open, close) in chosen().into_iter().filter_map(|i| FORMS.get(i)) {
         let mut row = String::new();
         for (tag, name) in ROOMS {
             let to = Locale::parse(tag).unwrap();
-            let job = Job { from: &en, to: &to, to_name: name, retry: None };
+            let job = Job {
+                from: &en,
+                to: &to,
+                to_name: name,
+                retry: None,
+            };
             let mut kept = 0;
             for (si, s) in SENTENCES.iter().take(n).enumerate() {
                 let prompt = convert(&LlmEngine::prompt(s, &job), open, close);
@@ -73,14 +98,26 @@ fn placeholder_survival_per_form_and_language() {
                     }
                 }
                 let count = s.matches('[').count();
-                let re = regex::Regex::new(&format!("{}([0-9]+){}", regex::escape(open), regex::escape(close))).unwrap();
+                let re = regex::Regex::new(&format!(
+                    "{}([0-9]+){}",
+                    regex::escape(open),
+                    regex::escape(close)
+                ))
+                .unwrap();
                 let found: Vec<String> = re.captures_iter(&out).map(|c| c[1].to_string()).collect();
-                let ok = found.len() == count && (1..=count).all(|k| found.iter().filter(|f| **f == k.to_string()).count() == 1);
+                let ok = found.len() == count
+                    && (1..=count)
+                        .all(|k| found.iter().filter(|f| **f == k.to_string()).count() == 1);
                 if ok {
                     kept += 1;
                 }
                 if si < 2 || !ok {
-                    eprintln!("{form} {tag}: {} → {}{}", convert(s, open, close), out.trim(), if ok { "" } else { "   ✗" });
+                    eprintln!(
+                        "{form} {tag}: {} → {}{}",
+                        convert(s, open, close),
+                        out.trim(),
+                        if ok { "" } else { "   ✗" }
+                    );
                 }
             }
             row.push_str(&format!("{:>6}%", kept * 100 / n));

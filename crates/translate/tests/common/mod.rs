@@ -11,10 +11,14 @@ pub const MODEL: &str = "qwen2.5-0.5b";
 
 /// The multilingual model's GGUF under the workspace's `models/`.
 pub fn model_path() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models").join(MODEL);
-    let gguf = std::fs::read_dir(&dir)
-        .ok()
-        .and_then(|rd| rd.filter_map(Result::ok).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "gguf")));
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../models")
+        .join(MODEL);
+    let gguf = std::fs::read_dir(&dir).ok().and_then(|rd| {
+        rd.filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "gguf"))
+    });
     match gguf {
         Some(p) => p,
         None => panic!(
@@ -27,11 +31,13 @@ pub fn model_path() -> PathBuf {
 
 pub fn worker() -> Arc<LlmWorker> {
     let path = model_path();
-    let llm = Llm::load_with(&path, &LoadOptions::default()).unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()));
+    let llm = Llm::load_with(&path, &LoadOptions::default())
+        .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()));
     Arc::new(LlmWorker::new(llm).expect("LLM thread"))
 }
 
 pub fn apertium() -> translate::Apertium {
-    translate::Apertium::new("eng-spa")
-        .unwrap_or_else(|e| panic!("Apertium is needed for this test: {e} (apt-get install apertium apertium-eng-spa)"))
+    translate::Apertium::new("eng-spa").unwrap_or_else(|e| {
+        panic!("Apertium is needed for this test: {e} (apt-get install apertium apertium-eng-spa)")
+    })
 }
