@@ -1,9 +1,10 @@
 //! The measurement behind the placeholder form: the same prompts with each candidate form,
 //! counting how often the model gives every placeholder back exactly once. Slow (one model
-//! call per sentence, form and language), so ignored by default:
-//! `cargo test --release -p translate --test placeholder_forms -- --ignored --nocapture`
-//! (`FORMS_N=4` sentences per language).
+//! call per sentence, form and language):
+//! `cargo run --release -p translate --example placeholder_forms` (`FORMS_N=4` sentences per
+//! language).
 
+#[path = "../tests/common/mod.rs"]
 mod common;
 
 use script::llm::{Event, Sampling};
@@ -56,9 +57,7 @@ fn convert(text: &str, open: &str, close: &str) -> String {
     s
 }
 
-#[test]
-#[ignore = "slow: measures placeholder survival with the real model"]
-fn placeholder_survival_per_form_and_language() {
+fn main() {
     let n: usize = std::env::var("FORMS_N")
         .ok()
         .and_then(|v| v.parse().ok())
