@@ -48,7 +48,7 @@ fn measure(show_file: &str, room: &str, seconds: u32, out: &Path) -> (Vec<f64>, 
     let show = Show::load(&repo(show_file), None).unwrap();
     let cfg = show.rooms(Some(room)).unwrap().remove(0);
     let profile = show.profiles.get(&cfg.profile).unwrap().clone();
-    let stage = director::room::make_stage(&show, &cfg, &profile).unwrap();
+    let stage = director::room::make_stage(&show, &cfg, None, &profile).unwrap();
     let rect = stage.layout().mouth;
     let frames = decode_frames(&out.join(format!("{room}.mp4")), profile.width, profile.height);
     let (wav, _) = read_wav(&out.join(format!("{room}.wav")));
