@@ -143,3 +143,45 @@ fn a_market_that_bans_synthetic_voices_refuses_to_start_a_tts_room() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("room `mx`") && err.contains("ai_voice_allowed = false") && err.contains("synthetic voice"), "{err}");
 }
+
+#[test]
+fn sighup_rereads_the_show_and_swaps_a_rooms_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = std::fs::read_to_string(repo("tests/fixtures/show-rooms.toml")).unwrap();
+    let show = show.replace("../../assets/demo/catalog.csv", &repo("assets/demo/catalog.csv").display().to_string());
+    // Only the Mexican room, to a file; the preview server carries the status.
+    let show = show.split("[[rooms]]").take(1).collect::<String>() + "[[rooms]]\nid = \"mx\"\nlocale = \"es-MX\"\nprofile = \"preview\"\n";
+    let file = dir.path().join("show.toml");
+    std::fs::write(&file, &show).unwrap();
+    let port = free_port();
+    let mut run = Guarded(
+        evercast()
+            .args(["run"])
+            .arg(&file)
+            .args(["--for", "40s", "--writer", "template", "--port", &port.to_string()])
+            .env("EVERCAST_STATE_DIR", dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let start = Instant::now();
+    while room_status(port, "mx").is_none_or(|s| s["state"] != "live") {
+        assert!(start.elapsed() < Duration::from_secs(30), "the room did not go live");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(room_status(port, "mx").unwrap()["pack"], "es-MX");
+    std::fs::write(&file, show.replace("locale = \"es-MX\"", "locale = \"es-MX\"\npack = \"pt-BR\"")).unwrap();
+    // SAFETY: a signal to our own child process.
+    unsafe { libc::kill(run.0.id() as i32, libc::SIGHUP) };
+    let swapped = Instant::now();
+    while room_status(port, "mx").is_none_or(|s| s["pack"] != "pt-BR") {
+        assert!(swapped.elapsed() < Duration::from_secs(20), "the room still speaks {}", room_status(port, "mx").unwrap()["pack"]);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let status = run.wait_for(Duration::from_secs(90));
+    let mut err = String::new();
+    std::io::Read::read_to_string(run.0.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "{err}");
+    assert!(err.contains("switching to the pt-BR pack"), "{err}");
+}

@@ -45,6 +45,7 @@ pub use host::RigChoice;
 pub use i18n::ai_label;
 pub use layout::{CardSide, Layout, Rect};
 pub use motion::blink;
+pub use text::font_installed;
 
 /// The one colour the host's mouth interior is drawn in (RGB): a dark red no other part of the
 /// face uses. Its pixel count inside [`Layout::mouth`] grows with [`MouthShape::open`] and is

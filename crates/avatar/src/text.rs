@@ -143,6 +143,11 @@ struct Laid {
     lines: usize,
 }
 
+/// Whether a font family is installed (a language pack's subtitle font).
+pub fn font_installed(family: &str) -> bool {
+    font_db().faces().any(|f| f.families.iter().any(|(n, _)| n == family))
+}
+
 impl Fonts {
     /// A font system for `locale` (it picks the CJK face for Han text: SC, TC, JP, KR).
     pub fn new(locale: &show::Locale) -> Result<Fonts, AvatarError> {

@@ -83,6 +83,9 @@ pub struct RoomLanguage {
     pub pack: Pack,
     pub locale: Locale,
     pub translator: Box<dyn Translator>,
+    /// The same without slow engines (the LLM): memory and fast engines only. A live room whose
+    /// queue has run dry uses it, so a busy model never leaves the room waiting.
+    pub fast: Option<Box<dyn Translator>>,
     /// The source guard plus the market's banned phrases.
     pub guard: Guard,
     pub voice: Box<dyn Voice>,
@@ -124,6 +127,8 @@ pub struct FeedSetup {
     /// time spent on fillers counts against the show clock too.
     pub clock: Arc<AtomicU64>,
     pub keep_log: bool,
+    /// A live room: when its queue runs dry it takes the fast translator.
+    pub live: bool,
 }
 
 pub struct Feed {
@@ -193,7 +198,7 @@ const HOLD_AFTER: f64 = 1.0;
 const MAX_HOLD: f64 = 1.2;
 
 fn run(s: FeedSetup, tx: Sender<Spoken>, swaps: Receiver<SwapRequest>, notices: Sender<SwapNotice>, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>) {
-    let FeedSetup { room, reader, source_catalog, catalog, products, mut language, source, offer_minutes, pause_seconds, clock, keep_log, .. } = s;
+    let FeedSetup { room, reader, source_catalog, catalog, products, mut language, source, offer_minutes, pause_seconds, clock, keep_log, live, .. } = s;
     let local_prices = !Arc::ptr_eq(&source_catalog, &catalog);
     let record = |f: &mut dyn FnMut(&mut FeedStats)| f(&mut stats.lock().unwrap_or_else(|e| e.into_inner()));
     let mut generation = 0u32;
@@ -227,7 +232,8 @@ fn run(s: FeedSetup, tx: Sender<Spoken>, swaps: Receiver<SwapRequest>, notices: 
         } else {
             &sl
         };
-        let Some((line, origin)) = carry(&room, sl, &mut language, &catalog, &products, &source, offer_minutes, &stats, keep_log) else { continue };
+        let hurry = live && tx.is_empty();
+        let Some((line, origin)) = carry(&room, sl, &mut language, hurry, &catalog, &products, &source, offer_minutes, &stats, keep_log) else { continue };
         let utterance = match language.voice.speak(&line, &language.locale) {
             Ok(u) => {
                 consecutive_voice_errors = 0;
@@ -292,6 +298,7 @@ fn carry(
     room: &str,
     sl: &ScriptLine,
     lang: &mut RoomLanguage,
+    hurry: bool,
     catalog: &Catalog,
     products: &[Product],
     source: &Locale,
@@ -305,7 +312,11 @@ fn carry(
     // Openings and AI disclosures are the market's own words, never a translation.
     let own = sl.line.tag.as_deref().filter(|_| !same_language);
     if own.is_none() {
-        match lang.translator.translate(&sl.line, source, &lang.locale) {
+        let translator = match lang.fast.as_mut() {
+            Some(fast) if hurry => fast,
+            _ => &mut lang.translator,
+        };
+        match translator.translate(&sl.line, source, &lang.locale) {
             Ok(t) => {
                 origin.notes = t.notes;
                 match lang.guard.check(&t.line, catalog) {

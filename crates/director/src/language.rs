@@ -236,7 +236,12 @@ impl LanguageKit {
             Some(bank) => TemplateWriter::native(Arc::new(bank.clone()), &self.title, &self.persona, self.seed),
             None => TemplateWriter::new(&self.title, &self.persona, self.seed),
         };
-        Ok(RoomLanguage { pack: pack.clone(), locale, translator: self.translator(pack), guard: Guard::new(self.offer_minutes).with_market(pack), voice, native })
+        let foreign = pack.locale.language() != source_locale().language();
+        let fast = (foreign && pack.translator.engines.contains(&EngineKind::Llm)).then(|| {
+            let quick: Vec<EngineKind> = pack.translator.engines.iter().copied().filter(|e| *e != EngineKind::Llm).collect();
+            Box::new(self.translator_with(pack, &quick)) as Box<dyn Translator>
+        });
+        Ok(RoomLanguage { pack: pack.clone(), locale, translator: self.translator(pack), fast, guard: Guard::new(self.offer_minutes).with_market(pack), voice, native })
     }
 
     /// The room's voice: `voice = "…"` in the show, else the pack's first installed voice.
@@ -284,10 +289,15 @@ impl Voice for AudioLipSync {
     }
 }
 
-/// Checks a pack folder as `evercast packs validate` does: it parses, and its espeak voice
-/// exists.
+/// Checks a pack folder as `evercast packs validate` does: it parses, its espeak voice exists
+/// and its subtitle font is installed.
 pub fn validate_dir(dir: &Path) -> Result<Pack, DirectorError> {
     let pack = Pack::load_dir(dir).map_err(DirectorError::Config)?;
+    if !avatar::font_installed(&pack.subtitle_font) {
+        return Err(DirectorError::Config(
+            SourceError::new(&dir.join("pack.toml"), format!("the subtitle font \"{}\" is not installed (Debian: fonts-noto-core, fonts-noto-cjk)", pack.subtitle_font)).field("pack.subtitle_font").into(),
+        ));
+    }
     for v in pack.voices.iter().filter(|v| v.engine == VoiceEngine::Espeak) {
         if let Err(e) = voice::Espeak::new(&v.voice) {
             return Err(DirectorError::Config(SourceError::new(&dir.join("pack.toml"), e.to_string()).field("voices.voice").into()));

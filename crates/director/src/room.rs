@@ -111,7 +111,9 @@ pub fn room_pack<'a>(kit: &'a LanguageKit, room: &RoomConfig) -> Result<&'a Pack
     kit.pack_for(room)
 }
 
-fn chain(show: &Show, run: &ShowRun, room: &RoomConfig, pack: &Pack, lookahead: usize, clock: Arc<AtomicU64>, keep_log: bool) -> Result<Feed, DirectorError> {
+/// `live`: a room paced by the wall clock (it may hurry past a busy model); offline renders
+/// wait for every translation and keep a log of refusals.
+fn chain(show: &Show, run: &ShowRun, room: &RoomConfig, pack: &Pack, lookahead: usize, clock: Arc<AtomicU64>, live: bool) -> Result<Feed, DirectorError> {
     let ros = &show.config.run_of_show;
     let language = run.kit.room_language(room, pack)?;
     let (catalog, products) = show.room_catalog(&room.id);
@@ -127,7 +129,8 @@ fn chain(show: &Show, run: &ShowRun, room: &RoomConfig, pack: &Pack, lookahead: 
         pause_seconds: ros.pause_seconds,
         lookahead,
         clock,
-        keep_log,
+        keep_log: !live,
+        live,
     })
     .map_err(|e| DirectorError::Setup(format!("cannot start the room's chain: {e}")))
 }
@@ -225,7 +228,7 @@ pub fn render_room(
     let started = Instant::now();
     let pack = run.kit.pack_for(room)?.clone();
     let mut stage = make_stage(show, room, Some(&pack), profile)?;
-    let mut feed = chain(show, run, room, &pack, 12, Arc::new(AtomicU64::new(0)), true)?;
+    let mut feed = chain(show, run, room, &pack, 12, Arc::new(AtomicU64::new(0)), false)?;
     let encoder = broadcast::pick_encoder(profile.encoder).map_err(DirectorError::Broadcast)?;
     let mp4 = out.join(format!("{}.mp4", room.id));
     let wav = out.join(format!("{}.wav", room.id));
@@ -360,7 +363,7 @@ pub fn run_live(
     let fillers = run.kit.fillers(&pack, &locale, filler_voice.as_mut());
     drop(filler_voice);
     let clock = Arc::new(AtomicU64::new(0f64.to_bits()));
-    let mut feed = chain(show, run, room, &pack, 6, clock.clone(), false)?;
+    let mut feed = chain(show, run, room, &pack, 6, clock.clone(), true)?;
     *swaps.lock().unwrap_or_else(|e| e.into_inner()) = Some(feed.swapper());
     let encoder = broadcast::pick_encoder(profile.encoder).map_err(DirectorError::Broadcast)?;
     let mut timeline = Timeline::new(profile.fps, Pace::Live, show.config.run_of_show.pause_seconds, music(show)?, fillers, (!show.products.is_empty()).then_some(0)).forget_history();
