@@ -48,13 +48,14 @@ struct Pipeline {
 }
 
 impl Pipeline {
-    /// Ends every stage: the pipeline runs in a process group of its own.
+    /// Ends every stage: the pipeline runs in a process group of its own, led by the child.
     fn kill(&mut self) {
-        let _ = Command::new("kill")
-            .arg("-KILL")
-            .arg(format!("-{}", self.child.id()))
-            .stderr(Stdio::null())
-            .status();
+        let pgid = i32::try_from(self.child.id()).unwrap_or(0);
+        // Never 0 or 1: those would signal our own group or every process.
+        if pgid > 1 {
+            // SAFETY: sends a signal to the pipeline's own process group only.
+            unsafe { libc::killpg(pgid, libc::SIGKILL) };
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
