@@ -143,6 +143,8 @@ pub fn bench_rooms(show: Option<PathBuf>, packs: &[String], engines: &[String], 
         let profile = show.profiles.get("landscape-720p")?.clone();
         let dir = tempfile::tempdir()?;
         let run = Arc::new(ShowRun::start(&show, &WriterChoice::Template, kit.clone(), false)?);
+        let ids: Vec<String> = (0..n).map(|i| format!("r{i}")).collect();
+        run.expect_rooms(ids.iter().map(String::as_str));
         let cpu0 = crate::bench::cpu_seconds();
         let t0 = Instant::now();
         let mut handles = Vec::new();

@@ -56,8 +56,15 @@ impl Control {
         let request = prepare_swap(&self.show, &self.kit, &room.room, &room.profile, pack)?;
         let id = request.language.pack.id.clone();
         let sender = room.swaps.lock().unwrap_or_else(|e| e.into_inner()).clone().ok_or_else(|| anyhow!("room `{room_id}` is not running"))?;
-        sender.try_send(request).map_err(|_| anyhow!("room `{room_id}` has a swap pending already; try again in a moment"))?;
-        self.current.lock().unwrap_or_else(|e| e.into_inner()).insert(room_id.to_string(), id.clone());
+        // Sent and recorded under one lock, so concurrent swaps (HTTP and SIGHUP) agree on
+        // what each room speaks.
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        sender.try_send(request).map_err(|e| match e {
+            crossbeam_channel::TrySendError::Full(_) => anyhow!("room `{room_id}` has a swap pending already; try again in a moment"),
+            crossbeam_channel::TrySendError::Disconnected(_) => anyhow!("room `{room_id}` is not running"),
+        })?;
+        current.insert(room_id.to_string(), id.clone());
+        drop(current);
         eprintln!("{room_id:>12}: switching to the {id} pack");
         Ok(id)
     }
@@ -100,15 +107,22 @@ pub fn write_token_file(port: u16, token: &str) -> Result<PathBuf> {
     let file = token_file(port);
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
     }
+    // A fresh file (never one planted in its place): removed, then created exclusively.
+    let _ = std::fs::remove_file(&file);
     use std::io::Write;
     #[cfg(unix)]
     let mut f = {
         use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&file)?
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&file)?
     };
     #[cfg(not(unix))]
-    let mut f = std::fs::File::create(&file)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&file)?;
     f.write_all(token.as_bytes())?;
     Ok(file)
 }

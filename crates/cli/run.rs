@@ -99,6 +99,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         eprintln!("{:>12}: language pack {} ({})", room.id, pack.id, pack.name);
     }
     let run = Arc::new(ShowRun::start(&show, &writer, kit.clone(), false)?);
+    run.expect_rooms(plans.iter().map(|(room, ..)| room.id.as_str()));
     let (token, generated) = crate::control::token()?;
     let control = Arc::new(Control::new(
         token.clone(),
@@ -122,7 +123,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     if has_preview {
         eprintln!("     preview: open http://127.0.0.1:{port}/ in a browser (Ctrl-C stops the show)");
     }
-    let token_file = server.as_ref().and_then(|_| crate::control::write_token_file(port, &token).ok());
+    let token_file = match server.as_ref().map(|_| crate::control::write_token_file(port, &token)) {
+        Some(Ok(f)) => Some(f),
+        Some(Err(e)) => {
+            eprintln!("warning: cannot leave the control token for local tools ({e}); pass --token to `evercast packs swap`");
+            None
+        }
+        None => None,
+    };
     if server.is_some() {
         if generated {
             // Printed once, for the operator; never logged.

@@ -163,14 +163,23 @@ impl Feed {
         self.swaps.clone()
     }
 
-    /// Stops the chain; the thread ends at its next line.
+    /// Stops the chain; the thread ends at its next line. Waits for it a few seconds at most:
+    /// a chain inside a long model call is left to end on its own rather than hold up the
+    /// stream's clean end.
     pub fn stop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        // Unblock a pending send.
-        while self.rx.try_recv().is_ok() {}
-        if let Some(h) = self.handle.take() {
-            // The thread may be inside a long synthesis; it checks the flag after it.
+        let Some(h) = self.handle.take() else { return };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !h.is_finished() && std::time::Instant::now() < deadline {
+            // Unblock a pending send.
+            while self.rx.try_recv().is_ok() {}
+            while self.notices.try_recv().is_ok() {}
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        if h.is_finished() {
             let _ = h.join();
+        } else {
+            tracing::debug!("a room's chain is still inside a model call; it ends on its own");
         }
     }
 }
@@ -204,18 +213,33 @@ fn run(s: FeedSetup, tx: Sender<Spoken>, swaps: Receiver<SwapRequest>, notices: 
     let mut generation = 0u32;
     // The room's own clock: where its next line will start.
     let mut room_t = 0.0f64;
+    // How far the show clock has been moved on for this room while it waited for the writer.
+    let mut offset = 0.0f64;
     let mut consecutive_voice_errors = 0u32;
-    while let Some(sl) = reader.next(&stop) {
+    loop {
+        let waited = reader.backlog() == 0;
+        let Some(sl) = reader.next(&stop) else { break };
         if let Ok(req) = swaps.try_recv() {
             generation += 1;
             tracing::info!(room, from = %language.pack.id, to = %req.language.pack.id, "language pack swapped");
             language = req.language;
-            let _ = notices.send(SwapNotice { generation, pack: language.pack.id.clone(), stage: req.stage, fillers: req.fillers });
+            // Never blocks: a frame loop that has stopped reading no longer needs it.
+            let _ = notices.try_send(SwapNotice { generation, pack: language.pack.id.clone(), stage: req.stage, fillers: req.fillers });
+            // What the old language had queued is skipped by the timeline: restart from the
+            // room's media clock.
+            room_t = f64::from_bits(clock.load(Ordering::Relaxed));
         }
         // A live room that ran dry played fillers: its clock moved on without the chain.
         room_t = room_t.max(f64::from_bits(clock.load(Ordering::Relaxed)));
-        let lag = room_t - sl.at;
+        // A room that had to wait for the writer is not behind: the writer is. Its lag is
+        // counted from here on.
+        if waited {
+            offset = offset.max(room_t - sl.at);
+        }
+        let lag = room_t - (sl.at + offset);
+        // Openings and AI disclosures are never dropped: the market requires them.
         if let Some(limit) = drop_after(sl.segment.kind)
+            && sl.line.tag.is_none()
             && lag > limit
         {
             tracing::debug!(room, seq = sl.seq, lag, "behind the show clock: dropping a {} line", sl.segment.kind.name());
@@ -273,7 +297,13 @@ fn localize(line: &Line, source: &Catalog, local: &Catalog) -> Line {
             show::Fact::Price(m) if m == sp.price() => show::Fact::Price(lp.price()),
             show::Fact::Price(m) if Some(m) == sp.compare_at() => lp.compare_at().map_or(*f, show::Fact::Price),
             show::Fact::Price(m) => {
-                let by_variant = sp.variants.iter().zip(&lp.variants).find_map(|(a, b)| {
+                // The same variant in the room's catalog: by SKU, else by title or options
+                // (never by position: two exports may list variants in different orders).
+                let counterpart = |a: &show::Variant| {
+                    lp.variants.iter().find(|b| a.sku.is_some() && b.sku == a.sku).or_else(|| lp.variants.iter().find(|b| b.title == a.title && b.options == a.options))
+                };
+                let by_variant = sp.variants.iter().find_map(|a| {
+                    let b = counterpart(a)?;
                     if a.price == m {
                         Some(b.price)
                     } else if a.compare_at == Some(m) {
@@ -309,8 +339,8 @@ fn carry(
     let record = |f: &mut dyn FnMut(&mut FeedStats)| f(&mut stats.lock().unwrap_or_else(|e| e.into_inner()));
     let mut origin = LineOrigin { seq: Some(sl.seq), source: sl.source_text.clone(), engine: String::new(), writer: sl.writer.clone(), notes: Vec::new(), pack: lang.pack.id.clone() };
     let same_language = source.language() == lang.locale.language();
-    // Openings and AI disclosures are the market's own words, never a translation.
-    let own = sl.line.tag.as_deref().filter(|_| !same_language);
+    // Openings and AI disclosures are the room's own words (its pack's), never a translation.
+    let own = sl.line.tag.as_deref();
     if own.is_none() {
         let translator = match lang.fast.as_mut() {
             Some(fast) if hurry => fast,
@@ -329,6 +359,7 @@ fn carry(
                     }
                     Err(r) => {
                         tracing::warn!(room, reason = %r, "the market guard refused a translated line");
+                        translator.refused(&sl.line, source);
                         origin.notes.push(format!("{}: refused: {}", t.engine, r.reason));
                         record(&mut |st| {
                             st.rejected += 1;

@@ -76,6 +76,7 @@ pub struct LanguageKit {
     seed: u64,
     offer_minutes: u32,
     protect_names: Vec<String>,
+    show_file: PathBuf,
 }
 
 impl LanguageKit {
@@ -109,13 +110,20 @@ impl LanguageKit {
             seed: show.config.seed,
             offer_minutes: show.config.run_of_show.offer_minutes,
             protect_names: names,
+            show_file: show.config.file.clone(),
         })
     }
 
     /// The pack a room speaks: `pack = "…"` if it names one, else the one for its locale.
     pub fn pack_for(&self, room: &RoomConfig) -> Result<&Pack, DirectorError> {
         match &room.pack {
-            Some(id) => self.packs.get(id).ok_or_else(|| DirectorError::Setup(format!("room `{}`: no language pack `{id}` (packs: {})", room.id, self.packs.ids().join(", ")))),
+            Some(id) => self.packs.get(id).ok_or_else(|| {
+                let mut e = SourceError::new(&self.show_file, format!("room `{}`: no language pack `{id}` (packs: {}; or add packs/{id}/pack.toml next to the show)", room.id, self.packs.ids().join(", "))).field("pack");
+                if let Some((l, c)) = room.pack_at {
+                    e = e.at(l, c);
+                }
+                DirectorError::Config(e.into())
+            }),
             None => self.packs.for_locale(&room.locale).ok_or_else(|| {
                 DirectorError::Setup(format!("room `{}`: no language pack for {} (packs: {}); add packs/<id>/pack.toml next to the show", room.id, room.locale, self.packs.ids().join(", ")))
             }),
@@ -188,8 +196,19 @@ impl LanguageKit {
         Box::new(self.translator_with(pack, &pack.translator.engines))
     }
 
+    /// The pack's translator without its slow engines, for a live room in a hurry: memory hits
+    /// and fast engines only (no warning when that leaves no engine: the memory still serves).
+    fn fast_translator(&self, pack: &Pack) -> Box<dyn Translator> {
+        let quick: Vec<EngineKind> = pack.translator.engines.iter().copied().filter(|e| *e != EngineKind::Llm).collect();
+        Box::new(self.build_translator(pack, &quick, false))
+    }
+
     /// The pack's translator with the given engines, in order (`evercast translate --engine`).
     pub fn translator_with(&self, pack: &Pack, kinds: &[EngineKind]) -> translate::RoomTranslator {
+        self.build_translator(pack, kinds, true)
+    }
+
+    fn build_translator(&self, pack: &Pack, kinds: &[EngineKind], warn_if_none: bool) -> translate::RoomTranslator {
         let mut engines: Vec<Box<dyn translate::Engine>> = Vec::new();
         for kind in kinds {
             match kind {
@@ -208,7 +227,7 @@ impl LanguageKit {
                 }
             }
         }
-        if engines.is_empty() {
+        if engines.is_empty() && warn_if_none {
             self.warn_once(format!("engines:{}", pack.id), format!("pack {}: no translation engine is available; the room speaks its native templates", pack.id));
         }
         let protect = translate::Protect {
@@ -234,13 +253,15 @@ impl LanguageKit {
         let voice = self.voice(room, pack)?;
         let native = match &pack.templates {
             Some(bank) => TemplateWriter::native(Arc::new(bank.clone()), &self.title, &self.persona, self.seed),
-            None => TemplateWriter::new(&self.title, &self.persona, self.seed),
+            // English packs: the built-in banks, with the pack's own AI disclosure.
+            None => {
+                let mut bank = script::banks::english();
+                bank.disclosure = pack.disclosure.spoken.clone();
+                TemplateWriter::with_bank(Arc::new(bank), &self.title, &self.persona, self.seed)
+            }
         };
         let foreign = pack.locale.language() != source_locale().language();
-        let fast = (foreign && pack.translator.engines.contains(&EngineKind::Llm)).then(|| {
-            let quick: Vec<EngineKind> = pack.translator.engines.iter().copied().filter(|e| *e != EngineKind::Llm).collect();
-            Box::new(self.translator_with(pack, &quick)) as Box<dyn Translator>
-        });
+        let fast = (foreign && pack.translator.engines.contains(&EngineKind::Llm)).then(|| self.fast_translator(pack));
         Ok(RoomLanguage { pack: pack.clone(), locale, translator: self.translator(pack), fast, guard: Guard::new(self.offer_minutes).with_market(pack), voice, native })
     }
 

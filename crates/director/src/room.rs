@@ -70,6 +70,9 @@ pub struct ShowRun {
     pub log: Arc<ScriptLog>,
     pub kit: Arc<LanguageKit>,
     feed: ShowFeed,
+    /// Readers registered before the rooms start, so a room that takes longer to start (a
+    /// translator loading) still reads the script from its first line.
+    readers: Mutex<std::collections::HashMap<String, crate::script_feed::ScriptReader>>,
 }
 
 impl ShowRun {
@@ -92,7 +95,20 @@ impl ShowRun {
             log.clone(),
         )
         .map_err(|e| DirectorError::Setup(format!("cannot start the script writer: {e}")))?;
-        Ok(ShowRun { log, kit, feed })
+        Ok(ShowRun { log, kit, feed, readers: Mutex::new(std::collections::HashMap::new()) })
+    }
+
+    /// Registers the rooms that will read the script before any of them starts: the writer
+    /// waits for them, and forgets nothing they have not read.
+    pub fn expect_rooms<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+        let mut r = self.readers.lock().unwrap_or_else(|e| e.into_inner());
+        for id in ids {
+            r.entry(id.to_string()).or_insert_with(|| self.log.reader());
+        }
+    }
+
+    fn reader(&self, room: &str) -> crate::script_feed::ScriptReader {
+        self.readers.lock().unwrap_or_else(|e| e.into_inner()).remove(room).unwrap_or_else(|| self.log.reader())
     }
 
     pub fn stop(&mut self) {
@@ -119,7 +135,7 @@ fn chain(show: &Show, run: &ShowRun, room: &RoomConfig, pack: &Pack, lookahead: 
     let (catalog, products) = show.room_catalog(&room.id);
     Feed::spawn(FeedSetup {
         room: room.id.clone(),
-        reader: run.log.reader(),
+        reader: run.reader(&room.id),
         source_catalog: show.catalog.clone(),
         catalog,
         products,
@@ -143,6 +159,8 @@ pub fn prepare_swap(show: &Show, kit: &LanguageKit, room: &RoomConfig, profile: 
     swapped.pack = Some(pack.id.clone());
     swapped.locale = pack.locale.clone();
     swapped.voice = None;
+    // The new market's own AI label, in its language.
+    swapped.label = None;
     let mut language = kit.room_language(&swapped, pack)?;
     let stage = make_stage(show, &swapped, Some(pack), profile)?;
     let fillers = kit.fillers(pack, &language.locale, language.voice.as_mut());
@@ -153,11 +171,13 @@ pub fn prepare_swap(show: &Show, kit: &LanguageKit, room: &RoomConfig, profile: 
 pub fn make_stage(show: &Show, room: &RoomConfig, pack: Option<&Pack>, profile: &OutputProfile) -> Result<Stage, DirectorError> {
     let mut stage = show.config.stage.clone();
     // The room's own label, else the show's, else the market's from its pack.
+    // The room's own label; else, in a market of another language, its pack's (the show's
+    // label is written in the show's language); else the show's, else the pack's.
+    let foreign = pack.is_some_and(|p| p.locale.language() != source_locale().language());
     if room.label.is_some() {
         stage.label = room.label.clone();
-    }
-    if stage.label.is_none() {
-        stage.label = pack.map(|p| p.disclosure.label.clone());
+    } else if foreign || stage.label.is_none() {
+        stage.label = pack.map(|p| p.disclosure.label.clone()).or(stage.label);
     }
     let locale = pack.map_or(room.locale.clone(), |p| if room.locale.language() == p.locale.language() { room.locale.clone() } else { p.locale.clone() });
     Stage::new(StageSetup {

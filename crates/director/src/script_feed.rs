@@ -151,7 +151,12 @@ impl ScriptLog {
     }
 
     fn reject(&self, r: Rejected) {
-        self.lock().rejections.push(r);
+        let mut s = self.lock();
+        s.rejections.push(r);
+        // A 24/7 show keeps the latest refusals only.
+        if !self.keep_all && s.rejections.len() > 500 {
+            s.rejections.drain(..250);
+        }
     }
 
     fn trim(&self, s: &mut LogState) {

@@ -41,16 +41,21 @@ pub struct TemplateWriter {
 impl TemplateWriter {
     /// The writer of the show's own (English) script.
     pub fn new(show_title: &str, persona: &Persona, seed: u64) -> TemplateWriter {
-        Self::with_bank(Arc::new(banks::english()), false, show_title, persona, seed)
+        Self::build(Arc::new(banks::english()), false, show_title, persona, seed)
     }
 
     /// A writer over a language pack's native banks: a room's own lines (openings, disclosures,
     /// the fallback when a translation cannot be trusted), written in its language.
     pub fn native(bank: Arc<TemplateBank>, show_title: &str, persona: &Persona, seed: u64) -> TemplateWriter {
-        Self::with_bank(bank, true, show_title, persona, seed)
+        Self::build(bank, true, show_title, persona, seed)
     }
 
-    fn with_bank(bank: Arc<TemplateBank>, native: bool, show_title: &str, persona: &Persona, seed: u64) -> TemplateWriter {
+    /// A writer of the show's language over banks of its own (an English pack's disclosure).
+    pub fn with_bank(bank: Arc<TemplateBank>, show_title: &str, persona: &Persona, seed: u64) -> TemplateWriter {
+        Self::build(bank, false, show_title, persona, seed)
+    }
+
+    fn build(bank: Arc<TemplateBank>, native: bool, show_title: &str, persona: &Persona, seed: u64) -> TemplateWriter {
         TemplateWriter {
             bank,
             native,

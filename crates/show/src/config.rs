@@ -302,6 +302,8 @@ pub struct RoomConfig {
     /// The language pack (`assets/packs/<id>`, or `packs/<id>` next to the show); the one
     /// for the locale when absent.
     pub pack: Option<String>,
+    /// Where `pack` is written in the show file (line, column), for errors.
+    pub pack_at: Option<(usize, usize)>,
     /// A voice (`en-us`, `espeak:es`); the pack's first installed voice when absent.
     pub voice: Option<String>,
     /// The room's own catalog with local prices (same product handles as the show's); the
@@ -366,7 +368,7 @@ struct RawShowSection {
 struct RawRoom {
     id: Spanned<String>,
     locale: Spanned<String>,
-    pack: Option<String>,
+    pack: Option<Spanned<String>>,
     voice: Option<String>,
     catalog: Option<Spanned<String>>,
     currency: Option<Spanned<String>>,
@@ -514,7 +516,8 @@ impl ShowConfig {
                 }
                 cur
             });
-            rooms.push(RoomConfig { id, locale, pack: r.pack, voice: r.voice, catalog: room_catalog, currency: room_currency, profile: r.profile.into_inner(), output, label: r.label, rig, lipsync: r.lipsync });
+            let pack_at = r.pack.as_ref().map(|p| line_col(text, p.span().start));
+            rooms.push(RoomConfig { id, locale, pack: r.pack.map(Spanned::into_inner), pack_at, voice: r.voice, catalog: room_catalog, currency: room_currency, profile: r.profile.into_inner(), output, label: r.label, rig, lipsync: r.lipsync });
         }
 
         let music = match raw.music {

@@ -287,25 +287,40 @@ impl Pack {
             }
             e
         };
+        // Points at the line where `key = …` is written.
+        let at_key = |key: &str, field: &str, msg: String| -> SourceError {
+            let mut e = SourceError::new(path, msg).field(field.to_string());
+            let mut offset = 0;
+            for line in text.split_inclusive('\n') {
+                let t = line.trim_start();
+                if t.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')) {
+                    let (l, c) = line_col(text, offset + (line.len() - t.len()));
+                    e = e.at(l, c);
+                    break;
+                }
+                offset += line.len();
+            }
+            e
+        };
         let h = &raw.pack;
         let locale = match Locale::parse(&h.locale) {
             Ok(l) => l,
             Err(m) => {
-                errors.push(at(&h.locale, "pack.locale", m));
+                errors.push(at_key("locale", "pack.locale", m));
                 Locale::parse("en-US").expect("valid tag")
             }
         };
         if h.id.trim().is_empty() || !h.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            errors.push(at(&h.id, "pack.id", format!("`{}` is not a pack id: use letters, digits, `-` and `_`", h.id)));
+            errors.push(at_key("id", "pack.id", format!("`{}` is not a pack id: use letters, digits, `-` and `_`", h.id)));
         }
         if let Some(folder) = path.parent().and_then(|p| p.file_name()).and_then(|f| f.to_str())
             && path.file_name().is_some_and(|f| f == "pack.toml")
             && folder != h.id
         {
-            errors.push(at(&h.id, "pack.id", format!("the pack's id `{}` differs from its folder `{folder}`", h.id)));
+            errors.push(at_key("id", "pack.id", format!("the pack's id `{}` differs from its folder `{folder}`", h.id)));
         }
         if (h.direction == Direction::Rtl) != locale.is_rtl() {
-            errors.push(at("direction", "pack.direction", format!("{} is written {}", locale, if locale.is_rtl() { "right to left (rtl)" } else { "left to right (ltr)" })));
+            errors.push(at_key("direction", "pack.direction", format!("{} is written {}", locale, if locale.is_rtl() { "right to left (rtl)" } else { "left to right (ltr)" })));
         }
         if raw.voices.is_empty() {
             errors.push(at("[[voices]]", "voices", "a pack needs at least one voice (an espeak-ng voice as the last one)".into()));
@@ -322,14 +337,14 @@ impl Pack {
             errors.push(at("[[voices]]", "voices", "add an espeak voice as the last one: it is the fallback when no neural voice is installed".into()));
         }
         if raw.translator.engines.contains(&EngineKind::Apertium) && raw.translator.apertium_pair.is_none() {
-            errors.push(at("engines", "translator.apertium_pair", "the apertium engine needs `apertium_pair` (such as \"eng-spa\")".into()));
+            errors.push(at_key("engines", "translator.apertium_pair", "the apertium engine needs `apertium_pair` (such as \"eng-spa\")".into()));
         }
-        check_numbers(&raw.numbers, &locale, &at, &mut errors);
+        check_numbers(&raw.numbers, &locale, &at_key, &mut errors);
         if raw.disclosure.label.trim().is_empty() {
-            errors.push(at("label", "disclosure.label", "the AI label must not be empty".into()));
+            errors.push(at_key("label", "disclosure.label", "the AI label must not be empty".into()));
         }
         if raw.disclosure.spoken.is_empty() {
-            errors.push(at("spoken", "disclosure.spoken", "a pack needs at least one spoken AI disclosure".into()));
+            errors.push(at_key("spoken", "disclosure.spoken", "a pack needs at least one spoken AI disclosure".into()));
         }
         for s in &raw.disclosure.spoken {
             check_slots(s, &["host", "show"], "disclosure.spoken", &at, &mut errors);
@@ -415,7 +430,7 @@ fn check_slots(s: &str, allowed: &[&str], field: &str, at: &dyn Fn(&str, &str, S
 
 fn check_numbers(n: &Numbers, locale: &Locale, at: &dyn Fn(&str, &str, String) -> SourceError, errors: &mut Vec<SourceError>) {
     let Some(cur) = Currency::from_code(&n.default_currency) else {
-        errors.push(at(&n.default_currency, "numbers.default_currency", format!("`{}` is not an ISO 4217 code", n.default_currency)));
+        errors.push(at("default_currency", "numbers.default_currency", format!("`{}` is not an ISO 4217 code", n.default_currency)));
         return;
     };
     // What the locale writes for 12,345.67 of the home currency and 40 %.

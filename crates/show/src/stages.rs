@@ -107,6 +107,10 @@ pub trait Translator: Send {
     fn name(&self) -> &str;
 
     fn translate(&mut self, line: &Line, from: &Locale, to: &Locale) -> Result<Translation, StageError>;
+
+    /// The market's guard refused the translation of `line`: a translator that remembers
+    /// translations forgets this one.
+    fn refused(&mut self, _line: &Line, _from: &Locale) {}
 }
 
 /// The translator for rooms that speak the show's own language: the line passes unchanged.

@@ -39,15 +39,7 @@ const SENTENCES: &[&str] = &[
     "Buyers rate the [1] [2] out of [3].",
 ];
 
-const ROOMS: &[(&str, &str)] = &[
-    ("es-MX", "Mexican Spanish"),
-    ("pt-BR", "Brazilian Portuguese"),
-    ("fr-FR", "French"),
-    ("de-DE", "German"),
-    ("ja-JP", "Japanese"),
-    ("zh-CN", "Simplified Chinese"),
-    ("id-ID", "Indonesian"),
-];
+use common::ROOMS;
 
 fn convert(text: &str, open: &str, close: &str) -> String {
     let mut s = text.replace("[n]", &format!("{open}n{close}"));

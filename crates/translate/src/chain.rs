@@ -77,6 +77,13 @@ impl Translator for RoomTranslator {
         &self.name
     }
 
+    /// The market's guard refused this line's translation: the memory forgets it, so the
+    /// next time an engine is asked again rather than the refusal repeating.
+    fn refused(&mut self, line: &Line, from: &Locale) {
+        let locked = lock(line, &self.protect, from);
+        guard(&self.memory).forget(&self.pack, &locked.text);
+    }
+
     fn translate(
         &mut self,
         line: &Line,
@@ -92,12 +99,12 @@ impl Translator for RoomTranslator {
         }
         let locked = lock(line, &self.protect, from);
         if !locked.has_words() {
-            // Only facts and names: nothing to translate, and the facts are written per room.
-            return Ok(Translation {
-                line: line.clone(),
-                engine: "verbatim".into(),
-                notes: Vec::new(),
-            });
+            // Only facts, names and glossary terms: nothing for an engine to do. Unlocking the
+            // text as it is writes glossary terms the market's way; facts stay facts.
+            return match unlock(&locked, &locked.text, line) {
+                Ok(out) => Ok(Translation { line: out, engine: "verbatim".into(), notes: Vec::new() }),
+                Err(e) => Err(StageError::failed(format!("cannot restore the locked terms: {e}"))),
+            };
         }
         let mut notes = Vec::new();
         let remembered = guard(&self.memory).get(&self.pack, &locked.text);

@@ -49,6 +49,10 @@ impl Memory {
                 continue;
             }
             match serde_json::from_str::<Entry>(&line) {
+                // An empty target records a forgotten entry.
+                Ok(e) if e.target.is_empty() => {
+                    map.remove(&(e.pack, e.source));
+                }
                 Ok(e) => {
                     map.insert((e.pack, e.source), e.target);
                 }
@@ -118,6 +122,25 @@ impl Memory {
         }
     }
 
+    /// Drops an entry (a translation the market's guard refused). A file-backed memory records
+    /// the removal as an entry with an empty target, which reopening honours.
+    pub fn forget(&mut self, pack: &str, locked_source: &str) {
+        let key = (pack.to_string(), locked_source.to_string());
+        if self.map.remove(&key).is_none() {
+            return;
+        }
+        if let Some((path, file)) = &mut self.file {
+            let entry = Entry { pack: pack.into(), source: locked_source.into(), target: String::new(), engine: "forgotten".into() };
+            let written = serde_json::to_string(&entry).map_err(std::io::Error::other).and_then(|mut s| {
+                s.push('\n');
+                file.write_all(s.as_bytes())
+            });
+            if let Err(e) = written {
+                tracing::warn!(path = %path.display(), error = %e, "cannot append to the translation memory");
+            }
+        }
+    }
+
     pub fn hits(&self) -> u64 {
         self.hits
     }
@@ -138,6 +161,21 @@ impl Memory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forgotten_translation_stays_forgotten_after_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("es.jsonl");
+        let mut m = Memory::open(&path).unwrap();
+        m.put("es-MX", "It's ⟦1⟧.", "Es ⟦1⟧.", "llm");
+        m.put("es-MX", "Tap ⟦1⟧.", "Toca ⟦1⟧.", "llm");
+        m.forget("es-MX", "It's ⟦1⟧.");
+        assert_eq!(m.get("es-MX", "It's ⟦1⟧."), None);
+        drop(m);
+        let mut m = Memory::open(&path).unwrap();
+        assert_eq!(m.get("es-MX", "It's ⟦1⟧."), None);
+        assert_eq!(m.get("es-MX", "Tap ⟦1⟧.").as_deref(), Some("Toca ⟦1⟧."));
+    }
 
     #[test]
     fn persists_across_reopen_counts_hits_and_skips_corrupt_lines() {

@@ -16,15 +16,7 @@ use show::money::{Currency, Money};
 use show::stages::Translator;
 use translate::{Engine, LlmEngine, Memory, Protect, RoomTranslator};
 
-const ROOMS: &[(&str, &str)] = &[
-    ("es-MX", "Mexican Spanish"),
-    ("pt-BR", "Brazilian Portuguese"),
-    ("fr-FR", "French"),
-    ("de-DE", "German"),
-    ("ja-JP", "Japanese"),
-    ("zh-CN", "Simplified Chinese"),
-    ("id-ID", "Indonesian"),
-];
+use common::ROOMS;
 
 const PRODUCTS: &[&str] = &[
     "竹制台灯",

@@ -9,6 +9,17 @@ use script::llm::{Llm, LlmWorker, LoadOptions};
 
 pub const MODEL: &str = "qwen2.5-0.5b";
 
+/// The seven markets the translation tests and measurements cover, with the language's name.
+pub const ROOMS: &[(&str, &str)] = &[
+    ("es-MX", "Mexican Spanish"),
+    ("pt-BR", "Brazilian Portuguese"),
+    ("fr-FR", "French"),
+    ("de-DE", "German"),
+    ("ja-JP", "Japanese"),
+    ("zh-CN", "Simplified Chinese"),
+    ("id-ID", "Indonesian"),
+];
+
 /// The multilingual model's GGUF under the workspace's `models/`.
 pub fn model_path() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
