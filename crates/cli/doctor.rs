@@ -62,6 +62,16 @@ pub fn doctor() -> Result<ExitCode> {
         Err(e) => r.fail("voices", &e.to_string(), "apt-get install espeak-ng-data"),
     }
 
+    println!("Rooms and translation");
+    match director::language::load_packs(&[]) {
+        Ok(p) => r.ok("language packs", &format!("{} built in ({})", p.ids().len(), p.ids().join(", "))),
+        Err(e) => r.fail("language packs", &e.to_string(), "reinstall evercast (a built-in pack is broken)"),
+    }
+    match translate::Apertium::new("eng-spa") {
+        Ok(_) => r.ok("apertium", "eng-spa (fast en→es translation for Spanish rooms)"),
+        Err(e) => r.warn("apertium", &format!("{e}; optional: Spanish rooms use the LLM or their native lines")),
+    }
+
     println!("Models");
     let dir = script::models::default_models_dir();
     for m in script::models::list(&dir) {

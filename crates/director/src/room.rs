@@ -350,6 +350,11 @@ pub struct RoomStatus {
     pub starved_frames: u64,
     pub reconnects: u64,
     pub late_frames: u64,
+    /// Lines carried by a translation engine or the memory, by the pack's native templates,
+    /// and dropped to keep to the show clock.
+    pub translated: u64,
+    pub native: u64,
+    pub dropped: u64,
 }
 
 /// A live room's running summary when it stops.
@@ -491,7 +496,14 @@ pub fn run_live(
             let product = moment.product.map(|i| show.product_title(Some(i)));
             let secs = timeline.seconds();
             let starved = timeline.starved_frames;
+            let (translated, native, dropped) = {
+                let st = feed.stats.lock().unwrap_or_else(|e| e.into_inner());
+                (st.translated, st.native, st.dropped)
+            };
             set(&|s| {
+                s.translated = translated;
+                s.native = native;
+                s.dropped = dropped;
                 s.seconds = secs;
                 s.speaking = speaking.clone();
                 s.product = product.clone();
