@@ -163,7 +163,7 @@ impl LanguageKit {
         let path = match script::models::resolve(model, &self.models_dir) {
             Ok(p) => p,
             Err(e) => {
-                self.warn_once(format!("model:{model}"), format!("the LLM translator is off: {e}; rooms in other languages use their packs' native templates"));
+                self.warn_once(format!("model:{model}"), format!("the LLM translator is off: {e}; rooms in other languages use their other engines (Apertium for Spanish) and their packs' native lines"));
                 return None;
             }
         };
@@ -180,7 +180,7 @@ impl LanguageKit {
                 Some(w)
             }
             Err(e) => {
-                self.warn_once(format!("load:{model}"), format!("the LLM translator could not start ({e}); rooms in other languages use their packs' native templates"));
+                self.warn_once(format!("load:{model}"), format!("the LLM translator could not start ({e}); rooms in other languages use their other engines (Apertium for Spanish) and their packs' native lines"));
                 None
             }
         }
