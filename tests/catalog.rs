@@ -6,8 +6,13 @@ use std::process::Command;
 
 use show::{Currency, catalog};
 
+/// A path in the repository (these tests belong to `crates/cli`).
+fn repo(path: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)
+}
+
 fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    repo("tests/fixtures").join(name)
 }
 
 #[test]
@@ -81,7 +86,7 @@ fn the_command_reports_products_and_errors() {
 
 #[test]
 fn json_catalog_of_the_demo_matches_its_csv() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let demo = repo("assets/demo");
     let csv = catalog::load(&demo.join("catalog.csv"), Currency::USD).expect("demo csv");
     let json = catalog::load(&demo.join("catalog.json"), Currency::USD).expect("demo json");
     assert!(csv.products.len() >= 5);

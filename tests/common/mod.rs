@@ -8,14 +8,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The repository's root (the tests belong to `crates/cli`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 pub fn evercast() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_evercast"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c.current_dir(root());
     c
 }
 
 pub fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+    root().join(path)
 }
 
 pub fn free_port() -> u16 {

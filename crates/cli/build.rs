@@ -18,7 +18,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    // This crate sits in crates/cli; the demo is the repository's.
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo")).join("../..");
     let demo = root.join("assets/demo");
     println!("cargo:rerun-if-changed={}", demo.display());
     let mut files = Vec::new();
