@@ -153,11 +153,6 @@ impl Feed {
         Ok(Feed { rx, stats, notices, swaps: swap_tx, stop, handle: Some(handle) })
     }
 
-    /// Hands the chain a new language; it applies it before its next line.
-    pub fn swap(&self, request: SwapRequest) -> Result<(), String> {
-        self.swaps.try_send(request).map_err(|_| "a swap is already pending for this room".to_string())
-    }
-
     /// A handle that can request swaps from another thread.
     pub fn swapper(&self) -> Sender<SwapRequest> {
         self.swaps.clone()

@@ -122,11 +122,6 @@ impl Drop for ShowRun {
     }
 }
 
-/// A room's language, as its pack and show settings make it.
-pub fn room_pack<'a>(kit: &'a LanguageKit, room: &RoomConfig) -> Result<&'a Pack, DirectorError> {
-    kit.pack_for(room)
-}
-
 /// `live`: a room paced by the wall clock (it may hurry past a busy model); offline renders
 /// wait for every translation and keep a log of refusals.
 fn chain(show: &Show, run: &ShowRun, room: &RoomConfig, pack: &Pack, lookahead: usize, clock: Arc<AtomicU64>, live: bool) -> Result<Feed, DirectorError> {

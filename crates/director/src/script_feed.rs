@@ -98,17 +98,6 @@ impl ScriptLog {
         ScriptReader { log: self.clone(), id }
     }
 
-    /// A reader that starts at the newest line (a room that joins a running show).
-    pub fn reader_at_end(self: &Arc<Self>) -> ScriptReader {
-        let mut s = self.lock();
-        let id = s.next_reader;
-        s.next_reader += 1;
-        let end = s.base + s.lines.len() as u64;
-        s.cursors.insert(id, end);
-        drop(s);
-        ScriptReader { log: self.clone(), id }
-    }
-
     /// Ends the script: readers get `None` once they have read everything.
     pub fn close(&self) {
         self.lock().closed = true;
@@ -209,10 +198,6 @@ impl ScriptReader {
         let s = self.log.lock();
         let end = s.base + s.lines.len() as u64;
         s.cursors.get(&self.id).map_or(0, |c| end.saturating_sub(*c))
-    }
-
-    pub fn log(&self) -> &Arc<ScriptLog> {
-        &self.log
     }
 }
 

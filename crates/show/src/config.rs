@@ -589,21 +589,6 @@ impl ShowConfig {
     }
 }
 
-/// The espeak-ng voice for a locale when the room names none.
-pub fn default_voice(locale: &Locale) -> String {
-    match (locale.language(), locale.region()) {
-        ("en", Some("GB" | "IE" | "AU" | "NZ" | "ZA" | "IN")) => "en-gb".into(),
-        ("en", _) => "en-us".into(),
-        ("es", Some("ES") | None) => "es".into(),
-        ("es", _) => "es-419".into(),
-        ("pt", Some("PT")) => "pt".into(),
-        ("pt", _) => "pt-br".into(),
-        ("zh", Some("TW" | "HK")) => "yue".into(),
-        ("zh", _) => "cmn".into(),
-        (lang, _) => lang.to_string(),
-    }
-}
-
 /// `#rrggbb` → (r, g, b).
 pub fn parse_hex_color(s: &str) -> Option<(u8, u8, u8)> {
     let h = s.trim().strip_prefix('#')?;

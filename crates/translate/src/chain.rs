@@ -55,15 +55,6 @@ impl RoomTranslator {
             name,
         }
     }
-
-    pub fn protect(&self) -> &Protect {
-        &self.protect
-    }
-
-    /// Replaces the protected terms (a new catalog or glossary mid-show).
-    pub fn set_protect(&mut self, protect: Protect) {
-        self.protect = protect;
-    }
 }
 
 /// The shared memory, locked. A poisoned lock only means another room panicked mid-update;
