@@ -87,7 +87,7 @@ fn packs_of(show: Option<PathBuf>) -> Result<show::PackSet> {
 fn list(show: Option<PathBuf>) -> Result<ExitCode> {
     let packs = packs_of(show)?;
     let models = script::models::default_models_dir();
-    println!("{:<7} {:<24} {:<5} {:<18} {:<26} {}", "id", "name", "dir", "voice", "translator", "origin");
+    println!("{:<7} {:<24} {:<5} {:<18} {:<26} origin", "id", "name", "dir", "voice", "translator");
     for p in packs.iter() {
         let voice = p.espeak_voice().map(|v| format!("espeak:{}", v.voice)).unwrap_or_default();
         let translator = if p.locale.language() == source_locale().language() {
