@@ -76,7 +76,7 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 #[allow(clippy::too_many_arguments)]
 pub fn bench_rooms(show: Option<PathBuf>, packs: &[String], engines: &[String], sentences: usize, live_seconds: f64, max_rooms: usize, json: bool, machine: String) -> Result<()> {
     let path = crate::util::show_path(show)?;
-    let show = Show::load(&path, None)?;
+    let show = Arc::new(Show::load(&path, None)?);
     // Cold memory: every sentence is really translated.
     let kit = Arc::new(LanguageKit::new(&show, None, script::llm::default_threads())?);
     let mut report = RoomsReport { machine, engines: Vec::new(), memory_lines: 0, memory_hit_rate: 0.0, memory_hit_rate_warm: 0.0, live: Vec::new() };
@@ -178,7 +178,7 @@ pub fn bench_rooms(show: Option<PathBuf>, packs: &[String], engines: &[String], 
             room.output = None;
             let status = Arc::new(Mutex::new(RoomStatus::default()));
             statuses.push(status.clone());
-            let (show2, run2, profile2) = (Show::load(&path, None)?, run.clone(), profile.clone());
+            let (show2, run2, profile2) = (show.clone(), run.clone(), profile.clone());
             let target = Target::Mp4 { path: dir.path().join(format!("{}.mp4", room.id)) };
             handles.push(std::thread::spawn(move || {
                 run_live(&show2, &run2, &room, &profile2, target, Some(Duration::from_secs_f64(live_seconds)), Arc::new(AtomicBool::new(false)), status, Arc::new(Mutex::new(None)))

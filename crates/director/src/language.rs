@@ -45,6 +45,12 @@ pub fn source_locale() -> Locale {
     Locale::parse("en-US").expect("valid tag")
 }
 
+/// The locale a room writes and speaks in: the pack's, unless the room names no pack and its
+/// own locale is a variant of the pack's language (an es-US room on the es-MX pack).
+pub fn room_locale(room: &RoomConfig, pack: &Pack) -> Locale {
+    if room.pack.is_some() || room.locale.language() != pack.locale.language() { pack.locale.clone() } else { room.locale.clone() }
+}
+
 /// Where evercast keeps state between runs (translation memories): `$EVERCAST_STATE_DIR`,
 /// else `$XDG_STATE_HOME/evercast`, else `~/.local/state/evercast`.
 pub fn state_dir() -> PathBuf {
@@ -248,8 +254,7 @@ impl LanguageKit {
                 room.id, pack.id, pack.origin
             )));
         }
-        // A room's explicit locale wins only when it names no pack.
-        let locale = if room.pack.is_some() || room.locale.language() != pack.locale.language() { pack.locale.clone() } else { room.locale.clone() };
+        let locale = room_locale(room, pack);
         let voice = self.voice(room, pack)?;
         let native = match &pack.templates {
             Some(bank) => TemplateWriter::native(Arc::new(bank.clone()), &self.title, &self.persona, self.seed),

@@ -174,7 +174,7 @@ pub fn make_stage(show: &Show, room: &RoomConfig, pack: Option<&Pack>, profile: 
     } else if foreign || stage.label.is_none() {
         stage.label = pack.map(|p| p.disclosure.label.clone()).or(stage.label);
     }
-    let locale = pack.map_or(room.locale.clone(), |p| if room.locale.language() == p.locale.language() { room.locale.clone() } else { p.locale.clone() });
+    let locale = pack.map_or(room.locale.clone(), |p| crate::language::room_locale(room, p));
     Stage::new(StageSetup {
         width: profile.width,
         height: profile.height,
@@ -379,7 +379,7 @@ pub fn run_live(
     let pack = run.kit.pack_for(room)?.clone();
     let mut stage = make_stage(show, room, Some(&pack), profile)?;
     let mut filler_voice = run.kit.voice(room, &pack)?;
-    let locale = if room.locale.language() == pack.locale.language() { room.locale.clone() } else { pack.locale.clone() };
+    let locale = crate::language::room_locale(room, &pack);
     let fillers = run.kit.fillers(&pack, &locale, filler_voice.as_mut());
     drop(filler_voice);
     let clock = Arc::new(AtomicU64::new(0f64.to_bits()));
