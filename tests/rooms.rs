@@ -12,7 +12,10 @@ use common::*;
 /// Markers of Portuguese and of Spanish text (an accent, a word only one of them uses).
 fn portuguese(t: &str) -> bool {
     let l = format!(" {} ", t.to_lowercase());
-    ["ã", "õ", "ç", "ê", " você", " não ", " são ", " aqui ", " muito", " isso", " está ", " uma ", " ao ", " seu ", " sua ", " já ", " só ", " hoje"].iter().any(|m| l.contains(m))
+    // Also the digraphs nh/lh ("cozinha", "melhor") and little words Spanish writes otherwise.
+    ["ã", "õ", "ç", "ê", "nh", "lh", " você", " não ", " são ", " aqui ", " muito", " isso", " está ", " uma ", " um ", " com ", " da ", " do ", " na ", "para o ", "entendi", " ao ", " seu ", " sua ", " já ", " só ", " hoje"]
+        .iter()
+        .any(|m| l.contains(m))
 }
 
 fn spanish(t: &str) -> bool {
