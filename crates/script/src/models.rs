@@ -126,7 +126,9 @@ impl Manifest {
                 if f.parts.is_empty() {
                     return Err(ModelError::Manifest(format!("{}/{} has no parts", e.name, f.name)));
                 }
-                if f.name.contains('/') || f.name.starts_with('.') {
+                // One level of sub-folder is allowed (a voice pack's `voices/NAME.bin`).
+                let bad_part = |c: &str| c.is_empty() || c.starts_with('.') || c.contains('\\');
+                if f.name.split('/').count() > 2 || f.name.split('/').any(bad_part) {
                     return Err(ModelError::Manifest(format!("{}: bad file name `{}`", e.name, f.name)));
                 }
             }
@@ -268,6 +270,23 @@ fn resolve_entry(entry: &ModelEntry, models_dir: &Path) -> Result<PathBuf, Model
     }
     verify_file(&path, main, &entry.name)?;
     Ok(path)
+}
+
+/// The folder of an installed manifest model (a voice, a recogniser, a runtime, a dictionary)
+/// after checking every one of its files' size and sha256 (cached in stamps, so only the first
+/// load hashes). A missing or altered file is an error naming the install command.
+pub fn resolve_dir(name: &str, models_dir: &Path) -> Result<PathBuf, ModelError> {
+    let m = manifest();
+    let entry = m.get(name).ok_or_else(|| ModelError::Unknown { name: name.to_string(), known: m.names() })?;
+    let dir = models_dir.join(&entry.name);
+    for f in &entry.files {
+        let path = dir.join(&f.name);
+        if !path.exists() {
+            return Err(ModelError::NotInstalled { name: entry.name.clone(), path });
+        }
+        verify_file(&path, f, &entry.name)?;
+    }
+    Ok(dir)
 }
 
 fn check_gguf_magic(path: &Path, hint: &str) -> Result<(), ModelError> {
@@ -475,7 +494,10 @@ fn install_files(
             progress(&format!("{} is already installed and verified", f.name));
             continue;
         }
-        let tmp = work.join(format!("{}.part", f.name));
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent).map_err(io_err(format!("creating {}", parent.display())))?;
+        }
+        let tmp = work.join(format!("{}.part", f.name.replace('/', "_")));
         let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(io_err(format!("creating {}", tmp.display())))?);
         let mut hasher = Sha256::new();
         let mut size = 0u64;
@@ -649,9 +671,14 @@ mod tests {
         let q = m.get("qwen2.5-0.5b").expect("qwen listed");
         assert_eq!(q.files[0].parts.len(), 6);
         assert_eq!(q.files[0].size, 491_400_064);
-        for e in &m.models {
+        for e in m.models.iter().filter(|e| e.kind == "llm") {
             assert!(e.files[0].name.ends_with(".gguf"), "{}: the main file is a GGUF", e.name);
             assert_eq!(e.licence, "Apache-2.0");
+        }
+        let kokoro = m.get("kokoro-v1.0").expect("kokoro listed");
+        assert_eq!(kokoro.files.iter().filter(|f| f.name.starts_with("voices/")).count(), 54);
+        for name in ["onnxruntime", "piper-joe", "whisper-base", "ipadic"] {
+            assert!(m.get(name).is_some(), "{name} listed");
         }
     }
 
