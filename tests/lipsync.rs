@@ -108,3 +108,8 @@ fn png_rig_lip_syncs_to_the_voice() {
 fn mouth_from_audio_alone_lip_syncs() {
     check("audio", 0.6);
 }
+
+#[test]
+fn kokoro_voice_lip_syncs() {
+    check("kokoro", 0.6);
+}

@@ -43,14 +43,27 @@ pub enum BenchCommand {
         #[arg(long)]
         models_dir: Option<PathBuf>,
     },
-    /// The voice: real-time factor of speaking (normalization, synthesis, resampling, visemes)
-    /// per language.
+    /// The voices: real-time factor, time to first audio of a 12-word sentence and Whisper
+    /// base's word error rate on each voice's own sales lines, alone and while a 720p room
+    /// streams; then a live 720p room speaking with Kokoro and with Piper.
     Voice {
         #[arg(long)]
         json: bool,
-        /// Voices (espeak-ng names) and the locales they speak for.
-        #[arg(long, value_delimiter = ',', default_value = "en-us:en-US,es:es-ES,fr:fr-FR,de:de-DE,cmn:zh-CN")]
+        /// ENGINE:VOICE@LOCALE, comma-separated.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "kokoro:af_heart@en-US,kokoro:bf_emma@en-GB,kokoro:ef_dora@es-ES,kokoro:ff_siwis@fr-FR,kokoro:pf_dora@pt-BR,kokoro:zf_xiaoxiao@zh-CN,kokoro:jf_alpha@ja-JP,piper:en_US-joe-medium@en-US,espeak:en-us@en-US,espeak:es@es-ES"
+        )]
         voices: Vec<String>,
+        /// Seconds each live room streams (0 skips the live part).
+        #[arg(long, default_value_t = 60.0)]
+        live_seconds: f64,
+        /// Skip the Whisper round trip.
+        #[arg(long)]
+        no_asr: bool,
+        #[arg(long)]
+        models_dir: Option<PathBuf>,
     },
     /// Multilingual rooms: translation latency (p50/p95) and chrF per engine and language
     /// against bench/translations, the translation memory's hit rate over a 30-minute script,
@@ -147,7 +160,10 @@ pub fn bench(cmd: BenchCommand) -> Result<ExitCode> {
             crate::bench_rooms::bench_rooms(show, &packs, &engines, sentences, live_seconds, max_rooms, json, machine())?;
             Ok(ExitCode::SUCCESS)
         }
-        BenchCommand::Voice { json, voices } => bench_voice(&voices, json),
+        BenchCommand::Voice { json, voices, live_seconds, no_asr, models_dir } => {
+            crate::bench_voice::bench_voice(&voices, live_seconds, no_asr, models_dir, json, machine())?;
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Writer { json, device, models_dir } => {
             let dir = models_dir.unwrap_or_else(script::models::default_models_dir);
             let root = std::env::current_dir()?;
@@ -277,58 +293,6 @@ fn bench_stage(show: Option<PathBuf>, seconds: f64, json: bool, profiles: &[Stri
             );
         }
         println!("(live CPU is the whole process — writer, voice, stage, encoder — as % of one core)");
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// One row of `bench voice`: a voice, the locale it spoke for, and its figures.
-#[derive(Serialize)]
-struct VoiceFigures {
-    voice: String,
-    locale: String,
-    lines: usize,
-    audio_seconds: f64,
-    wall_seconds: f64,
-    rtf: f64,
-    max_line_seconds: f64,
-}
-
-fn bench_voice(voices: &[String], json: bool) -> Result<ExitCode> {
-    let lines = voice::bench_lines();
-    let mut rows = Vec::new();
-    for spec in voices {
-        let (name, tag) = spec.split_once(':').unwrap_or((spec.as_str(), "en-US"));
-        let locale = show::Locale::parse(tag).map_err(anyhow::Error::msg)?;
-        let mut v = voice::Espeak::new(name)?;
-        let r = voice::bench_voice(&mut v, &lines, &locale)?;
-        rows.push(VoiceFigures {
-            voice: name.to_string(),
-            locale: tag.to_string(),
-            lines: r.lines,
-            audio_seconds: r.audio_seconds,
-            wall_seconds: r.wall_seconds,
-            rtf: r.rtf,
-            max_line_seconds: r.max_line_seconds,
-        });
-    }
-    if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
-    } else {
-        println!("machine: {}", machine());
-        println!("{:<8} {:<7} {:>6} {:>10} {:>9} {:>8} {:>14}", "voice", "locale", "lines", "speech s", "wall s", "RTF", "slowest line");
-        for r in &rows {
-            println!(
-                "{:<8} {:<7} {:>6} {:>10.1} {:>9.3} {:>8.4} {:>11.0} ms",
-                r.voice,
-                r.locale,
-                r.lines,
-                r.audio_seconds,
-                r.wall_seconds,
-                r.rtf,
-                r.max_line_seconds * 1000.0
-            );
-        }
-        println!("(RTF = time to speak ÷ length of the speech; below 1 is faster than real time)");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -76,7 +76,8 @@ pub fn doctor() -> Result<ExitCode> {
     let dir = script::models::default_models_dir();
     for m in script::models::list(&dir) {
         if m.installed {
-            match script::models::resolve(&m.name, &dir) {
+            let checked = if m.kind == "llm" { script::models::resolve(&m.name, &dir) } else { script::models::resolve_dir(&m.name, &dir) };
+            match checked {
                 Ok(p) => r.ok(&m.name, &format!("{} ({:.0} MB)", p.display(), m.size as f64 / 1e6)),
                 Err(e) => r.fail(&m.name, &e.to_string(), &format!("evercast models install {}", m.name)),
             }
@@ -87,6 +88,17 @@ pub fn doctor() -> Result<ExitCode> {
         }
     }
     r.ok("llm device", &script::llm::device_report(script::llm::DeviceChoice::Auto));
+    if voice::voices::runtime_installed(&dir) {
+        match voice::onnx::runtime(&dir) {
+            Ok(_) => r.ok(
+                "onnx runtime",
+                &format!("{} loads; neural voices use {} thread(s) each", voice::onnx::library_path(&dir).display(), voice::onnx::default_threads()),
+            ),
+            Err(e) => r.fail("onnx runtime", &e.to_string(), "evercast models install onnxruntime"),
+        }
+    } else {
+        r.warn("onnx runtime", "not installed: Kokoro and Piper voices fall back to espeak-ng (evercast models install onnxruntime)");
+    }
 
     println!("Fonts");
     for (what, files, pkg) in [

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_rooms;
+mod bench_voice;
 mod control;
 mod demo;
 mod doctor;
@@ -14,6 +15,8 @@ mod util;
 mod writer;
 mod models_cmd;
 mod packs_cmd;
+mod transcribe_cmd;
+mod voices_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +64,15 @@ enum Command {
     /// Translates lines from standard input (one per line) the way a room would: product
     /// names, prices and codes locked, the pack's glossary, its market's banned phrases.
     Translate(packs_cmd::TranslateArgs),
+    /// Transcribes the speech in a WAV file with Whisper (`evercast models install whisper-base`).
+    Transcribe(transcribe_cmd::TranscribeArgs),
+    /// Voices: list Kokoro's, Piper's and espeak-ng's, installed or not.
+    Voices {
+        #[command(subcommand)]
+        what: voices_cmd::VoicesCommand,
+    },
+    /// Says a line with a voice into a WAV file (`--voice kokoro:ef_dora`), to try voices.
+    Say(voices_cmd::SayArgs),
     /// Reads a catalog (Shopify CSV export or evercast JSON) and reports its products, or every
     /// error with file, line, column and field.
     Catalog {
@@ -86,6 +98,9 @@ fn main() -> ExitCode {
         Command::Bench { what } => bench::bench(what),
         Command::Packs { what } => packs_cmd::run(what),
         Command::Translate(args) => packs_cmd::translate(args),
+        Command::Transcribe(args) => transcribe_cmd::transcribe(args),
+        Command::Voices { what } => voices_cmd::run(what),
+        Command::Say(args) => voices_cmd::say(args),
         Command::Catalog { file, currency, json } => util::catalog(&file, &currency, json),
     };
     match result {

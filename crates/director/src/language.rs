@@ -270,24 +270,48 @@ impl LanguageKit {
         Ok(RoomLanguage { pack: pack.clone(), locale, translator: self.translator(pack), fast, guard: Guard::new(self.offer_minutes).with_market(pack), voice, native })
     }
 
-    /// The room's voice: `voice = "…"` in the show, else the pack's first installed voice.
+    /// The room's voice: `voice = "…"` in the show, else the pack's voices in order (the first
+    /// that is installed and speaks the room's language), espeak-ng last; levelled to the
+    /// room's programme loudness. A neural voice that is not installed is skipped with a
+    /// warning naming its install command.
     pub fn voice(&self, room: &RoomConfig, pack: &Pack) -> Result<Box<dyn Voice>, DirectorError> {
-        let (name, speed) = match &room.voice {
-            Some(v) => (v.strip_prefix("espeak:").unwrap_or(v).to_string(), 1.0),
-            None => {
-                for v in pack.voices.iter().filter(|v| v.engine != VoiceEngine::Espeak) {
-                    tracing::debug!(pack = %pack.id, "{}:{} is not available in this build; trying the next voice", v.engine.name(), v.voice);
-                }
-                let v = pack.espeak_voice().ok_or_else(|| DirectorError::Setup(format!("pack {} has no espeak voice", pack.id)))?;
-                (v.voice.clone(), v.speed)
-            }
+        let locale = room_locale(room, pack);
+        let mut candidates: Vec<voice::VoiceSpec> = match &room.voice {
+            Some(v) => vec![voice::VoiceSpec::parse(v)],
+            None => pack
+                .voices
+                .iter()
+                .map(|v| {
+                    let engine = match v.engine {
+                        VoiceEngine::Espeak => voice::voices::Engine::Espeak,
+                        VoiceEngine::Kokoro => voice::voices::Engine::Kokoro,
+                        VoiceEngine::Piper => voice::voices::Engine::Piper,
+                    };
+                    voice::VoiceSpec { engine, voice: v.voice.clone(), speed: v.speed }
+                })
+                .collect(),
         };
-        let v = voice::Espeak::new(&name).map_err(|e| DirectorError::Setup(format!("room `{}`: {e}", room.id)))?;
-        let v = v.with_rate((175.0 * speed).round() as u32);
-        Ok(match room.lipsync {
-            LipSync::Phonemes => Box::new(v),
-            LipSync::Audio => Box::new(AudioLipSync(Box::new(v))),
-        })
+        // espeak-ng for the room's language closes every list, so a room always speaks.
+        if let Some(v) = pack.espeak_voice() {
+            candidates.push(voice::VoiceSpec { engine: voice::voices::Engine::Espeak, voice: v.voice.clone(), speed: v.speed });
+        }
+        let (v, spec, skipped) = crate::voices::open_first(&candidates, &locale, &self.models_dir)
+            .map_err(|e| DirectorError::Setup(format!("room `{}`: {e}", room.id)))?;
+        for reason in &skipped {
+            if spec.engine == voice::voices::Engine::Espeak && !reason.contains("does not speak") {
+                tracing::warn!(room = %room.id, "{reason}; speaking with {} instead", spec.label());
+            } else {
+                tracing::debug!(room = %room.id, "{reason}");
+            }
+        }
+        tracing::info!(room = %room.id, voice = %spec.label(), "room voice");
+        let neural = spec.engine != voice::voices::Engine::Espeak;
+        let v: Box<dyn Voice> = match room.lipsync {
+            // Neural voices give no phoneme timing: their mouth shapes come from the audio already.
+            LipSync::Audio if !neural => Box::new(AudioLipSync(v)),
+            _ => v,
+        };
+        Ok(Box::new(crate::voices::Leveled { inner: v, leveler: voice::Leveler::new(room.loudness) }))
     }
 
     /// Lines the host says when the chain has nothing ready, in the pack's language, rendered
@@ -323,6 +347,23 @@ pub fn validate_dir(dir: &Path) -> Result<Pack, DirectorError> {
         return Err(DirectorError::Config(
             SourceError::new(&dir.join("pack.toml"), format!("the subtitle font \"{}\" is not installed (Debian: fonts-noto-core, fonts-noto-cjk)", pack.subtitle_font)).field("pack.subtitle_font").into(),
         ));
+    }
+    for v in pack.voices.iter().filter(|v| v.engine == VoiceEngine::Kokoro) {
+        let known = voice::kokoro::parse_blend(&v.voice).map_err(|e| e.to_string()).and_then(|parts| {
+            for (name, _) in &parts {
+                if !voice::voices::KOKORO_VOICES.contains(&name.as_str()) {
+                    return Err(format!("Kokoro has no voice `{name}` (`evercast voices list` shows them)"));
+                }
+                let lang = voice::kokoro::KokoroLanguage::of_voice(name).map(|l| l.tag().split('-').next().unwrap_or_default().to_string());
+                if lang.as_deref() != Some(pack.locale.language()) {
+                    return Err(format!("Kokoro voice `{name}` does not speak {}", pack.locale.language()));
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = known {
+            return Err(DirectorError::Config(SourceError::new(&dir.join("pack.toml"), e).field("voices.voice").into()));
+        }
     }
     for v in pack.voices.iter().filter(|v| v.engine == VoiceEngine::Espeak) {
         if let Err(e) = voice::Espeak::new(&v.voice) {

@@ -18,6 +18,7 @@ pub mod script_feed;
 pub mod show;
 pub mod subtitles;
 pub mod timeline;
+pub mod voices;
 
 /// What can stop a show from starting or running.
 #[derive(Debug, thiserror::Error)]

@@ -192,9 +192,12 @@ pub fn make_stage(show: &Show, room: &RoomConfig, pack: Option<&Pack>, profile: 
     .map_err(|e| DirectorError::Setup(format!("room `{}`: the stage could not be built: {e}", room.id)))
 }
 
-fn music(show: &Show) -> Result<Option<Music>, DirectorError> {
+/// The music bed, levelled to the room's programme loudness before its volume applies, so a
+/// loud or quiet file sits the same under the voice.
+fn music(show: &Show, loudness: f32) -> Result<Option<Music>, DirectorError> {
     let Some(m) = &show.config.music else { return Ok(None) };
-    let samples = broadcast::decode_audio(&m.file).map_err(DirectorError::Broadcast)?;
+    let mut samples = broadcast::decode_audio(&m.file).map_err(DirectorError::Broadcast)?;
+    voice::Leveler::new(loudness).apply(&mut samples, show::SAMPLE_RATE);
     Ok(Some(Music { samples: Arc::new(samples), volume: m.volume, duck: m.duck }))
 }
 
@@ -250,7 +253,7 @@ pub fn render_room(
     let mut pipeline = RoomPipeline::start(&room.id, profile, &Target::Mp4 { path: mp4.clone() }, encoder, false).map_err(DirectorError::Broadcast)?;
     let spec = hound::WavSpec { channels: 1, sample_rate: SAMPLE_RATE, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
     let mut wav_writer = hound::WavWriter::create(&wav, spec).map_err(|e| DirectorError::Io(format!("cannot write {}: {e}", wav.display())))?;
-    let mut timeline = Timeline::new(profile.fps, Pace::Offline, show.config.run_of_show.pause_seconds, music(show)?, Vec::new(), (!show.products.is_empty()).then_some(0));
+    let mut timeline = Timeline::new(profile.fps, Pace::Offline, show.config.run_of_show.pause_seconds, music(show, room.loudness)?, Vec::new(), (!show.products.is_empty()).then_some(0));
     let frames = (seconds * f64::from(profile.fps)).round() as u64;
     let mut render_time = Duration::ZERO;
     for n in 0..frames {
@@ -386,7 +389,7 @@ pub fn run_live(
     let mut feed = chain(show, run, room, &pack, 6, clock.clone(), true)?;
     *swaps.lock().unwrap_or_else(|e| e.into_inner()) = Some(feed.swapper());
     let encoder = broadcast::pick_encoder(profile.encoder).map_err(DirectorError::Broadcast)?;
-    let mut timeline = Timeline::new(profile.fps, Pace::Live, show.config.run_of_show.pause_seconds, music(show)?, fillers, (!show.products.is_empty()).then_some(0)).forget_history();
+    let mut timeline = Timeline::new(profile.fps, Pace::Live, show.config.run_of_show.pause_seconds, music(show, room.loudness)?, fillers, (!show.products.is_empty()).then_some(0)).forget_history();
     let set = |f: &dyn Fn(&mut RoomStatus)| f(&mut status.lock().unwrap_or_else(|e| e.into_inner()));
     set(&|s| {
         s.room = room.id.clone();

@@ -319,7 +319,13 @@ pub struct RoomConfig {
     /// Overrides the show's host rig for this room.
     pub rig: Option<RigSpec>,
     pub lipsync: LipSync,
+    /// Programme loudness in LUFS (integrated, EBU R 128) every voice and the music bed are
+    /// levelled to; −16 by default.
+    pub loudness: f32,
 }
+
+/// The programme loudness rooms are levelled to unless they say otherwise, in LUFS.
+pub const DEFAULT_LOUDNESS: f32 = -16.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShowConfig {
@@ -379,6 +385,7 @@ struct RawRoom {
     rig: Option<Spanned<String>>,
     #[serde(default)]
     lipsync: LipSync,
+    loudness: Option<Spanned<f32>>,
 }
 
 fn default_profile() -> Spanned<String> {
@@ -517,7 +524,15 @@ impl ShowConfig {
                 cur
             });
             let pack_at = r.pack.as_ref().map(|p| line_col(text, p.span().start));
-            rooms.push(RoomConfig { id, locale, pack: r.pack.map(Spanned::into_inner), pack_at, voice: r.voice, catalog: room_catalog, currency: room_currency, profile: r.profile.into_inner(), output, label: r.label, rig, lipsync: r.lipsync });
+            let loudness = match r.loudness {
+                Some(l) if !(-40.0..=-5.0).contains(l.get_ref()) => {
+                    errors.push(at(l.span(), "rooms.loudness", "programme loudness is in LUFS between -40 and -5 (-16 is usual for streams, -23 for broadcast)".into()));
+                    DEFAULT_LOUDNESS
+                }
+                Some(l) => l.into_inner(),
+                None => DEFAULT_LOUDNESS,
+            };
+            rooms.push(RoomConfig { id, locale, pack: r.pack.map(Spanned::into_inner), pack_at, voice: r.voice, catalog: room_catalog, currency: room_currency, profile: r.profile.into_inner(), output, label: r.label, rig, lipsync: r.lipsync, loudness });
         }
 
         let music = match raw.music {

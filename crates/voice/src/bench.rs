@@ -75,3 +75,63 @@ pub fn bench_lines() -> Vec<Line> {
         l(SegmentKind::CallToAction).text("Tap the card below to grab yours before they're gone!"),
     ]
 }
+
+/// Short sales lines written in `language` (an ISO 639-1 code), with prices and numbers as a
+/// host says them, for voice benchmarks and recognition round trips. English for languages
+/// without their own.
+pub fn sample_lines(language: &str) -> Vec<Line> {
+    let text: &[&str] = match language {
+        "es" => &[
+            "¡Hola a todos, bienvenidos de nuevo!",
+            "Esta lámpara de bambú se pliega y cabe en cualquier mochila.",
+            "Hoy cuesta solo treinta y dos dólares, con envío gratis.",
+            "Quedan sesenta y cuatro unidades, así que no esperes mucho.",
+            "Toca la tarjeta de abajo y llévate la tuya ahora mismo.",
+        ],
+        "fr" => &[
+            "Bonjour à tous, et bienvenue dans notre boutique en direct !",
+            "Cette lampe en bambou se plie et tient dans votre sac.",
+            "Aujourd'hui, elle ne coûte que trente-deux euros, livraison offerte.",
+            "Il en reste soixante-quatre, alors ne tardez pas.",
+            "Touchez la carte en bas de l'écran pour commander.",
+        ],
+        "it" => &[
+            "Ciao a tutti e benvenuti nel nostro negozio in diretta!",
+            "Questa lampada di bambù si piega e sta in ogni borsa.",
+            "Oggi costa solo trentadue euro, con spedizione gratuita.",
+            "Ne restano sessantaquattro, quindi non aspettate troppo.",
+            "Toccate la scheda qui sotto per ordinare la vostra.",
+        ],
+        "pt" => &[
+            "Olá a todos, sejam bem-vindos à nossa loja ao vivo!",
+            "Esta luminária de bambu dobra e cabe em qualquer mochila.",
+            "Hoje ela custa só trinta e dois reais, com frete grátis.",
+            "Restam sessenta e quatro unidades, então não espere muito.",
+            "Toque no cartão abaixo para garantir a sua agora.",
+        ],
+        "zh" => &[
+            "大家好，欢迎来到我们的直播间！",
+            "这款竹制台灯可以折叠，放进包里很方便。",
+            "今天只要三十二元，而且包邮。",
+            "库存只剩六十四件了，喜欢的朋友抓紧下单。",
+            "点击下方的商品卡片，马上带回家。",
+        ],
+        "ja" => &[
+            "みなさん、こんにちは。ライブ配信へようこそ！",
+            "この竹のランプは折りたたんで持ち運べます。",
+            "今日だけ、送料無料でお届けします。",
+            "残りわずかなので、お早めにどうぞ。",
+            "下の商品カードをタップしてください。",
+        ],
+        _ => {
+            return vec![
+                Line::new(SegmentKind::Hook, None).text("Welcome back, everyone, and thanks for joining the live shop today!"),
+                Line::new(SegmentKind::Pitch, None).text("This bamboo lamp folds flat and fits in any backpack you own."),
+                Line::new(SegmentKind::Offer, None).text("Today it costs just ").fact(Fact::Price(Money::new(3290, Currency::USD))).text(", with free shipping."),
+                Line::new(SegmentKind::Offer, None).text("There are only ").fact(Fact::Count(64)).text(" left, so please do not wait too long."),
+                Line::new(SegmentKind::CallToAction, None).text("Tap the card below the video to grab yours right now."),
+            ];
+        }
+    };
+    text.iter().map(|t| Line::new(SegmentKind::Pitch, None).text(t.to_string())).collect()
+}

@@ -35,6 +35,20 @@ pub enum VoiceError {
 
     #[error("{}: {reason}", path.display())]
     Io { path: PathBuf, reason: String },
+
+    /// ONNX Runtime could not be loaded (the message names the install command).
+    #[error("{0}")]
+    Runtime(String),
+
+    /// A neural voice's files are not installed (the message names the install command).
+    #[error("{0}")]
+    NotInstalled(String),
+
+    #[error("voice model {}: {reason}", path.display())]
+    Model { path: PathBuf, reason: String },
+
+    #[error("unknown voice `{name}`: {hint}")]
+    UnknownNeuralVoice { name: String, hint: String },
 }
 
 fn suggest(similar: &[String]) -> String {
@@ -51,8 +65,13 @@ impl From<VoiceError> for StageError {
             VoiceError::LibraryMissing { .. }
             | VoiceError::BadLibrary { .. }
             | VoiceError::DataMissing { .. }
-            | VoiceError::UnknownVoice { .. } => StageError::missing(e.to_string()),
-            VoiceError::Engine { .. } | VoiceError::Resample { .. } | VoiceError::Io { .. } => StageError::failed(e.to_string()),
+            | VoiceError::UnknownVoice { .. }
+            | VoiceError::Runtime(_)
+            | VoiceError::NotInstalled(_)
+            | VoiceError::UnknownNeuralVoice { .. } => StageError::missing(e.to_string()),
+            VoiceError::Engine { .. } | VoiceError::Resample { .. } | VoiceError::Io { .. } | VoiceError::Model { .. } => {
+                StageError::failed(e.to_string())
+            }
         }
     }
 }

@@ -222,6 +222,13 @@ impl BandPass {
 /// languages against the phoneme-based track (mouth-opening correlation about 0.7 on
 /// sentences they were not fitted on).
 pub fn visemes_from_audio(samples: &[f32], sample_rate: u32) -> VisemeTrack {
+    visemes_from_audio_weighted(samples, sample_rate, 0.5)
+}
+
+/// [`visemes_from_audio`] with the weight of loudness against the formant balance in how wide
+/// the mouth opens (0.5 each there). Neural voices' spectra differ from espeak's, on which
+/// the formant thresholds were fitted, so for them the jaw follows loudness more.
+pub fn visemes_from_audio_weighted(samples: &[f32], sample_rate: u32, loud_weight: f32) -> VisemeTrack {
     let duration = samples.len() as f32 / sample_rate.max(1) as f32;
     let hop = ((sample_rate as f32 * HOP).round() as usize).max(1);
     let win = ((sample_rate as f32 * WINDOW).round() as usize).max(hop);
@@ -263,7 +270,7 @@ pub fn visemes_from_audio(samples: &[f32], sample_rate: u32) -> VisemeTrack {
             }
             let loud = ((rel + 28.0) / 24.0).clamp(0.0, 1.0);
             let jaw = ((formant[f] + 6.0) / 10.0).clamp(0.0, 1.0);
-            match 0.5 * loud + 0.5 * jaw {
+            match loud_weight * loud + (1.0 - loud_weight) * jaw {
                 o if o > 0.8 => Viseme::Open,
                 o if o > 0.55 && bright[f] > 0.25 * hiss => Viseme::Wide,
                 o if o > 0.55 => Viseme::Round,

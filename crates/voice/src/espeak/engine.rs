@@ -294,6 +294,28 @@ impl Engine {
         ok
     }
 
+    /// `text` in IPA as `voice` reads it, one string per clause espeak finds (words separated by
+    /// spaces; punctuation dropped). With `tie`, the letters of one phoneme are joined by `^`
+    /// ("t^ʃ"), the form Kokoro's training front end mapped to its own symbols.
+    pub fn ipa(&mut self, voice: &str, text: &str, tie: bool) -> Result<Vec<String>, VoiceError> {
+        self.set_voice(voice).map_err(|code| VoiceError::Engine { action: format!("load voice {voice}"), code })?;
+        let c = CString::new(text.replace('\0', " ")).unwrap_or_default();
+        let mut ptr = c.as_ptr() as *const c_void;
+        // Bit 1: IPA; bit 7: bits 8..23 hold a tie character rather than a separator.
+        let mode = if tie { 0x02 | 0x80 | (i32::from(b'^') << 8) } else { 0x02 };
+        let mut clauses = Vec::new();
+        while !ptr.is_null() {
+            // SAFETY: `c` is NUL-terminated and outlives the loop; espeak advances `ptr` within
+            // it (NULL at the end) and returns its own static buffer, copied at once.
+            let out = c_str(unsafe { (self.api.text_to_phonemes)(&mut ptr, ffi::CHARS_UTF8 as c_int, mode) });
+            let out = out.trim();
+            if !out.is_empty() {
+                clauses.push(out.to_string());
+            }
+        }
+        Ok(clauses)
+    }
+
     /// Speaks `text` with `voice` (a name from [`Engine::resolve`]) at `rate` words per minute.
     pub fn synthesize(&mut self, voice: &str, rate: u32, text: &str) -> Result<Synthesis, VoiceError> {
         self.set_voice(voice).map_err(|code| VoiceError::Engine { action: format!("load voice {voice}"), code })?;

@@ -70,6 +70,12 @@ impl Espeak {
         self.rate
     }
 
+    /// `text` in IPA as this voice reads it: one string per clause, words separated by spaces.
+    /// `tie` joins the letters of one phoneme with `^` ("t^ʃ").
+    pub fn ipa(&self, text: &str, tie: bool) -> Result<Vec<String>, StageError> {
+        Ok(engine()?.ipa(&self.voice, text, tie)?)
+    }
+
     /// Speaks `text` as given (no normalization).
     pub fn speak_text(&self, text: &str) -> Result<Speech, StageError> {
         let _span = tracing::debug_span!(target: "voice", "voice.synth", voice = %self.voice, chars = text.len()).entered();

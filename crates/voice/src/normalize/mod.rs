@@ -71,6 +71,12 @@ impl Spoken {
 }
 
 /// A line as the voice of `locale` should say it.
+/// Plain text as a voice of `locale` reads it (numbers, prices and percentages in words): what a
+/// recogniser wrote ("$32 and 90 cents") becomes comparable with what the voice said.
+pub fn as_spoken(text: &str, locale: &Locale) -> String {
+    spoken(&Line::new(show::SegmentKind::Pitch, None).text(text.to_string()), locale).text
+}
+
 pub fn spoken(line: &Line, locale: &Locale) -> Spoken {
     let scanner = scan::Scanner::new(locale);
     let mut b = Builder::default();

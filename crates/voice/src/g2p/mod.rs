@@ -1,0 +1,2 @@
+pub mod ja;
+pub mod zh;
