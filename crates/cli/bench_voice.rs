@@ -67,14 +67,14 @@ fn first_audio_ms(spec: &VoiceSpec, voice: &mut dyn Voice, locale: &Locale, mode
         Engine::Kokoro => {
             let k = voice::voices::open_kokoro(spec, &paths)?;
             let t = Instant::now();
-            k.speak_chunks(&text, |_| {
+            k.speak_chunks(&text, voice::neural::FIRST_WORDS, |_| {
                 first.get_or_insert(t.elapsed());
             })?;
         }
         Engine::Piper => {
             let p = voice::Piper::new(models_dir, &spec.voice, spec.speed)?;
             let t = Instant::now();
-            p.speak_chunks(&text, |_| {
+            p.speak_chunks(&text, voice::neural::FIRST_WORDS, |_| {
                 first.get_or_insert(t.elapsed());
             })?;
         }

@@ -397,9 +397,10 @@ pub fn run_live(
         s.pack = pack.id.clone();
     });
 
-    // Give the feed a moment to get its first lines ready, so the show opens with speech.
+    // Give the feed time to get its first line ready, so the show opens with speech (a neural
+    // voice takes a few seconds for a long opening line on 2 cores).
     let warm = Instant::now();
-    while feed.rx.is_empty() && warm.elapsed() < Duration::from_secs(5) {
+    while feed.rx.is_empty() && warm.elapsed() < Duration::from_secs(15) {
         std::thread::sleep(Duration::from_millis(20));
     }
 

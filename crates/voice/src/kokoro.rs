@@ -273,8 +273,9 @@ impl Kokoro {
 
     /// Synthesises `text` chunk by chunk, handing each chunk's audio (24 kHz) to `each` as soon
     /// as it is ready: the first arrives after the first few words are synthesised.
-    pub fn speak_chunks(&self, text: &str, mut each: impl FnMut(ChunkAudio)) -> Result<(), StageError> {
-        for chunk in neural::chunks(text) {
+    /// `first_words` bounds the first chunk ([`neural::MAX_WORDS`] for whole sentences).
+    pub fn speak_chunks(&self, text: &str, first_words: usize, mut each: impl FnMut(ChunkAudio)) -> Result<(), StageError> {
+        for chunk in neural::chunks_with(text, first_words) {
             let piece = &text[chunk.range.clone()];
             let words = neural::words(piece);
             let (phonemes, weights) = self.phonemes(piece, &words)?;
@@ -293,7 +294,7 @@ impl Kokoro {
     pub fn speak_text(&self, text: &str) -> Result<Speech, StageError> {
         let _span = tracing::debug_span!(target: "voice", "voice.synth", voice = %self.name, chars = text.len()).entered();
         let mut chunks = Vec::new();
-        self.speak_chunks(text, |c| chunks.push(c))?;
+        self.speak_chunks(text, neural::MAX_WORDS, |c| chunks.push(c))?;
         Ok(neural::assemble(chunks)?)
     }
 }

@@ -2,14 +2,19 @@
 //!
 //! **Owns**: turning a [`show::Line`] into a [`show::Utterance`] for a room's locale —
 //! number, price and percentage normalization ([`normalize`]: words for en, es, fr, de, it,
-//! pt; digits plus the currency's name elsewhere), the embedded espeak-ng voice ([`Espeak`],
-//! a hand-written FFI loaded at run time), resampling to the show's 48 kHz and trimming
-//! ([`audio`]), visemes from phonemes or from audio alone ([`viseme`]), word timings mapped
-//! back to the subtitle's bytes ([`speech`]), and a speed bench ([`bench_voice`]).
+//! pt; digits plus the currency's name elsewhere); the voices behind [`show::stages::Voice`]:
+//! the embedded espeak-ng ([`Espeak`], a hand-written FFI loaded at run time), and the neural
+//! [`Kokoro`] and [`Piper`] on ONNX Runtime ([`onnx`], loaded at run time) with their
+//! grapheme-to-phoneme front ends ([`g2p`] for Mandarin and Japanese; espeak IPA elsewhere);
+//! choosing a voice by name ([`voices`]); chunking and word alignment for voices without
+//! durations ([`neural`]); resampling to the show's 48 kHz and trimming ([`audio`]); visemes
+//! from phonemes or from audio alone ([`viseme`]); programme loudness ([`loudness`]); word
+//! timings mapped back to the subtitle's bytes ([`speech`]); and a speed bench
+//! ([`bench_voice`]).
 //!
-//! **Must not touch**: writing or translating lines, rendering, GStreamer, other stages. It
-//! depends on `show` only. Everything except [`espeak`] is engine-independent, so neural
-//! voices (Kokoro, Piper) can plug in behind [`show::stages::Voice`] and reuse it.
+//! **Must not touch**: writing or translating lines, rendering, GStreamer, model installation
+//! (callers verify installed files; this crate loads what it is pointed at), other stages. It
+//! depends on `show` only among the stages.
 //!
 //! ```no_run
 //! use show::stages::Voice;

@@ -24,10 +24,10 @@ pub struct Chunk {
     pub pause: f32,
 }
 
-/// Words per chunk at most after the first; long clauses are cut at a word boundary.
-const MAX_WORDS: usize = 24;
-/// The first chunk stays about this short so its audio is ready quickly.
-const FIRST_WORDS: usize = 6;
+/// Words per chunk at most; long clauses are cut at a word boundary.
+pub const MAX_WORDS: usize = 24;
+/// When the first audio must come early (a streamed answer), the first chunk stays this short.
+pub const FIRST_WORDS: usize = 4;
 
 /// Words that usually start a phrase: a cut before one sounds like a natural breath.
 const PHRASE_STARTS: &[&str] = &[
@@ -44,15 +44,23 @@ fn is_clause_end(c: char) -> bool {
 }
 
 /// Splits `text` into chunks: at every sentence end, at clause marks once a chunk has a few
-/// words, and the first chunk before a phrase-starting word when its sentence is long.
+/// words, and long clauses at a word boundary (before a phrase-starting word when there is one).
 /// Text without spaces (Chinese, Japanese) is cut at punctuation only.
 pub fn chunks(text: &str) -> Vec<Chunk> {
+    chunks_with(text, MAX_WORDS)
+}
+
+/// [`chunks`] with the first chunk cut after about `first_words` words, so that its audio is
+/// ready early — at a small cost in the sentence's melody, so only for streamed speech.
+pub fn chunks_with(text: &str, first_words: usize) -> Vec<Chunk> {
     let mut out: Vec<Chunk> = Vec::new();
     let mut start = 0;
     let mut words = 0;
     let mut in_word = false;
     let iter: Vec<(usize, char)> = text.char_indices().collect();
-    let limit = |out: &Vec<Chunk>| if out.is_empty() { FIRST_WORDS } else { MAX_WORDS };
+    let limit = |out: &Vec<Chunk>| if out.is_empty() { first_words } else { MAX_WORDS };
+    // How far past the limit a cut waits for a phrase-starting word.
+    let slack = |out: &Vec<Chunk>| if out.is_empty() && first_words < MAX_WORDS { 1 } else { 4 };
     for (k, &(i, c)) in iter.iter().enumerate() {
         let end = i + c.len_utf8();
         if c.is_whitespace() {
@@ -68,7 +76,7 @@ pub fn chunks(text: &str) -> Vec<Chunk> {
             let w = text[i..].split(|ch: char| ch.is_whitespace() || is_clause_end(ch) || is_sentence_end(ch)).next().unwrap_or("");
             let phrase = PHRASE_STARTS.contains(&w.to_lowercase().as_str());
             let over = words > limit(&out);
-            if over && (phrase || words > limit(&out) + 4) && text[start..i].trim().split_whitespace().count() >= 3 {
+            if over && (phrase || words > limit(&out) + slack(&out)) && text[start..i].split_whitespace().count() >= 3 {
                 push(&mut out, text, start..word_start, 0.06);
                 start = word_start;
                 words = 1;
@@ -235,12 +243,16 @@ mod tests {
     fn sentences_and_long_clauses_become_chunks_and_the_first_is_short() {
         let t = "This travel mug keeps coffee hot for twelve hours and cold for a whole day. Grab yours now, friends!";
         let p = pieces(t);
-        assert_eq!(p[0], "This travel mug keeps coffee hot", "{p:?}");
-        assert_eq!(p[1], "for twelve hours and cold for a whole day.");
-        assert_eq!(p[2], "Grab yours now,");
-        assert_eq!(p[3], "friends!");
+        assert_eq!(p, vec!["This travel mug keeps coffee hot for twelve hours and cold for a whole day.", "Grab yours now,", "friends!"]);
         let c = chunks(t);
-        assert!(c[1].pause > 0.2 && c[2].pause > 0.1 && c[3].pause == 0.0);
+        assert!(c[0].pause > 0.2 && c[1].pause > 0.1 && c[2].pause == 0.0);
+        // Streamed: the first chunk is short, cut before a phrase-starting word when one is near.
+        let streamed: Vec<&str> = chunks_with(t, FIRST_WORDS).into_iter().map(|c| &t[c.range]).collect();
+        assert_eq!(streamed[0], "This travel mug keeps coffee", "{streamed:?}");
+        assert_eq!(streamed[1], "hot for twelve hours and cold for a whole day.");
+        let s = "Look at this bamboo lamp with three colours.";
+        let streamed: Vec<&str> = chunks_with(s, FIRST_WORDS).into_iter().map(|c| &s[c.range]).collect();
+        assert_eq!(streamed, vec!["Look at this bamboo lamp", "with three colours."]);
         // A short sentence stays whole; a decimal point is not a sentence end.
         assert_eq!(pieces("Only 4.5 ounces."), vec!["Only 4.5 ounces."]);
         assert_eq!(pieces("¡Hola! ¿Qué tal?"), vec!["¡Hola!", "¿Qué tal?"]);

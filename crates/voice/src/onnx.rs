@@ -81,7 +81,7 @@ pub fn session(models_dir: &Path, model: &Path) -> Result<SharedSession, VoiceEr
         .map_err(|e| err(e.into()))?
         .with_inter_threads(1)
         .map_err(|e| err(e.into()))?
-        .with_intra_op_spinning(false)
+        .with_intra_op_spinning(std::env::var_os("EVERCAST_VOICE_NO_SPIN").is_none())
         .map_err(|e| err(e.into()))?
         .commit_from_file(model)
         .map_err(err)?;

@@ -181,8 +181,9 @@ impl Piper {
     }
 
     /// Synthesises `text` chunk by chunk, handing each chunk's audio to `each` when ready.
-    pub fn speak_chunks(&self, text: &str, mut each: impl FnMut(ChunkAudio)) -> Result<(), StageError> {
-        for chunk in neural::chunks(text) {
+    /// `first_words` bounds the first chunk ([`neural::MAX_WORDS`] for whole sentences).
+    pub fn speak_chunks(&self, text: &str, first_words: usize, mut each: impl FnMut(ChunkAudio)) -> Result<(), StageError> {
+        for chunk in neural::chunks_with(text, first_words) {
             let piece = &text[chunk.range.clone()];
             let words = neural::words(piece);
             let (phonemes, weights) = phonemes_with_weights(&self.espeak, piece, &words)?;
@@ -198,7 +199,7 @@ impl Piper {
     pub fn speak_text(&self, text: &str) -> Result<Speech, StageError> {
         let _span = tracing::debug_span!(target: "voice", "voice.synth", voice = %self.name, chars = text.len()).entered();
         let mut chunks = Vec::new();
-        self.speak_chunks(text, |c| chunks.push(c))?;
+        self.speak_chunks(text, neural::MAX_WORDS, |c| chunks.push(c))?;
         Ok(neural::assemble(chunks)?)
     }
 }
