@@ -13,6 +13,7 @@ use broadcast::Target;
 use director::room::{RoomStatus, ShowRun, WriterChoice, run_live};
 use serde::Serialize;
 use show::stages::Voice;
+use voice::neural::ChunkedVoice;
 use show::{Locale, SAMPLE_RATE};
 use voice::voices::{Engine, VoicePaths, VoiceSpec};
 
@@ -67,14 +68,14 @@ fn first_audio_ms(spec: &VoiceSpec, voice: &mut dyn Voice, locale: &Locale, mode
         Engine::Kokoro => {
             let k = voice::voices::open_kokoro(spec, &paths)?;
             let t = Instant::now();
-            k.speak_chunks(&text, voice::neural::FIRST_WORDS, |_| {
+            k.speak_chunks(&text, voice::neural::FIRST_WORDS, &mut |_| {
                 first.get_or_insert(t.elapsed());
             })?;
         }
         Engine::Piper => {
             let p = voice::Piper::new(models_dir, &spec.voice, spec.speed)?;
             let t = Instant::now();
-            p.speak_chunks(&text, voice::neural::FIRST_WORDS, |_| {
+            p.speak_chunks(&text, voice::neural::FIRST_WORDS, &mut |_| {
                 first.get_or_insert(t.elapsed());
             })?;
         }

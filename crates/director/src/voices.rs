@@ -37,9 +37,12 @@ pub fn open_voice(spec: &VoiceSpec, models_dir: &Path) -> Result<Box<dyn Voice>,
     voice::voices::open(spec, &VoicePaths::new(models_dir))
 }
 
+/// A voice that opened, the spec it came from, and why the candidates before it did not.
+pub type Opened = (Box<dyn Voice>, VoiceSpec, Vec<String>);
+
 /// The first of `candidates` that opens and speaks `locale`'s language; the reasons the others
 /// did not are returned for the log (each names its install command).
-pub fn open_first(candidates: &[VoiceSpec], locale: &Locale, models_dir: &Path) -> Result<(Box<dyn Voice>, VoiceSpec, Vec<String>), StageError> {
+pub fn open_first(candidates: &[VoiceSpec], locale: &Locale, models_dir: &Path) -> Result<Opened, StageError> {
     let paths = VoicePaths::new(models_dir);
     let mut skipped = Vec::new();
     let mut last: Option<StageError> = None;

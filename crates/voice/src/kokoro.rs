@@ -20,7 +20,6 @@ use crate::error::VoiceError;
 use crate::espeak::Espeak;
 use crate::neural::{self, ChunkAudio};
 use crate::onnx::{self, SharedSession};
-use crate::speech::{Speech, utterance};
 
 /// The manifest model that holds Kokoro.
 pub const MODEL: &str = "kokoro-v1.0";
@@ -271,10 +270,14 @@ impl Kokoro {
         (!ipa.is_empty()).then(|| to_kokoro(&ipa, KokoroLanguage::AmericanEnglish))
     }
 
-    /// Synthesises `text` chunk by chunk, handing each chunk's audio (24 kHz) to `each` as soon
-    /// as it is ready: the first arrives after the first few words are synthesised.
-    /// `first_words` bounds the first chunk ([`neural::MAX_WORDS`] for whole sentences).
-    pub fn speak_chunks(&self, text: &str, first_words: usize, mut each: impl FnMut(ChunkAudio)) -> Result<(), StageError> {
+}
+
+impl neural::ChunkedVoice for Kokoro {
+    fn label(&self) -> &str {
+        &self.name
+    }
+
+    fn speak_chunks(&self, text: &str, first_words: usize, each: &mut dyn FnMut(ChunkAudio)) -> Result<(), StageError> {
         for chunk in neural::chunks_with(text, first_words) {
             let piece = &text[chunk.range.clone()];
             let words = neural::words(piece);
@@ -289,14 +292,6 @@ impl Kokoro {
         }
         Ok(())
     }
-
-    /// Speaks `text` as given (no normalization).
-    pub fn speak_text(&self, text: &str) -> Result<Speech, StageError> {
-        let _span = tracing::debug_span!(target: "voice", "voice.synth", voice = %self.name, chars = text.len()).entered();
-        let mut chunks = Vec::new();
-        self.speak_chunks(text, neural::MAX_WORDS, |c| chunks.push(c))?;
-        Ok(neural::assemble(chunks)?)
-    }
 }
 
 impl Voice for Kokoro {
@@ -305,9 +300,7 @@ impl Voice for Kokoro {
     }
 
     fn speak(&mut self, line: &Line, locale: &Locale) -> Result<Utterance, StageError> {
-        let spoken = crate::normalize::spoken(line, locale);
-        let speech = self.speak_text(&spoken.text)?;
-        Ok(utterance(line, spoken, speech))
+        neural::ChunkedVoice::speak_line(self, line, locale)
     }
 }
 

@@ -231,6 +231,31 @@ pub fn assemble(chunks: Vec<ChunkAudio>) -> Result<Speech, VoiceError> {
     Ok(Speech { samples, visemes, words })
 }
 
+/// A voice that synthesises text chunk by chunk (Kokoro, Piper): the rest of its path — whole
+/// sentences, lines, utterances — is the same for every such engine.
+pub trait ChunkedVoice {
+    fn label(&self) -> &str;
+
+    /// Synthesises `text` chunk by chunk, handing each chunk's audio to `each` as soon as it is
+    /// ready. `first_words` bounds the first chunk ([`MAX_WORDS`] for whole sentences).
+    fn speak_chunks(&self, text: &str, first_words: usize, each: &mut dyn FnMut(ChunkAudio)) -> Result<(), show::stages::StageError>;
+
+    /// Speaks `text` as given (no normalization).
+    fn speak_text(&self, text: &str) -> Result<Speech, show::stages::StageError> {
+        let _span = tracing::debug_span!(target: "voice", "voice.synth", voice = %self.label(), chars = text.len()).entered();
+        let mut chunks = Vec::new();
+        self.speak_chunks(text, MAX_WORDS, &mut |c| chunks.push(c))?;
+        Ok(assemble(chunks)?)
+    }
+
+    /// A show's line as this voice says it in `locale`.
+    fn speak_line(&self, line: &show::Line, locale: &show::Locale) -> Result<show::Utterance, show::stages::StageError> {
+        let spoken = crate::normalize::spoken(line, locale);
+        let speech = self.speak_text(&spoken.text)?;
+        Ok(crate::speech::utterance(line, spoken, speech))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,6 @@ use crate::error::VoiceError;
 use crate::espeak::Espeak;
 use crate::neural::{self, ChunkAudio};
 use crate::onnx::{self, SharedSession};
-use crate::speech::{Speech, utterance};
 
 /// The manifest model that holds the default Piper voice.
 pub const MODEL: &str = "piper-joe";
@@ -180,28 +179,6 @@ impl Piper {
         Ok(audio.to_vec())
     }
 
-    /// Synthesises `text` chunk by chunk, handing each chunk's audio to `each` when ready.
-    /// `first_words` bounds the first chunk ([`neural::MAX_WORDS`] for whole sentences).
-    pub fn speak_chunks(&self, text: &str, first_words: usize, mut each: impl FnMut(ChunkAudio)) -> Result<(), StageError> {
-        for chunk in neural::chunks_with(text, first_words) {
-            let piece = &text[chunk.range.clone()];
-            let words = neural::words(piece);
-            let (phonemes, weights) = phonemes_with_weights(&self.espeak, piece, &words)?;
-            let ids = self.ids(&phonemes);
-            let samples = self.synthesize(ids)?;
-            let words = words.iter().zip(weights).map(|(r, w)| (r.start + chunk.range.start..r.end + chunk.range.start, w)).collect();
-            each(ChunkAudio { samples, sample_rate: self.sample_rate, words, pause: chunk.pause });
-        }
-        Ok(())
-    }
-
-    /// Speaks `text` as given (no normalization).
-    pub fn speak_text(&self, text: &str) -> Result<Speech, StageError> {
-        let _span = tracing::debug_span!(target: "voice", "voice.synth", voice = %self.name, chars = text.len()).entered();
-        let mut chunks = Vec::new();
-        self.speak_chunks(text, neural::MAX_WORDS, |c| chunks.push(c))?;
-        Ok(neural::assemble(chunks)?)
-    }
 }
 
 /// Piper reads espeak's IPA as espeak prints it (no ties), with the chunk's final mark.
@@ -220,14 +197,31 @@ fn phonemes_with_weights(espeak: &Espeak, text: &str, words: &[Range<usize>]) ->
     Ok((ipa, weights))
 }
 
+impl neural::ChunkedVoice for Piper {
+    fn label(&self) -> &str {
+        &self.name
+    }
+
+    fn speak_chunks(&self, text: &str, first_words: usize, each: &mut dyn FnMut(ChunkAudio)) -> Result<(), StageError> {
+        for chunk in neural::chunks_with(text, first_words) {
+            let piece = &text[chunk.range.clone()];
+            let words = neural::words(piece);
+            let (phonemes, weights) = phonemes_with_weights(&self.espeak, piece, &words)?;
+            let ids = self.ids(&phonemes);
+            let samples = self.synthesize(ids)?;
+            let words = words.iter().zip(weights).map(|(r, w)| (r.start + chunk.range.start..r.end + chunk.range.start, w)).collect();
+            each(ChunkAudio { samples, sample_rate: self.sample_rate, words, pause: chunk.pause });
+        }
+        Ok(())
+    }
+}
+
 impl Voice for Piper {
     fn name(&self) -> &str {
         &self.name
     }
 
     fn speak(&mut self, line: &Line, locale: &Locale) -> Result<Utterance, StageError> {
-        let spoken = crate::normalize::spoken(line, locale);
-        let speech = self.speak_text(&spoken.text)?;
-        Ok(utterance(line, spoken, speech))
+        neural::ChunkedVoice::speak_line(self, line, locale)
     }
 }
