@@ -14,7 +14,7 @@ use crossbeam_channel::Sender;
 use script::{Guard, LlmWriter, TemplateWriter};
 use show::config::RigSpec;
 use show::stages::Writer;
-use show::{OutputProfile, Pack, RoomConfig, SAMPLE_RATE};
+use show::{OutputProfile, Pack, RoomConfig, SAMPLE_RATE, Utterance};
 
 use crate::DirectorError;
 use crate::feed::{Feed, FeedSetup, SwapRequest};
@@ -381,15 +381,25 @@ pub fn run_live(
 ) -> Result<LiveSummary, DirectorError> {
     let pack = run.kit.pack_for(room)?.clone();
     let mut stage = make_stage(show, room, Some(&pack), profile)?;
+    // Fillers are rendered beside the first lines, not before them: with a neural voice they
+    // take seconds, and the show should open as soon as its first line is ready.
     let mut filler_voice = run.kit.voice(room, &pack)?;
     let locale = crate::language::room_locale(room, &pack);
-    let fillers = run.kit.fillers(&pack, &locale, filler_voice.as_mut());
-    drop(filler_voice);
+    let (fillers_tx, fillers_rx) = crossbeam_channel::bounded::<Vec<Arc<Utterance>>>(1);
+    {
+        let (kit, pack) = (run.kit.clone(), pack.clone());
+        std::thread::Builder::new()
+            .name(format!("fillers-{}", room.id))
+            .spawn(move || {
+                let _ = fillers_tx.send(kit.fillers(&pack, &locale, filler_voice.as_mut()));
+            })
+            .map_err(|e| DirectorError::Setup(format!("cannot start the filler thread: {e}")))?;
+    }
     let clock = Arc::new(AtomicU64::new(0f64.to_bits()));
     let mut feed = chain(show, run, room, &pack, 6, clock.clone(), true)?;
     *swaps.lock().unwrap_or_else(|e| e.into_inner()) = Some(feed.swapper());
     let encoder = broadcast::pick_encoder(profile.encoder).map_err(DirectorError::Broadcast)?;
-    let mut timeline = Timeline::new(profile.fps, Pace::Live, show.config.run_of_show.pause_seconds, music(show, room.loudness)?, fillers, (!show.products.is_empty()).then_some(0)).forget_history();
+    let mut timeline = Timeline::new(profile.fps, Pace::Live, show.config.run_of_show.pause_seconds, music(show, room.loudness)?, Vec::new(), (!show.products.is_empty()).then_some(0)).forget_history();
     let set = |f: &dyn Fn(&mut RoomStatus)| f(&mut status.lock().unwrap_or_else(|e| e.into_inner()));
     set(&|s| {
         s.room = room.id.clone();
@@ -417,6 +427,9 @@ pub fn run_live(
     let lead = Duration::from_millis(150);
     let mut have_frame = false;
     loop {
+        if let Ok(fillers) = fillers_rx.try_recv() {
+            timeline.add_fillers(fillers);
+        }
         let n = timeline.frame();
         if stop.load(Ordering::Relaxed) || frames_total.is_some_and(|t| n >= t) {
             break;

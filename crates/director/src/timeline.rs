@@ -137,6 +137,13 @@ impl Timeline {
         self
     }
 
+    /// The room's fillers, once they are rendered (a language swap's own fillers win).
+    pub fn add_fillers(&mut self, fillers: Vec<Arc<Utterance>>) {
+        if self.fillers.is_empty() {
+            self.fillers = fillers;
+        }
+    }
+
     /// Switches to a new language pack: its fillers, and only its utterances from now on.
     pub fn set_language(&mut self, generation: u32, fillers: Vec<Arc<Utterance>>) {
         self.generation = generation;
