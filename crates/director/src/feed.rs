@@ -98,14 +98,20 @@ pub struct SwapNotice {
     pub generation: u32,
     pub pack: String,
     pub stage: Box<avatar::Stage>,
-    pub fillers: Vec<Arc<Utterance>>,
+    /// The new language's fillers, delivered when rendered.
+    pub fillers: Fillers,
 }
 
-/// A swap request for the chain, with the stage and fillers already built off the media path.
+/// A room's filler lines, rendered on their own thread (a neural voice takes seconds for
+/// them) and delivered once.
+pub type Fillers = crossbeam_channel::Receiver<Vec<Arc<Utterance>>>;
+
+/// A swap request for the chain, with the stage built off the media path and the fillers
+/// on their way.
 pub struct SwapRequest {
     pub language: RoomLanguage,
     pub stage: Box<avatar::Stage>,
-    pub fillers: Vec<Arc<Utterance>>,
+    pub fillers: Fillers,
 }
 
 pub struct FeedSetup {

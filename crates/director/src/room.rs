@@ -14,7 +14,7 @@ use crossbeam_channel::Sender;
 use script::{Guard, LlmWriter, TemplateWriter};
 use show::config::RigSpec;
 use show::stages::Writer;
-use show::{OutputProfile, Pack, RoomConfig, SAMPLE_RATE, Utterance};
+use show::{OutputProfile, Pack, RoomConfig, SAMPLE_RATE};
 
 use crate::DirectorError;
 use crate::feed::{Feed, FeedSetup, SwapRequest};
@@ -148,7 +148,7 @@ fn chain(show: &Show, run: &ShowRun, room: &RoomConfig, pack: &Pack, lookahead: 
 
 /// Builds what a live swap to `pack` needs — the room's new language, its stage (label,
 /// layout direction) and fillers — off the media path, ready for [`Feed::swap`].
-pub fn prepare_swap(show: &Show, kit: &LanguageKit, room: &RoomConfig, profile: &OutputProfile, pack_id: &str) -> Result<SwapRequest, DirectorError> {
+pub fn prepare_swap(show: &Show, kit: &Arc<LanguageKit>, room: &RoomConfig, profile: &OutputProfile, pack_id: &str) -> Result<SwapRequest, DirectorError> {
     let pack = kit.packs.get(pack_id).ok_or_else(|| DirectorError::Setup(format!("no language pack `{pack_id}` (packs: {})", kit.packs.ids().join(", "))))?;
     let mut swapped = room.clone();
     swapped.pack = Some(pack.id.clone());
@@ -156,10 +156,26 @@ pub fn prepare_swap(show: &Show, kit: &LanguageKit, room: &RoomConfig, profile: 
     swapped.voice = None;
     // The new market's own AI label, in its language.
     swapped.label = None;
-    let mut language = kit.room_language(&swapped, pack)?;
+    let language = kit.room_language(&swapped, pack)?;
     let stage = make_stage(show, &swapped, Some(pack), profile)?;
-    let fillers = kit.fillers(pack, &language.locale, language.voice.as_mut());
+    let fillers = render_fillers(kit, &swapped, pack)?;
     Ok(SwapRequest { language, stage: Box::new(stage), fillers })
+}
+
+/// Renders `room`'s filler lines in `pack`'s language on a thread of their own, with a voice of
+/// their own, and delivers them once.
+fn render_fillers(kit: &Arc<LanguageKit>, room: &RoomConfig, pack: &Pack) -> Result<crate::feed::Fillers, DirectorError> {
+    let mut voice = kit.voice(room, pack)?;
+    let locale = crate::language::room_locale(room, pack);
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let (kit, pack) = (kit.clone(), pack.clone());
+    std::thread::Builder::new()
+        .name(format!("fillers-{}", room.id))
+        .spawn(move || {
+            let _ = tx.send(kit.fillers(&pack, &locale, voice.as_mut()));
+        })
+        .map_err(|e| DirectorError::Setup(format!("cannot start the filler thread: {e}")))?;
+    Ok(rx)
 }
 
 /// Builds the stage renderer for a room at a given size.
@@ -383,18 +399,7 @@ pub fn run_live(
     let mut stage = make_stage(show, room, Some(&pack), profile)?;
     // Fillers are rendered beside the first lines, not before them: with a neural voice they
     // take seconds, and the show should open as soon as its first line is ready.
-    let mut filler_voice = run.kit.voice(room, &pack)?;
-    let locale = crate::language::room_locale(room, &pack);
-    let (fillers_tx, fillers_rx) = crossbeam_channel::bounded::<Vec<Arc<Utterance>>>(1);
-    {
-        let (kit, pack) = (run.kit.clone(), pack.clone());
-        std::thread::Builder::new()
-            .name(format!("fillers-{}", room.id))
-            .spawn(move || {
-                let _ = fillers_tx.send(kit.fillers(&pack, &locale, filler_voice.as_mut()));
-            })
-            .map_err(|e| DirectorError::Setup(format!("cannot start the filler thread: {e}")))?;
-    }
+    let mut fillers_rx = render_fillers(&run.kit, room, &pack)?;
     let clock = Arc::new(AtomicU64::new(0f64.to_bits()));
     let mut feed = chain(show, run, room, &pack, 6, clock.clone(), true)?;
     *swaps.lock().unwrap_or_else(|e| e.into_inner()) = Some(feed.swapper());
@@ -428,7 +433,7 @@ pub fn run_live(
     let mut have_frame = false;
     loop {
         if let Ok(fillers) = fillers_rx.try_recv() {
-            timeline.add_fillers(fillers);
+            timeline.set_fillers(fillers);
         }
         let n = timeline.frame();
         if stop.load(Ordering::Relaxed) || frames_total.is_some_and(|t| n >= t) {
@@ -445,7 +450,8 @@ pub fn run_live(
         // old language's queued lines are skipped. The stream and the media clock go on.
         while let Ok(notice) = feed.notices.try_recv() {
             stage = *notice.stage;
-            timeline.set_language(notice.generation, notice.fillers);
+            timeline.set_language(notice.generation);
+            fillers_rx = notice.fillers;
             have_frame = false;
             set(&|s| s.pack = notice.pack.clone());
         }

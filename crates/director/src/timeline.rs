@@ -137,19 +137,16 @@ impl Timeline {
         self
     }
 
-    /// The room's fillers, once they are rendered (a language swap's own fillers win).
-    pub fn add_fillers(&mut self, fillers: Vec<Arc<Utterance>>) {
-        if self.fillers.is_empty() {
-            self.fillers = fillers;
-        }
+    /// The room's fillers in its current language, once they are rendered.
+    pub fn set_fillers(&mut self, fillers: Vec<Arc<Utterance>>) {
+        self.fillers = fillers;
     }
 
-    /// Switches to a new language pack: its fillers, and only its utterances from now on.
-    pub fn set_language(&mut self, generation: u32, fillers: Vec<Arc<Utterance>>) {
+    /// Switches to a new language pack: only its utterances from now on, and no filler of the
+    /// old language (the new one's arrive with [`Timeline::set_fillers`]).
+    pub fn set_language(&mut self, generation: u32) {
         self.generation = generation;
-        if !fillers.is_empty() {
-            self.fillers = fillers;
-        }
+        self.fillers.clear();
         if self.pending.as_ref().is_some_and(|p| p.generation < generation) {
             self.pending = None;
         }
