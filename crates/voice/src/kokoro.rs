@@ -202,7 +202,9 @@ pub struct Kokoro {
     language: KokoroLanguage,
     speed: f32,
     name: String,
-    espeak: Option<Espeak>,
+    /// The language's espeak voice; for Mandarin and Japanese, American English (for the
+    /// Latin words in their text).
+    espeak: Espeak,
     ja: Option<Arc<crate::g2p::ja::JaReader>>,
 }
 
@@ -224,10 +226,7 @@ impl Kokoro {
                 *acc += v * w / total;
             }
         }
-        let espeak = match language.espeak_voice() {
-            Some(v) => Some(Espeak::new(v).map_err(|e| VoiceError::NotInstalled(e.message))?),
-            None => None,
-        };
+        let espeak = Espeak::new(language.espeak_voice().unwrap_or("en-us")).map_err(|e| VoiceError::NotInstalled(e.message))?;
         let ja = match language {
             KokoroLanguage::Japanese => {
                 let dir = ipadic.ok_or_else(|| {
@@ -238,10 +237,6 @@ impl Kokoro {
             _ => None,
         };
         Ok(Kokoro { model, style: Arc::new(style), language, speed: speed.clamp(0.5, 2.0), name: format!("kokoro {spec}"), espeak, ja })
-    }
-
-    pub fn language(&self) -> KokoroLanguage {
-        self.language
     }
 
     /// Kokoro's phoneme string for a piece of text, and the phoneme count of each word.
@@ -256,17 +251,13 @@ impl Kokoro {
                 let ps = self.ja.as_ref().map(|r| r.phonemes_with(text, &mut |w| self.english(w))).unwrap_or_default();
                 Ok((ps, char_weights(text, words)))
             }
-            _ => {
-                let espeak = self.espeak.as_ref().ok_or_else(|| StageError::failed("no espeak voice for Kokoro"))?;
-                espeak_phonemes(espeak, text, words, self.language)
-            }
+            _ => espeak_phonemes(&self.espeak, text, words, self.language),
         }
     }
 
-    /// A Latin word read as American English, in Kokoro's symbols.
+    /// A Latin word in Chinese or Japanese text read as American English, in Kokoro's symbols.
     fn english(&self, word: &str) -> Option<String> {
-        let en = Espeak::new("en-us").ok()?;
-        let ipa = en.ipa(word, true).ok()?.join(" ");
+        let ipa = self.espeak.ipa(word, true).ok()?.join(" ");
         (!ipa.is_empty()).then(|| to_kokoro(&ipa, KokoroLanguage::AmericanEnglish))
     }
 

@@ -146,10 +146,6 @@ impl Piper {
         })
     }
 
-    pub fn sample_rate(&self) -> u32 {
-        self.sample_rate
-    }
-
     /// The ids of one chunk: BOS, every phoneme followed by the pad, EOS.
     fn ids(&self, phonemes: &str) -> Vec<i64> {
         let pad = &self.ids[&'_'];
