@@ -48,7 +48,7 @@ cargo build --release --locked --workspace --all-targets
 # The default LLM (the script writer) and the neural voices (ONNX Runtime, Kokoro, Piper); the
 # tests also use the multilingual LLM, the speech recogniser and the Japanese dictionary.
 models=(smollm2-135m onnxruntime kokoro-v1.0 piper-joe)
-(( want_tests )) && models+=(qwen2.5-0.5b whisper-base ipadic)
+(( want_tests )) && models+=(qwen2.5-0.5b qwen2.5-1.5b whisper-base ipadic)
 for m in "${models[@]}"; do
   target/release/evercast models install "$m"
 done

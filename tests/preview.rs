@@ -59,6 +59,13 @@ fn preview_files_agree_with_each_other_and_with_the_catalog() {
     }
     assert!(prices >= 2, "a minute of show states prices ({prices})");
 
+    // Every line says who wrote it: a template by its bank and index, the persona, the LLM by
+    // its model, or the room's filler bank; `script.md` shows the same.
+    for l in lines.as_array().unwrap() {
+        let by = l["written_by"].as_str().unwrap();
+        assert!(["template ", "llm ", "persona"].iter().any(|p| by.starts_with(p)), "{l}: written by {by:?}");
+    }
     let script = std::fs::read_to_string(out.path().join("script.md")).unwrap();
     assert!(script.contains("## Room `main`") && script.contains("| 00:00:00."), "{script}");
+    assert!(script.contains("| written by |") && script.contains("| template "), "{script}");
 }

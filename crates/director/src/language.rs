@@ -257,12 +257,12 @@ impl LanguageKit {
         let locale = room_locale(room, pack);
         let voice = self.voice(room, pack)?;
         let native = match &pack.templates {
-            Some(bank) => TemplateWriter::native(Arc::new(bank.clone()), &self.title, &self.persona, self.seed),
+            Some(bank) => TemplateWriter::native(Arc::new(bank.clone()), &self.title, &self.persona, self.seed).with_bank_id(&pack.id),
             // English packs: the built-in banks, with the pack's own AI disclosure.
             None => {
                 let mut bank = script::banks::english();
                 bank.disclosure = pack.disclosure.spoken.clone();
-                TemplateWriter::with_bank(Arc::new(bank), &self.title, &self.persona, self.seed)
+                TemplateWriter::with_bank(Arc::new(bank), &self.title, &self.persona, self.seed).with_bank_id(&pack.id)
             }
         };
         let foreign = pack.locale.language() != source_locale().language();

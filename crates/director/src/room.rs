@@ -87,7 +87,7 @@ impl ShowRun {
                 products: show.products.clone(),
                 planner: Planner::new(ros, show.products.len()),
                 writer: make_writer(show, writer)?,
-                guard: Guard::new(ros.offer_minutes),
+                guard: Guard::new(ros.offer_minutes).with_names(&show.config.title, &show.config.persona.name),
                 source: source_locale(),
                 offer_minutes: ros.offer_minutes,
                 pause_seconds: ros.pause_seconds,

@@ -37,7 +37,7 @@ pub struct ScriptLine {
     pub at: f64,
     /// Its estimated spoken length in the source language, with the pause after it.
     pub duration: f64,
-    /// Who wrote it (`template`, `llm`).
+    /// Who wrote it: `llm qwen2.5-0.5b`, `template pitch#3`, `persona` ([`show::Provenance`]).
     pub writer: String,
     /// The line as the source market writes it, for the script log.
     pub source_text: String,
@@ -275,14 +275,16 @@ fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
         let request = SegmentRequest { kind: seg.kind, product, next_product: next, index: seg.index, block: seg.block, sentences: seg.sentences, offer_minutes };
         let writer_name = writer.name().to_string();
         let mut on_line = |line: Line| -> bool {
-            if let Err(r) = guard.check(&line, &catalog) {
+            if let Err(r) = guard.check_in(&line, &catalog, next) {
                 tracing::warn!(reason = %r, "guard refused a line");
                 log.reject(Rejected { planned_at: planned, text: line.display(&source), reason: r.reason });
                 return !stop.load(Ordering::Relaxed);
             }
             let source_text = line.display(&source);
             let duration = estimate_seconds(&source_text, &source) + f64::from(pause_seconds);
-            log.push(ScriptLine { seq, line, segment: seg.clone(), at: planned, duration, writer: writer_name.clone(), source_text });
+            // Who wrote it: the line's own provenance (a model, a template id), else the writer.
+            let writer = if line.by == show::Provenance::Unknown { writer_name.clone() } else { line.by.label() };
+            log.push(ScriptLine { seq, line, segment: seg.clone(), at: planned, duration, writer, source_text });
             seq += 1;
             planned += duration;
             log.wait_for_room(stop)
@@ -305,7 +307,7 @@ pub fn template_script(show: &crate::show::Show, seconds: f64) -> Vec<Line> {
     let ros = &show.config.run_of_show;
     let mut planner = Planner::new(ros, show.products.len());
     let mut writer = script::TemplateWriter::new(&show.config.title, &show.config.persona, show.config.seed);
-    let guard = Guard::new(ros.offer_minutes);
+    let guard = Guard::new(ros.offer_minutes).with_names(&show.config.title, &show.config.persona.name);
     let source = Locale::parse("en-US").expect("valid tag");
     let mut planned = 0.0;
     let mut out = Vec::new();
@@ -316,7 +318,7 @@ pub fn template_script(show: &crate::show::Show, seconds: f64) -> Vec<Line> {
         let request = SegmentRequest { kind: seg.kind, product, next_product: next, index: seg.index, block: seg.block, sentences: seg.sentences, offer_minutes: ros.offer_minutes };
         let before = planned;
         for line in writer.compose(&request) {
-            if guard.check(&line, &show.catalog).is_ok() {
+            if guard.check_in(&line, &show.catalog, request.next_product).is_ok() {
                 planned += estimate_seconds(&line.display(&source), &source) + f64::from(ros.pause_seconds);
                 out.push(line);
             }

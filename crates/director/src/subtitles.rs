@@ -43,14 +43,24 @@ pub fn vtt(lines: &[PlayedLine]) -> String {
     out
 }
 
+/// Who wrote a played line: the room's own line's provenance (a pack template), else the
+/// source line's writer (`llm qwen2.5-0.5b`, `template pitch#3`), else `filler`.
+pub fn written_by(l: &PlayedLine) -> String {
+    match (&l.utterance.line.by, &l.origin) {
+        (show::Provenance::Unknown, Some(o)) if !o.writer.is_empty() => o.writer.clone(),
+        (show::Provenance::Unknown, _) => if l.segment == show::SegmentKind::Filler { "filler".into() } else { "unknown".into() },
+        (by, _) => by.label(),
+    }
+}
+
 /// One room's section of `script.md`.
 pub fn script_section(room: &str, heading: &str, lines: &[PlayedLine], rejected: &[Rejected], product_name: &dyn Fn(Option<usize>) -> String) -> String {
     // Rooms that translate show the source line and how it was carried.
     let translated = lines.iter().any(|l| l.origin.as_ref().is_some_and(|o| o.engine != "same-language"));
     let mut out = if translated {
-        format!("## Room `{room}` — {heading}\n\n| time | segment | product | line | source line | engine | notes |\n|---|---|---|---|---|---|---|\n")
+        format!("## Room `{room}` — {heading}\n\n| time | segment | product | line | written by | source line | engine | notes |\n|---|---|---|---|---|---|---|---|\n")
     } else {
-        format!("## Room `{room}` — {heading}\n\n| time | segment | product | line |\n|---|---|---|---|\n")
+        format!("## Room `{room}` — {heading}\n\n| time | segment | product | line | written by |\n|---|---|---|---|---|\n")
     };
     let mut last_product = usize::MAX;
     for l in lines {
@@ -72,9 +82,9 @@ pub fn script_section(room: &str, heading: &str, lines: &[PlayedLine], rejected:
                 None => (String::new(), "filler".to_string(), String::new()),
             };
             let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-            let _ = writeln!(out, "| {} | {} | {} | {} | {} | {} | {} |", stamp(l.start, '.'), l.segment.name(), product, text, cell(&source), engine, cell(&notes));
+            let _ = writeln!(out, "| {} | {} | {} | {} | {} | {} | {} | {} |", stamp(l.start, '.'), l.segment.name(), product, text, written_by(l), cell(&source), engine, cell(&notes));
         } else {
-            let _ = writeln!(out, "| {} | {} | {} | {} |", stamp(l.start, '.'), l.segment.name(), product, text);
+            let _ = writeln!(out, "| {} | {} | {} | {} | {} |", stamp(l.start, '.'), l.segment.name(), product, text, written_by(l));
         }
     }
     if !rejected.is_empty() {
@@ -104,6 +114,8 @@ pub fn lines_json(lines: &[PlayedLine], products: &[show::Product]) -> String {
                 "source": l.origin.as_ref().map(|o| o.source.clone()),
                 "engine": l.origin.as_ref().map(|o| o.engine.clone()),
                 "writer": l.origin.as_ref().map(|o| o.writer.clone()),
+                "written_by": written_by(l),
+                "provenance": &l.utterance.line.by,
                 "pack": l.origin.as_ref().map(|o| o.pack.clone()),
                 "notes": l.origin.as_ref().map(|o| o.notes.clone()).unwrap_or_default(),
             })

@@ -1,6 +1,6 @@
 //! Phrase banks of the template writer, per segment kind.
 //!
-//! Slots: `{host}` `{show}` `{name}` `{point}` `{Point}` `{price}` `{was}` `{pct}` `{stock}`
+//! Slots: `{host}` `{show}` `{name}` `{clause}` `{Clause}` `{np}` `{Np}` `{usage}` `{price}` `{was}` `{pct}` `{stock}`
 //! `{minutes}` `{nvar}` `{options}` `{optname}` `{next}` `{adj}` `{Adj}` `{catch}` `{rating}`
 //! `{reviews}` `{sold}`. A template is used only when the product has every fact its slots
 //! need, so no template can say what the catalog does not support.
@@ -42,27 +42,39 @@ pub const HOOK: &[&str] = &[
     "Let's get a closer look at the {name}.",
 ];
 
+/// Each slot takes a point in the shape it needs ([`crate::points`]): `{clause}` an
+/// independent clause ("it can be used morning and evening"), `{np}` a noun phrase ("the
+/// leak-proof lid"). A point that has no such shape is never put in that template.
 pub const PITCH: &[&str] = &[
-    "{Point}.",
-    "First thing to know: {point}.",
-    "Here's what I love: {point}.",
-    "One detail that stands out: {point}.",
-    "And {point}.",
-    "Also worth knowing: {point}.",
-    "Look at this: {point}.",
-    "What makes it {adj}? {Point}.",
-    "The {name} in one line: {point}.",
-    "Plus, {point}.",
-    "Something people notice right away: {point}.",
-    "Let me point out that {point}.",
-    "On the card you'll see it too: {point}.",
-    "A practical one: {point}.",
-    "My favourite detail? {Point}.",
-    "And here's the nice part: {point}.",
-    "Simple, but it matters: {point}.",
-    "In everyday use, {point}.",
-    "Just to be clear on the details, {point}.",
-    "So, {point}.",
+    "{Clause}.",
+    "First thing to know: {clause}.",
+    "Here's what I love: {np}.",
+    "One detail that stands out: {np}.",
+    "And {clause}.",
+    "Also worth knowing: {clause}.",
+    "Look at this: {np}.",
+    "What makes it {adj}? {Clause}.",
+    "Plus, {clause}.",
+    "Something people notice right away: {np}.",
+    "Let me point out that {clause}.",
+    "On the card you'll see it too: {clause}.",
+    "A practical one: {clause}.",
+    "My favourite detail? {Np}.",
+    "And here's the nice part: {clause}.",
+    "Simple, but it matters: {clause}.",
+    "Good to know, {clause}.",
+    "Just to be clear on the details, {clause}.",
+    "So, {clause}.",
+    "You'll like this: {clause}.",
+];
+
+/// How to use it, from the catalog's instructions (`{usage}`: "apply 2-3 drops to clean skin").
+pub const USAGE: &[&str] = &[
+    "Here's a tip: {usage}.",
+    "A quick how-to: {usage}.",
+    "For the best results, {usage}.",
+    "Here's how to use it: {usage}.",
+    "One thing to remember: {usage}.",
 ];
 
 pub const OPTIONS: &[&str] = &[
@@ -71,7 +83,6 @@ pub const OPTIONS: &[&str] = &[
     "Choose your favourite of the {nvar} {optname}, {options}.",
     "There are {nvar} {optname} to choose from: {options}.",
     "Available in {options}.",
-    "Which one is yours, {options}?",
 ];
 
 pub const SOCIAL_PROOF_RATING: &[&str] = &[
@@ -227,8 +238,9 @@ pub fn adjectives(tone: show::config::Tone) -> &'static [&'static str] {
     }
 }
 
-const WARM: &[&str] = &["lovely", "cozy", "really nice", "sweet", "charming", "so easy to love"];
-const UPBEAT: &[&str] = &["amazing", "awesome", "super fun", "fantastic", "so good", "brilliant"];
+// Each one reads both before a noun ("a {adj} gift") and after a verb ("this one is {adj}").
+const WARM: &[&str] = &["lovely", "cozy", "really nice", "sweet", "charming", "easy-to-love"];
+const UPBEAT: &[&str] = &["amazing", "awesome", "super fun", "fantastic", "really good", "brilliant"];
 const CALM: &[&str] = &["simple", "practical", "well made", "quietly nice", "thoughtful", "easy"];
 const LUXURY: &[&str] = &["refined", "elegant", "beautifully made", "special", "polished", "timeless"];
 
@@ -241,6 +253,7 @@ pub fn english() -> TemplateBank {
         hook: v(HOOK),
         pitch: v(PITCH),
         options: v(OPTIONS),
+        usage: v(USAGE),
         social_proof_rating: v(SOCIAL_PROOF_RATING),
         social_proof_sold: v(SOCIAL_PROOF_SOLD),
         social_proof_soft: v(SOCIAL_PROOF_SOFT),

@@ -58,6 +58,12 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'')).map(|w| w.trim_matches('\'')).filter(|w| !w.is_empty())
 }
 
+/// Whether a word is everyday selling talk (states nothing about a product).
+pub fn is_talk(word: &str) -> bool {
+    static TALK_STEMS: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    TALK_STEMS.get_or_init(|| words(TALK).map(stem).collect()).contains(&stem(word))
+}
+
 /// The words a sentence about a product may use.
 pub struct Vocabulary {
     stems: HashSet<String>,

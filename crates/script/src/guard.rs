@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use show::pack::BannedMatcher;
-use show::{Catalog, Fact, Line, Money, Part, Product};
+use show::{Catalog, Fact, Line, Money, Part, Product, SegmentKind};
 
 /// Why a line was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,11 +53,21 @@ pub struct Guard {
     /// The room's market rules, in its language (from its language pack).
     market: Option<(String, BannedMatcher)>,
     offer_minutes: u32,
+    /// Product-name fidelity ([`check_names`]), with the show's and host's names allowed; on
+    /// for the show's own script, off for translations (German capitalises every noun).
+    names: Option<HashSet<String>>,
 }
 
 impl Guard {
     pub fn new(offer_minutes: u32) -> Guard {
-        Guard { banned: DEFAULT_BANNED.iter().map(|s| s.to_string()).collect(), market: None, offer_minutes }
+        Guard { banned: DEFAULT_BANNED.iter().map(|s| s.to_string()).collect(), market: None, offer_minutes, names: None }
+    }
+
+    /// Checks product names in lines of the show's own language; `show_title` and `host` may
+    /// be said too.
+    pub fn with_names(mut self, show_title: &str, host: &str) -> Guard {
+        self.names = Some(name_words(&format!("{show_title} {host}")).into_iter().collect());
+        self
     }
 
     /// Adds a market's banned phrases (matched whatever the case, accents or spacing).
@@ -73,6 +83,11 @@ impl Guard {
 
     /// Checks a line against the catalog. `Ok(())` means it may be spoken.
     pub fn check(&self, line: &Line, catalog: &Catalog) -> Result<(), Rejection> {
+        self.check_in(line, catalog, None)
+    }
+
+    /// [`Guard::check`], knowing the product a transition leads to (a transition may name it).
+    pub fn check_in(&self, line: &Line, catalog: &Catalog, next: Option<&Product>) -> Result<(), Rejection> {
         let product = line.product.as_deref().and_then(|id| catalog.product(id));
         let text: String = line
             .parts
@@ -96,6 +111,9 @@ impl Guard {
         }
         for fact in line.facts() {
             self.check_fact(fact, product, catalog)?;
+        }
+        if let Some(extra) = &self.names {
+            check_names(&text, line.kind, product, next, catalog, extra)?;
         }
         // Numbers of the product's own text, and of any product's name (transitions name the
         // next product).
@@ -143,6 +161,107 @@ impl Guard {
             }
         }
     }
+}
+
+/// Product-name fidelity: a line about the product on stage may name it (or a short form of
+/// it) and, in a transition, the next product; a word that only another product's name has, or
+/// a capitalised name that is no product's, refuses the line ("the Rose Hip Lotion" said while
+/// the Vitamin C Brightening Lotion is on stage).
+pub fn check_names(text: &str, kind: SegmentKind, product: Option<&Product>, next: Option<&Product>, catalog: &Catalog, extra: &HashSet<String>) -> Result<(), Rejection> {
+    let Some(product) = product else { return Ok(()) };
+    // A transition whose next product is not known here may name any product.
+    let any_product = kind == SegmentKind::Transition && next.is_none();
+    let words: Vec<String> = name_words(text);
+    let own = product_words(product);
+    let mut allowed = own;
+    allowed.extend(extra.iter().cloned());
+    if let Some(n) = next {
+        allowed.extend(name_words(&n.title));
+    }
+    if any_product {
+        for p in &catalog.products {
+            allowed.extend(name_words(&p.title));
+        }
+    }
+    for other in &catalog.products {
+        if other.id == product.id || next.is_some_and(|n| n.id == other.id) || any_product {
+            continue;
+        }
+        let short = crate::template::short_name(&other.title);
+        let distinctive: Vec<String> = name_words(&short).into_iter().filter(|w| w.chars().count() >= 3 && !allowed.contains(w) && !crate::grounding::is_talk(w)).collect();
+        if let Some(w) = distinctive.iter().find(|w| words.contains(w)) {
+            return Err(Rejection { reason: format!("\"{w}\" names the {short}, not the {} on stage", crate::template::short_name(&product.title)) });
+        }
+    }
+    // Capitalised runs inside the sentence ("the Glow Master Cream"): every word must belong to
+    // an allowed name.
+    let raw: Vec<&str> = text.split_whitespace().collect();
+    let mut run: Vec<String> = Vec::new();
+    let flush = |run: &mut Vec<String>| -> Result<(), Rejection> {
+        if run.len() >= 2
+            && let Some(w) = run.iter().find(|w| !allowed.contains(&w.to_lowercase()) && !NAME_OK.contains(&w.as_str()))
+        {
+            let name = run.join(" ");
+            return Err(Rejection { reason: format!("\"{name}\" is not the name of the product on stage (\"{w}\" is not in it)") });
+        }
+        run.clear();
+        Ok(())
+    };
+    for (i, w) in raw.iter().enumerate() {
+        let clean: String = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_string();
+        let capital = clean.chars().next().is_some_and(|c| c.is_uppercase());
+        // The sentence's first word is capitalised anyway.
+        let sentence_start = i == 0 || raw[i - 1].ends_with(['.', '!', '?', ':']);
+        if capital && !(sentence_start && crate::grounding::is_talk(&clean.to_lowercase())) {
+            run.push(clean);
+        } else {
+            flush(&mut run)?;
+        }
+        if w.ends_with([',', '.', '!', '?', ':', ';']) {
+            flush(&mut run)?;
+        }
+    }
+    flush(&mut run)
+}
+
+/// Capitalised words that are no product name.
+const NAME_OK: &[&str] = &["I", "I'm", "I'll", "I've", "I'd", "AI", "OK", "Okay", "Hi", "Hello", "Hey", "Live", "Shop", "USB-C", "USB"];
+
+/// A text's words, lower case, for name matching.
+fn name_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+        .map(|w| w.trim_matches(['-', '\'']).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .flat_map(|w| {
+            // "Self-Watering" also matches "self" and "watering" said apart.
+            let mut v = vec![w.clone()];
+            if w.contains('-') {
+                v.extend(w.split('-').filter(|p| !p.is_empty()).map(str::to_string));
+            }
+            v
+        })
+        .collect()
+}
+
+/// Words a line about `p` may use in a name: its title, text, options, tags and type.
+fn product_words(p: &Product) -> HashSet<String> {
+    let mut text = format!("{} {} {}", p.title, p.description, p.points.join(" "));
+    for v in &p.variants {
+        text.push(' ');
+        text.push_str(&v.title);
+        for (n, val) in &v.options {
+            text.push_str(&format!(" {n} {val}"));
+        }
+    }
+    for t in &p.tags {
+        text.push(' ');
+        text.push_str(t);
+    }
+    if let Some(t) = &p.product_type {
+        text.push(' ');
+        text.push_str(t);
+    }
+    name_words(&text).into_iter().collect()
 }
 
 /// Counts a host may cite for a product: stock, variant and option counts, reviews, units sold.

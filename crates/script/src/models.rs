@@ -160,6 +160,17 @@ pub fn manifest() -> Manifest {
     Manifest::parse(MANIFEST_TOML).expect("the embedded models/manifest.toml is valid")
 }
 
+/// A model file's name for reports: the manifest name when it sits in an installed model's
+/// folder (`models/qwen2.5-0.5b/…gguf` → `qwen2.5-0.5b`), else its file stem.
+pub fn label_of(path: &Path) -> String {
+    let m = manifest();
+    let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
+    if let Some(e) = m.models.iter().find(|e| e.files.first().is_some_and(|f| f.name == file)) {
+        return e.name.clone();
+    }
+    path.file_stem().and_then(|s| s.to_str()).unwrap_or("model").to_string()
+}
+
 /// Where models live: `$EVERCAST_MODELS`, else `./models`.
 pub fn default_models_dir() -> PathBuf {
     match std::env::var_os("EVERCAST_MODELS") {

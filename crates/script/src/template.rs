@@ -13,9 +13,10 @@ use rand_chacha::ChaCha8Rng;
 use show::config::Persona;
 use show::stages::{SegmentRequest, StageError, Writer};
 use show::pack::TemplateBank;
-use show::{Cue, Fact, Line, Product, SegmentKind};
+use show::{Cue, Fact, Line, Product, Provenance, SegmentKind};
 
 use crate::banks;
+use crate::points::{self, Form, Point};
 
 /// How many recent sentences the writer avoids repeating (more than an hour of speech).
 const MEMORY: usize = 900;
@@ -32,6 +33,8 @@ pub struct TemplateWriter {
     order: VecDeque<String>,
     countdown_block: Option<u64>,
     hooks: u64,
+    /// Put before template ids in provenance: the pack of native banks (`es-MX:`).
+    id_prefix: String,
     /// Lines refused for repeating, for the variety figures.
     pub repeats_avoided: u64,
     /// Lines that had to repeat because every variant was used (should stay 0 in an hour).
@@ -66,9 +69,16 @@ impl TemplateWriter {
             order: VecDeque::new(),
             countdown_block: None,
             hooks: 0,
+            id_prefix: String::new(),
             repeats_avoided: 0,
             repeats_forced: 0,
         }
+    }
+
+    /// Names the banks in provenance (`es-MX` → `es-MX:pitch#3`).
+    pub fn with_bank_id(mut self, id: &str) -> TemplateWriter {
+        self.id_prefix = format!("{id}:");
+        self
     }
 
     /// Writes the lines of one segment.
@@ -81,16 +91,16 @@ impl TemplateWriter {
         match req.kind {
             SegmentKind::Hook => {
                 if req.index == 0 {
-                    self.push(&mut out, &b.show_open, p, req, SegmentKind::Hook, &[Cue::Wave]);
+                    self.push(&mut out, ("show_open", &b.show_open), p, req, SegmentKind::Hook, &[Cue::Wave]);
                     tag_last(&mut out, "show_open");
-                    self.push(&mut out, &b.disclosure, p, req, SegmentKind::Hook, &[]);
+                    self.push(&mut out, ("disclosure", &b.disclosure), p, req, SegmentKind::Hook, &[]);
                     tag_last(&mut out, "disclosure");
                     if let Some(intro) = self.persona.intro.clone().filter(|_| !self.native) {
-                        self.remember_line(&mut out, Line::new(SegmentKind::Hook, None).text(intro));
+                        self.remember_line(&mut out, Line::new(SegmentKind::Hook, None).text(intro).by(Provenance::Persona));
                     }
                 } else if self.hooks % 4 == 3 {
                     // Re-disclose now and then: viewers join at any time (EU AI Act, Douyin rules).
-                    self.push(&mut out, &b.disclosure, p, req, SegmentKind::Hook, &[]);
+                    self.push(&mut out, ("disclosure", &b.disclosure), p, req, SegmentKind::Hook, &[]);
                     tag_last(&mut out, "disclosure");
                 }
                 self.hooks += 1;
@@ -99,67 +109,72 @@ impl TemplateWriter {
                     && self.rng.random_bool(0.35)
                     && !self.said.contains(&c)
                 {
-                    self.remember_line(&mut out, Line::new(SegmentKind::Hook, pid.clone()).text(c));
+                    self.remember_line(&mut out, Line::new(SegmentKind::Hook, pid.clone()).text(c).by(Provenance::Persona));
                 }
-                self.push(&mut out, &b.hook, p, req, SegmentKind::Hook, &[Cue::LookAtCard]);
+                self.push(&mut out, ("hook", &b.hook), p, req, SegmentKind::Hook, &[Cue::LookAtCard]);
             }
             SegmentKind::Pitch | SegmentKind::Demo => {
                 let with_options = !b.options.is_empty() && p.is_some_and(|p| option_summary(p).is_some());
+                // A demo says how to use it, when the catalog says; a pitch now and then too.
+                let with_usage = !b.usage.is_empty() && p.is_some_and(|p| points::speakable(p).iter().any(|pt| pt.form == Form::Usage));
+                let usage_at = if req.kind == SegmentKind::Demo { 0 } else { n.saturating_sub(1).max(1) };
                 for i in 0..n {
                     if with_options && i == n / 2 {
-                        self.push(&mut out, &b.options, p, req, req.kind, &[Cue::OpenPalms]);
+                        self.push(&mut out, ("options", &b.options), p, req, req.kind, &[Cue::OpenPalms]);
+                    } else if with_usage && i == usage_at && (req.kind == SegmentKind::Demo || req.index % 2 == 1) {
+                        self.push(&mut out, ("usage", &b.usage), p, req, req.kind, &[Cue::OpenPalms]);
                     } else {
                         let cue: &[Cue] = if i % 3 == 0 { &[Cue::OpenPalms] } else { &[] };
-                        self.push(&mut out, &b.pitch, p, req, req.kind, cue);
+                        self.push(&mut out, ("pitch", &b.pitch), p, req, req.kind, cue);
                     }
                 }
             }
             SegmentKind::SocialProof => {
                 for i in 0..n {
-                    let bank: &[String] = match p {
-                        Some(p) if i == 0 && p.proof.rating.is_some() && p.proof.reviews.is_some() => &b.social_proof_rating,
-                        Some(p) if i == 1 && p.proof.sold.is_some() => &b.social_proof_sold,
-                        _ => &b.social_proof_soft,
+                    let bank: (&str, &[String]) = match p {
+                        Some(p) if i == 0 && p.proof.rating.is_some() && p.proof.reviews.is_some() => ("social_proof_rating", &b.social_proof_rating),
+                        Some(p) if i == 1 && p.proof.sold.is_some() => ("social_proof_sold", &b.social_proof_sold),
+                        _ => ("social_proof_soft", &b.social_proof_soft),
                     };
                     self.push(&mut out, bank, p, req, SegmentKind::SocialProof, &[Cue::ThumbsUp]);
                 }
             }
             SegmentKind::Offer => {
                 if let Some(prod) = p {
-                    let bank = if prod.discount_percent().is_some() {
-                        &b.discount
+                    let bank: (&str, &[String]) = if prod.discount_percent().is_some() {
+                        ("discount", &b.discount)
                     } else if prod.has_price_range() {
-                        &b.price_from
+                        ("price_from", &b.price_from)
                     } else {
-                        &b.price
+                        ("price", &b.price)
                     };
                     self.push(&mut out, bank, p, req, SegmentKind::Offer, &[Cue::Point, Cue::LookAtCard]);
                     if self.countdown_block != Some(req.block) && req.offer_minutes > 0 {
                         self.countdown_block = Some(req.block);
                         let cue = [Cue::Countdown(req.offer_minutes * 60)];
-                        self.push(&mut out, &b.offer_start, p, req, SegmentKind::Offer, &cue);
+                        self.push(&mut out, ("offer_start", &b.offer_start), p, req, SegmentKind::Offer, &cue);
                     } else {
-                        self.push(&mut out, &b.offer_running, p, req, SegmentKind::Offer, &[]);
+                        self.push(&mut out, ("offer_running", &b.offer_running), p, req, SegmentKind::Offer, &[]);
                     }
                     if prod.stock().is_some_and(|s| (1..=50).contains(&s)) {
-                        self.push(&mut out, &b.stock, p, req, SegmentKind::Offer, &[Cue::Point]);
+                        self.push(&mut out, ("stock", &b.stock), p, req, SegmentKind::Offer, &[Cue::Point]);
                     }
                 }
             }
             SegmentKind::CallToAction => {
                 for _ in 0..n {
-                    self.push(&mut out, &b.cta, p, req, SegmentKind::CallToAction, &[Cue::Wave]);
+                    self.push(&mut out, ("cta", &b.cta), p, req, SegmentKind::CallToAction, &[Cue::Wave]);
                 }
             }
             SegmentKind::Transition => {
                 if req.next_product.is_some() {
-                    self.push(&mut out, &b.transition, p, req, SegmentKind::Transition, &[]);
+                    self.push(&mut out, ("transition", &b.transition), p, req, SegmentKind::Transition, &[]);
                 } else {
-                    self.push(&mut out, &b.filler, p, req, SegmentKind::Transition, &[]);
+                    self.push(&mut out, ("filler", &b.filler), p, req, SegmentKind::Transition, &[]);
                 }
             }
             SegmentKind::Filler | SegmentKind::Answer => {
-                self.push(&mut out, &b.filler, p, req, req.kind, &[]);
+                self.push(&mut out, ("filler", &b.filler), p, req, req.kind, &[]);
             }
         }
         out
@@ -168,9 +183,9 @@ impl TemplateWriter {
     /// A room's own line for a tagged script line (`show_open`, `disclosure`).
     pub fn tagged_line(&mut self, tag: &str, req: &SegmentRequest<'_>) -> Option<Line> {
         let b = self.bank.clone();
-        let (bank, cues): (&[String], &[Cue]) = match tag {
-            "show_open" => (&b.show_open, &[Cue::Wave]),
-            "disclosure" => (&b.disclosure, &[]),
+        let (bank, cues): ((&str, &[String]), &[Cue]) = match tag {
+            "show_open" => (("show_open", &b.show_open), &[Cue::Wave]),
+            "disclosure" => (("disclosure", &b.disclosure), &[]),
             _ => return None,
         };
         let mut out = Vec::new();
@@ -224,14 +239,15 @@ impl TemplateWriter {
 
     /// Picks a template from `bank` that the product supports and that gives a sentence not
     /// said recently; varies fillers, then openers, before accepting a repeat.
-    fn push(&mut self, out: &mut Vec<Line>, bank: &[String], p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind, cues: &[Cue]) {
-        let usable: Vec<&str> = bank.iter().map(String::as_str).filter(|t| self.supports(t, p, req)).collect();
+    fn push(&mut self, out: &mut Vec<Line>, (bank_name, bank): (&str, &[String]), p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind, cues: &[Cue]) {
+        let points = p.map(points::speakable).unwrap_or_default();
+        let usable: Vec<(usize, &str)> = bank.iter().map(String::as_str).enumerate().filter(|(_, t)| self.supports(t, p, &points, req)).collect();
         if usable.is_empty() {
             return;
         }
         let mut fallback = None;
         for attempt in 0..60 {
-            let template = *usable.choose(&mut self.rng).expect("non-empty");
+            let (index, template) = *usable.choose(&mut self.rng).expect("non-empty");
             // Openers only on templates that have no lead-in of their own ("Plus, …:").
             let has_lead_in = has_lead_in(template);
             let opener = if !has_lead_in && (attempt >= 20 || (kind != SegmentKind::Hook && self.rng.random_bool(0.12))) {
@@ -239,8 +255,9 @@ impl TemplateWriter {
             } else {
                 None
             };
-            let Some(mut line) = self.fill(template, opener.as_deref(), p, req, kind) else { continue };
+            let Some(mut line) = self.fill(template, opener.as_deref(), p, &points, req, kind) else { continue };
             line.cues.extend_from_slice(cues);
+            line.by = Provenance::Template { id: format!("{}{bank_name}#{index}", self.id_prefix) };
             let key = line.key();
             if self.said.contains(&key) {
                 self.repeats_avoided += 1;
@@ -258,15 +275,17 @@ impl TemplateWriter {
         }
     }
 
-    fn supports(&self, template: &str, p: Option<&Product>, req: &SegmentRequest<'_>) -> bool {
+    fn supports(&self, template: &str, p: Option<&Product>, points: &[Point], req: &SegmentRequest<'_>) -> bool {
         let need = |slot: &str| template.contains(slot);
         let Some(p) = p else {
-            return !["{name}", "{point}", "{Point}", "{price}", "{was}", "{pct}", "{stock}", "{nvar}", "{options}", "{rating}", "{reviews}", "{sold}"]
+            return !["{name}", "{clause}", "{Clause}", "{np}", "{Np}", "{usage}", "{price}", "{was}", "{pct}", "{stock}", "{nvar}", "{options}", "{rating}", "{reviews}", "{sold}"]
                 .iter()
                 .any(|s| need(s))
                 && !(need("{next}") && req.next_product.is_none());
         };
-        !((need("{point}") || need("{Point}")) && p.points.is_empty())
+        !((need("{clause}") || need("{Clause}")) && !points.iter().any(|pt| pt.clause().is_some()))
+            && !((need("{np}") || need("{Np}")) && !points.iter().any(|pt| pt.noun_phrase().is_some()))
+            && !(need("{usage}") && !points.iter().any(|pt| pt.usage().is_some()))
             && !((need("{was}") || need("{pct}")) && p.discount_percent().is_none())
             && !(need("{stock}") && p.stock().is_none_or(|s| s <= 0))
             && !((need("{nvar}") || need("{options}") || need("{optname}")) && option_summary(p).is_none())
@@ -278,7 +297,7 @@ impl TemplateWriter {
     }
 
     /// Fills a template. Returns None if a slot cannot be filled.
-    fn fill(&mut self, template: &str, opener: Option<&str>, p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind) -> Option<Line> {
+    fn fill(&mut self, template: &str, opener: Option<&str>, p: Option<&Product>, points: &[Point], req: &SegmentRequest<'_>, kind: SegmentKind) -> Option<Line> {
         let mut line = Line::new(kind, p.map(|p| p.id.clone()));
         let mut rest = template;
         let mut first = true;
@@ -302,11 +321,16 @@ impl TemplateWriter {
                 "show" => line.text(self.show_title.clone()),
                 "name" => line.text(short_name(&p?.title)),
                 "next" => line.text(short_name(&req.next_product?.title)),
-                "point" | "Point" => {
-                    let point = p?.points.choose(&mut self.rng)?;
-                    let point = point.trim().trim_end_matches(['.', '!', '?', ';', ':', ',']).trim();
-                    let capital = slot == "Point" && !(opener.is_some() && open == 0);
-                    line.text(if capital { capitalize(point) } else { decapitalize(point) })
+                "clause" | "Clause" | "np" | "Np" | "usage" => {
+                    let shape = |pt: &Point| match slot {
+                        "clause" | "Clause" => pt.clause(),
+                        "np" | "Np" => pt.noun_phrase(),
+                        _ => pt.usage(),
+                    };
+                    let options: Vec<String> = points.iter().filter_map(shape).collect();
+                    let text = options.choose(&mut self.rng)?;
+                    let capital = slot.starts_with(char::is_uppercase) && !(opener.is_some() && open == 0);
+                    line.text(if capital { capitalize(text) } else { text.clone() })
                 }
                 "price" => line.fact(Fact::Price(p?.price())),
                 "was" => line.fact(Fact::Price(p?.compare_at()?)),

@@ -9,12 +9,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use show::config::{Persona, Tone};
 use show::stages::{SegmentRequest, StageError, Writer};
-use show::{Catalog, Cue, Fact, Line, Locale, Product, SegmentKind};
+use show::{Catalog, Cue, Fact, Line, Locale, Product, Provenance, SegmentKind};
 
 use crate::facts::line_from_text;
 use crate::grounding::{SUPERLATIVES, Vocabulary};
 use crate::guard::Guard;
 use crate::llm::{Llm, Role, Sampling, SentenceSplitter};
+use crate::points;
 use crate::template::{TemplateWriter, short_name};
 
 /// Counters a running show can read (and `script.md` reports).
@@ -154,7 +155,7 @@ impl LlmWriter {
             show_title: show_title.to_string(),
             persona: persona.clone(),
             catalog,
-            guard: Guard::new(offer_minutes),
+            guard: Guard::new(offer_minutes).with_names(show_title, &persona.name),
             fallback: TemplateWriter::new(show_title, persona, seed ^ 0x5eed),
             memory: Memory::new(),
             sampling: Sampling { temperature: 0.6, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed, max_tokens: 60 },
@@ -188,7 +189,7 @@ impl LlmWriter {
                 s.push_str(&format!(" Regular price: {}, {pct}% off.", money(&was)));
             }
             s.push_str("\nFacts:");
-            for point in p.points.iter().take(6) {
+            for point in points::speakable(p).iter().filter_map(|pt| pt.sentence()).take(6) {
                 s.push_str(&format!("\n- {point}"));
             }
         }
@@ -200,9 +201,11 @@ impl LlmWriter {
         let Some(p) = req.product else { return Vec::new() };
         let name = short_name(&p.title);
         let name_words = content_words(&name);
-        // The last point is the examples' (see `examples`); tasks use the others.
-        let usable = if p.points.len() >= 2 { p.points.len() - 1 } else { p.points.len() };
-        let point = |i: usize| p.points.get((req.index as usize + i) % usable.max(1)).cloned();
+        // Points as sentences ("It can be used morning and evening."), never ingredient lists or
+        // legal text. The last is the examples' (see `examples`); tasks use the others.
+        let facts: Vec<String> = points::speakable(p).iter().filter_map(|pt| pt.sentence()).collect();
+        let usable = if facts.len() >= 2 { facts.len() - 1 } else { facts.len() };
+        let point = |i: usize| facts.get((req.index as usize + i) % usable.max(1)).map(|f| f.trim_end_matches('.').to_string());
         let mut tasks = Vec::new();
         for i in 0..n {
             let task = match req.kind {
@@ -278,12 +281,12 @@ impl LlmWriter {
         let name = short_name(&p.title);
         let en = Locale::parse("en-US").expect("valid tag");
         let mut out = Vec::new();
-        if let Some(fact) = p.points.last() {
-            let f = fact.trim_end_matches('.');
+        if let Some(pt) = points::speakable(p).into_iter().rev().find(|pt| pt.clause().is_some()) {
+            let sentence = pt.sentence().unwrap_or_default();
+            let f = sentence.trim_end_matches('.');
             out.push((Role::User, format!("Tell the viewers this about the {name} in one sentence: {f}.")));
-            let mut c = f.chars();
-            let lower = c.next().map(|x| x.to_lowercase().collect::<String>() + c.as_str()).unwrap_or_default();
-            out.push((Role::Assistant, format!("Here's what I love about the {name}: {lower}.")));
+            let clause = pt.clause().unwrap_or_default();
+            out.push((Role::Assistant, format!("Here's what I love about the {name}: {clause}.")));
         }
         out.push((Role::User, format!("Tell the viewers in one sentence that the {name} costs {}.", en.format_money(&p.price()))));
         out.push((Role::Assistant, format!("You can take the {name} home today for just {}.", en.format_money(&p.price()))));
@@ -380,6 +383,7 @@ impl Writer for LlmWriter {
                 match self.judge(&sentence, &task, req) {
                     Ok(mut line) => {
                         line.cues.extend(task.cues.iter().copied());
+                        line.by = Provenance::Llm { model: self.llm.label().to_string() };
                         if req.kind == SegmentKind::Offer && self.countdown_block != Some(req.block) && line.facts().any(|f| matches!(f, Fact::Minutes(_))) {
                             self.countdown_block = Some(req.block);
                             line.cues.push(Cue::Countdown(req.offer_minutes * 60));
@@ -446,7 +450,7 @@ impl LlmWriter {
             }
         }
         let line = line_from_text(&text, req.kind, req.product.map(|p| p.id.clone()), self.catalog.currency, req.offer_minutes);
-        if let Err(r) = self.guard.check(&line, &self.catalog) {
+        if let Err(r) = self.guard.check_in(&line, &self.catalog, req.next_product) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err((text, r.reason));
         }

@@ -22,7 +22,7 @@ pub mod stages;
 pub use catalog::{Catalog, Product, Variant};
 pub use config::{RoomConfig, ShowConfig};
 pub use error::{SourceError, SourceErrors};
-pub use line::{Cue, Fact, Line, Part, SegmentKind};
+pub use line::{Cue, Fact, Line, Part, Provenance, SegmentKind};
 pub use locale::Locale;
 pub use media::{MouthShape, SAMPLE_RATE, Utterance, Viseme, VisemeTrack, WordTiming};
 pub use money::{Currency, Money};

@@ -86,6 +86,38 @@ pub enum Cue {
     Countdown(u32),
 }
 
+/// Who wrote a line: kept with it into `lines.json` and `script.md`, so a seller can see which
+/// lines a model wrote and which came from a template.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Provenance {
+    #[default]
+    Unknown,
+    /// A language model, by its installed name (`qwen2.5-0.5b`) or file stem.
+    Llm { model: String },
+    /// A template: its bank and index (`pitch#3`), prefixed by the pack for a pack's own banks
+    /// (`es-MX:cta#2`).
+    Template { id: String },
+    /// The persona's own words from the show file (intro, catchphrases).
+    Persona,
+}
+
+impl Provenance {
+    /// A short label: `llm qwen2.5-0.5b`, `template pitch#3`, `persona`.
+    pub fn label(&self) -> String {
+        match self {
+            Provenance::Unknown => "unknown".into(),
+            Provenance::Llm { model } => format!("llm {model}"),
+            Provenance::Template { id } => format!("template {id}"),
+            Provenance::Persona => "persona".into(),
+        }
+    }
+
+    pub fn is_llm(&self) -> bool {
+        matches!(self, Provenance::Llm { .. })
+    }
+}
+
 /// One sentence of the show.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
@@ -98,11 +130,14 @@ pub struct Line {
     /// translation: `show_open`, `disclosure` (the AI self-introduction the market requires).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
+    /// Who wrote it.
+    #[serde(default)]
+    pub by: Provenance,
 }
 
 impl Line {
     pub fn new(kind: SegmentKind, product: Option<String>) -> Line {
-        Line { parts: Vec::new(), kind, product, cues: Vec::new(), tag: None }
+        Line { parts: Vec::new(), kind, product, cues: Vec::new(), tag: None, by: Provenance::Unknown }
     }
 
     pub fn tagged(mut self, tag: &str) -> Line {
@@ -122,6 +157,11 @@ impl Line {
 
     pub fn fact(mut self, f: Fact) -> Line {
         self.parts.push(Part::Fact(f));
+        self
+    }
+
+    pub fn by(mut self, by: Provenance) -> Line {
+        self.by = by;
         self
     }
 

@@ -14,7 +14,7 @@ use crate::error::{SourceError, SourceErrors, line_col};
 use crate::locale::Locale;
 use crate::money::Currency;
 
-/// Slots a native template may use. Catalog text (`{point}`, `{options}`) is in the seller's
+/// Slots a native template may use. Catalog text (`{clause}`, `{np}`, `{usage}`, `{options}`) is in the seller's
 /// language, so native banks cannot quote it.
 pub const NATIVE_SLOTS: &[&str] = &["host", "show", "name", "next", "price", "was", "pct", "stock", "minutes", "rating", "reviews", "sold", "adj", "Adj"];
 
@@ -169,6 +169,9 @@ pub struct TemplateBank {
     /// Quotes catalog option names: English banks only.
     #[serde(default)]
     pub options: Vec<String>,
+    /// Quotes catalog usage instructions: English banks only.
+    #[serde(default)]
+    pub usage: Vec<String>,
     pub social_proof_rating: Vec<String>,
     pub social_proof_sold: Vec<String>,
     pub social_proof_soft: Vec<String>,
@@ -194,6 +197,7 @@ impl TemplateBank {
             ("hook", &self.hook),
             ("pitch", &self.pitch),
             ("options", &self.options),
+            ("usage", &self.usage),
             ("social_proof_rating", &self.social_proof_rating),
             ("social_proof_sold", &self.social_proof_sold),
             ("social_proof_soft", &self.social_proof_soft),
@@ -355,11 +359,11 @@ impl Pack {
             Some(t) => {
                 t.disclosure = raw.disclosure.spoken.clone();
                 for (key, list) in t.lists() {
-                    if list.is_empty() && !matches!(key, "options") {
+                    if list.is_empty() && !matches!(key, "options" | "usage") {
                         errors.push(at("[templates]", &format!("templates.{key}"), format!("the native bank `{key}` is empty")));
                     }
-                    if key == "options" && !list.is_empty() {
-                        errors.push(at(&list[0], "templates.options", "native banks cannot quote catalog options: leave `options` out".into()));
+                    if matches!(key, "options" | "usage") && !list.is_empty() {
+                        errors.push(at(&list[0], &format!("templates.{key}"), format!("native banks cannot quote catalog text: leave `{key}` out")));
                     }
                     for s in list {
                         check_slots(s, NATIVE_SLOTS, &format!("templates.{key}"), &at, &mut errors);

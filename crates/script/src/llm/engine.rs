@@ -8,6 +8,20 @@ pub(crate) trait Engine: Send {
     /// positions) and leaves the last token's logits in `logits`. On error the cache is left
     /// at `pos`.
     fn forward(&mut self, tokens: &[u32], pos: usize, logits: &mut Vec<f32>) -> Result<()>;
+    /// Like [`Engine::forward`], but leaves every token's logits in `logits`, one row of
+    /// vocabulary size per token (for scoring a text, not for generating).
+    fn forward_all(&mut self, tokens: &[u32], pos: usize, logits: &mut Vec<f32>) -> Result<()> {
+        logits.clear();
+        let mut row = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            if let Err(e) = self.forward(std::slice::from_ref(t), pos + i, &mut row) {
+                self.truncate(pos);
+                return Err(e);
+            }
+            logits.extend_from_slice(&row);
+        }
+        Ok(())
+    }
     /// Keeps the first `len` cached positions and drops the rest.
     fn truncate(&mut self, len: usize);
     fn cached_len(&self) -> usize;

@@ -206,6 +206,13 @@ fn rate(n: usize, secs: f64) -> f64 {
     if secs > 0.0 { n as f64 / secs } else { 0.0 }
 }
 
+/// log softmax(logits)[token].
+fn log_prob(logits: &[f32], token: u32) -> f32 {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = logits.iter().map(|l| (l - max).exp()).sum();
+    logits[token as usize] - max - sum.ln()
+}
+
 /// A loaded model with its tokenizer and cache. Not shared between threads; see [`LlmWorker`].
 pub struct Llm {
     engine: Box<dyn Engine>,
@@ -215,6 +222,8 @@ pub struct Llm {
     /// Tokens whose keys/values the engine holds, in order.
     cached: Vec<u32>,
     logits: Vec<f32>,
+    /// The installed model's name (`qwen2.5-0.5b`), or the file's stem.
+    label: String,
 }
 
 impl fmt::Debug for Llm {
@@ -275,7 +284,14 @@ impl Llm {
             model = %config.name, arch = %config.arch, device = %engine.device_name(),
             secs = started.elapsed().as_secs_f64(), "LLM loaded"
         );
-        Ok(Llm { engine, tokenizer, vocab, config, cached: Vec::new(), logits: Vec::new() })
+        let label = crate::models::label_of(gguf);
+        Ok(Llm { engine, tokenizer, vocab, config, cached: Vec::new(), logits: Vec::new(), label })
+    }
+
+    /// The model's name for provenance and reports: the manifest name of an installed model
+    /// (`qwen2.5-0.5b`), else the GGUF file's stem.
+    pub fn label(&self) -> &str {
+        &self.label
     }
 
     /// The GGUF architecture (`llama`, `qwen2`).
@@ -323,6 +339,44 @@ impl Llm {
     /// Generates a reply, reusing the KV cache for the longest common token prefix with the
     /// previous call; calls `on_text` with each decoded piece; stops when it returns false, on
     /// EOS/`<|im_end|>` or after `max_tokens`.
+    /// How fluent `text` reads after `context`: the mean log-probability (natural log) of its
+    /// tokens under this model. Higher is better; a well-formed host line scores about −2 to −3
+    /// under Qwen, a garbled one well below. The context stays cached, so scoring many lines
+    /// after the same context costs only their own tokens.
+    pub fn score(&mut self, context: &str, text: &str) -> Result<f32, LlmError> {
+        let ctx = self.encode(context)?;
+        let body = self.encode(text)?;
+        if ctx.is_empty() || body.is_empty() {
+            return Err(LlmError::EmptyPrompt);
+        }
+        if ctx.len() + body.len() >= self.engine.max_context() {
+            return Err(LlmError::ContextFull { needed: ctx.len() + body.len(), max: self.engine.max_context() });
+        }
+        // The context, from the cache where it is there already (its last token's logits are
+        // needed, so it runs again).
+        let common = self.cached.iter().zip(&ctx).take_while(|(a, b)| a == b).count().min(ctx.len() - 1);
+        self.engine.truncate(common);
+        self.cached.truncate(common);
+        if let Err(e) = self.engine.forward(&ctx[common..], common, &mut self.logits) {
+            self.cached.truncate(self.engine.cached_len());
+            return Err(e);
+        }
+        self.cached.extend_from_slice(&ctx[common..]);
+        let vocab = self.logits.len();
+        let mut total = log_prob(&self.logits, body[0]);
+        if body.len() > 1 {
+            let mut rows = Vec::new();
+            let fed = self.engine.forward_all(&body[..body.len() - 1], ctx.len(), &mut rows);
+            // Only the context stays cached.
+            self.engine.truncate(ctx.len());
+            fed?;
+            for (i, &t) in body[1..].iter().enumerate() {
+                total += log_prob(&rows[i * vocab..(i + 1) * vocab], t);
+            }
+        }
+        Ok(total / body.len() as f32)
+    }
+
     pub fn generate(
         &mut self,
         prompt: &str,

@@ -216,6 +216,12 @@ impl CpuModel {
     /// Runs one chunk of tokens at positions `pos..`; leaves the last token's logits in `logits`
     /// when asked.
     fn step(&mut self, tokens: &[u32], pos: usize, logits: Option<&mut Vec<f32>>) -> Result<()> {
+        self.step_rows(tokens, pos, logits, false)
+    }
+
+    /// [`CpuModel::step`]; `all_rows` leaves every token's logits (appended to `logits`), not
+    /// just the last one's.
+    fn step_rows(&mut self, tokens: &[u32], pos: usize, logits: Option<&mut Vec<f32>>, all_rows: bool) -> Result<()> {
         let cfg = &self.cfg;
         let n = tokens.len();
         let (d, hd, kvd) = (cfg.d_model, cfg.head_dim, cfg.kv_dim());
@@ -295,12 +301,23 @@ impl CpuModel {
         self.kv.len = pos + n;
 
         if let Some(logits) = logits {
-            let last = &b.x[(n - 1) * d..n * d];
-            rms_norm(last, &self.out_norm, cfg.rms_eps, &mut b.xn[..d]);
-            b.acts.quantize(&b.xn[..d], 1, d);
+            if !all_rows {
+                let last = &b.x[(n - 1) * d..n * d];
+                rms_norm(last, &self.out_norm, cfg.rms_eps, &mut b.xn[..d]);
+                b.acts.quantize(&b.xn[..d], 1, d);
+                let head = self.head.as_ref().unwrap_or(&self.embed);
+                logits.resize(head.rows, 0.0);
+                matmuls(&self.pool, self.isa, &[(head, 0)], &b.acts, logits, head.rows);
+                return Ok(());
+            }
+            for t in 0..n {
+                rms_norm(&b.x[t * d..(t + 1) * d], &self.out_norm, cfg.rms_eps, &mut b.xn[t * d..(t + 1) * d]);
+            }
+            b.acts.quantize(&b.xn, n, d);
             let head = self.head.as_ref().unwrap_or(&self.embed);
-            logits.resize(head.rows, 0.0);
-            matmuls(&self.pool, self.isa, &[(head, 0)], &b.acts, logits, head.rows);
+            let start = logits.len();
+            logits.resize(start + n * head.rows, 0.0);
+            matmuls(&self.pool, self.isa, &[(head, 0)], &b.acts, &mut logits[start..], head.rows);
         }
         Ok(())
     }
@@ -322,6 +339,25 @@ impl Engine for CpuModel {
         for (i, chunk) in chunks.iter().enumerate() {
             let last = i + 1 == chunks.len();
             if let Err(e) = self.step(chunk, p, if last { Some(&mut *logits) } else { None }) {
+                self.truncate(pos);
+                return Err(e);
+            }
+            p += chunk.len();
+        }
+        Ok(())
+    }
+
+    fn forward_all(&mut self, tokens: &[u32], pos: usize, logits: &mut Vec<f32>) -> Result<()> {
+        if tokens.is_empty() {
+            return Err(LlmError::EmptyPrompt);
+        }
+        if pos != self.kv.len || pos + tokens.len() > self.max_context {
+            return Err(LlmError::Inference(format!("scoring at position {pos} with {} cached of {}", self.kv.len, self.max_context)));
+        }
+        logits.clear();
+        let mut p = pos;
+        for chunk in tokens.chunks(CHUNK) {
+            if let Err(e) = self.step_rows(chunk, p, Some(&mut *logits), true) {
                 self.truncate(pos);
                 return Err(e);
             }

@@ -1,0 +1,40 @@
+//! The fluency judge tells the broken copy the issue quoted from its mended form.
+
+use std::path::PathBuf;
+
+use script::fluency::Judge;
+
+fn models_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models")
+}
+
+/// (broken, mended): the broken lines are what the templates said before catalog points were
+/// given shapes; the mended ones are what they say now.
+const PAIRS: &[(&str, &str)] = &[
+    ("Here's what I love: can be used morning and evening.", "It can be used morning and evening."),
+    ("Let me point out that can be used morning and evening.", "Let me point out that it can be used morning and evening."),
+    // Subject–verb agreement ("aloe and glycerin moisturizes") is mended by rule
+    // (`points::tests`); the judge barely hears it, so it is not asked to here.
+    ("It makes a so easy to love gift, too.", "It makes an easy-to-love gift, too."),
+    ("In everyday use, leak-proof lid & carry loop.", "Plus, it has a leak-proof lid and carry loop."),
+];
+
+const FACTS: &str = "Travel tumbler. Can be used morning and evening. Leak-proof lid & carry loop.";
+
+#[test]
+fn mended_copy_scores_above_its_broken_form() {
+    let Some(gguf) = Judge::largest(&models_dir()) else {
+        panic!("no LLM is installed: run `evercast models install smollm2-135m` (scripts/setup.sh --tests installs the judges)");
+    };
+    let mut judge = Judge::open(&gguf).unwrap();
+    let mut report = String::new();
+    let mut ok = true;
+    for (broken, mended) in PAIRS {
+        let b = judge.score(FACTS, broken).unwrap();
+        let m = judge.score(FACTS, mended).unwrap();
+        report.push_str(&format!("{b:6.2} {broken}\n{m:6.2} {mended}\n"));
+        ok &= b < m;
+    }
+    eprintln!("judge {}:\n{report}", judge.model);
+    assert!(ok, "a mended line must score above its broken form:\n{report}");
+}
