@@ -87,6 +87,26 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The copy: per writer and model, the share of spoken lines the LLM wrote, refusals by
+    /// reason, verbatim repeats per hour, product-name errors, words per minute, writer CPU per
+    /// show minute, and fluency under the largest installed model as a judge.
+    Script {
+        /// The show (default: the demo show).
+        show: Option<PathBuf>,
+        /// Another catalog for the show (a Shopify export, JSON, CSV).
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Minutes of show each writer writes.
+        #[arg(long, default_value_t = 10.0)]
+        minutes: f64,
+        /// `template` and installed models, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "template,smollm2-135m,qwen2.5-0.5b")]
+        writers: Vec<String>,
+        #[arg(long)]
+        models_dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Composing a frame in Rust vs GStreamer's compositor (caps pinned and not): CPU per frame.
     Compose {
         #[arg(long, default_value_t = 300)]
@@ -156,6 +176,10 @@ pub fn bench(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Stage { show, seconds, json, profiles, no_rigs } => bench_stage(show, seconds, json, &profiles, no_rigs),
         BenchCommand::Compose { frames, json } => bench_compose(frames, json),
+        BenchCommand::Script { show, catalog, minutes, writers, models_dir, json } => {
+            crate::bench_script::bench_script(show, catalog, minutes, &writers, models_dir, json, machine())?;
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Rooms { show, packs, engines, sentences, live_seconds, max_rooms, json } => {
             crate::bench_rooms::bench_rooms(show, &packs, &engines, sentences, live_seconds, max_rooms, json, machine())?;
             Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_rooms;
+mod bench_script;
 mod bench_voice;
 mod control;
 mod demo;

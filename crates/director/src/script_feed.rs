@@ -330,6 +330,53 @@ pub fn template_script(show: &crate::show::Show, seconds: f64) -> Vec<Line> {
     out
 }
 
+/// A script written at once by any writer, as the show would say it: the lines the guard
+/// passed (with their segment), and every line refused on the way with why.
+pub struct WrittenScript {
+    pub lines: Vec<Line>,
+    pub rejected: Vec<(String, String)>,
+    /// Seconds of show the lines fill (spoken estimate plus pauses).
+    pub seconds: f64,
+}
+
+/// Writes `seconds` of the show's script with `writer`, guarded as the live show guards it
+/// (for `bench script`). `progress` gets the share written so far.
+pub fn write_script(show: &crate::show::Show, writer: &mut dyn Writer, seconds: f64, progress: &mut dyn FnMut(f64)) -> WrittenScript {
+    let ros = &show.config.run_of_show;
+    let mut planner = Planner::new(ros, show.products.len());
+    let guard = Guard::new(ros.offer_minutes).with_names(&show.config.title, &show.config.persona.name);
+    let source = Locale::parse("en-US").expect("valid tag");
+    let mut planned = 0.0;
+    let mut lines = Vec::new();
+    let mut rejected = Vec::new();
+    while planned < seconds {
+        let seg = planner.next(planned);
+        let product = show.products.get(seg.product);
+        let next = show.products.get(seg.next_product).filter(|_| show.products.len() > 1);
+        let request = SegmentRequest { kind: seg.kind, product, next_product: next, index: seg.index, block: seg.block, sentences: seg.sentences, offer_minutes: ros.offer_minutes };
+        let before = planned;
+        let mut on_line = |line: Line| -> bool {
+            match guard.check_in(&line, &show.catalog, next) {
+                Ok(()) => {
+                    planned += estimate_seconds(&line.display(&source), &source) + f64::from(ros.pause_seconds);
+                    lines.push(line);
+                }
+                Err(r) => rejected.push((line.display(&source), r.reason)),
+            }
+            planned < seconds
+        };
+        if let Err(e) = writer.write(&request, &mut on_line) {
+            tracing::warn!("the {} writer failed: {e}", writer.name());
+        }
+        rejected.extend(writer.take_rejected());
+        if planned == before {
+            planned += 1.0;
+        }
+        progress((planned / seconds).min(1.0));
+    }
+    WrittenScript { lines, rejected, seconds: planned }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

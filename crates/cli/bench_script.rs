@@ -1,0 +1,199 @@
+//! `evercast bench script`: how the show's copy reads, per writer and model — the share of
+//! spoken lines the LLM wrote, refusals by reason, verbatim repeats per hour, product-name
+//! errors, words per minute, the writer's CPU per show minute, and a fluency score (mean
+//! per-token log-probability under the largest installed model) for the LLM's lines and the
+//! templates' alike.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use director::room::{WriterChoice, make_writer};
+use director::show::Show;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use show::stages::Writer;
+
+#[derive(Serialize, Default)]
+pub struct ScriptFigures {
+    pub writer: String,
+    pub show_minutes: f64,
+    pub spoken_lines: usize,
+    /// Share of spoken lines the LLM wrote (the rest: templates and the persona's own words).
+    pub llm_share: f64,
+    pub refusals: BTreeMap<String, usize>,
+    pub verbatim_repeats_per_hour: f64,
+    /// Spoken lines naming a product other than the one on stage (or, in a transition, the next).
+    pub product_name_errors: usize,
+    /// Spoken lines whose facts the catalog does not back (re-checked after the writer).
+    pub unsupported_facts: usize,
+    pub words_per_minute: f64,
+    /// CPU seconds the writer used per minute of show written.
+    pub writer_cpu_s_per_show_minute: f64,
+    /// Mean fluency of the LLM's spoken lines and of the templates' (nats per token).
+    pub fluency_llm: Option<f64>,
+    pub fluency_templates: Option<f64>,
+    pub lowest_fluency: Option<(f64, String)>,
+    pub lines_below_floor: usize,
+}
+
+#[derive(Serialize)]
+struct ScriptReport {
+    machine: String,
+    catalog: String,
+    judge: Option<String>,
+    fluency_floor: f32,
+    results: Vec<ScriptFigures>,
+}
+
+/// A refusal's reason, grouped: "words the catalog does not support: glad, hear" → "unsupported words".
+fn reason_kind(r: &str) -> String {
+    let table = [
+        ("words the catalog does not support", "unsupported words"),
+        ("names the", "wrong product name"),
+        ("is not the name of the product", "invented product name"),
+        ("too long", "too long"),
+        ("too short", "too short"),
+        ("unfinished", "unfinished"),
+        ("off script", "off script"),
+        ("does not say what it was asked", "off task"),
+        ("superlative", "superlative"),
+        ("banned", "banned claim"),
+        ("price", "price"),
+        ("discount", "price"),
+        ("said before", "repeat"),
+        ("phrases were said before", "repeat"),
+        ("the number", "number not in catalog"),
+        ("count", "number not in catalog"),
+        ("rating", "number not in catalog"),
+        ("minutes", "offer minutes"),
+        ("emoji", "emoji"),
+        ("regular price", "price"),
+    ];
+    table.iter().find(|(k, _)| r.contains(k)).map(|(_, v)| v.to_string()).unwrap_or_else(|| "other".into())
+}
+
+pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minutes: f64, writers: &[String], models_dir: Option<PathBuf>, json: bool, machine: String) -> Result<()> {
+    let path = crate::util::show_path(show_path)?;
+    let show = Show::load(&path, catalog.as_deref())?;
+    let dir = models_dir.unwrap_or_else(script::models::default_models_dir);
+    let judge_path = script::fluency::Judge::largest(&dir);
+    let mut results = Vec::new();
+    let mut scored: Vec<Vec<(bool, String, String)>> = Vec::new();
+    for w in writers {
+        let choice = if w == "template" {
+            WriterChoice::Template
+        } else {
+            let model = script::models::resolve(w, &dir).with_context(|| format!("writer {w}"))?;
+            WriterChoice::Llm { model, device: script::llm::DeviceChoice::Auto, threads: script::llm::default_threads() }
+        };
+        let mut writer: Box<dyn Writer> = make_writer(&show, &choice)?;
+        let bar = ProgressBar::new(1000);
+        bar.set_style(ProgressStyle::with_template("{prefix:>16} [{bar:30}] {percent:>3}% ({eta} left)").expect("valid template").progress_chars("=> "));
+        bar.set_prefix(w.clone());
+        let cpu0 = crate::bench::cpu_seconds();
+        let script = director::script_feed::write_script(&show, writer.as_mut(), minutes * 60.0, &mut |f| bar.set_position((f * 1000.0) as u64));
+        let cpu = crate::bench::cpu_seconds() - cpu0;
+        bar.finish_and_clear();
+        let en = show::Locale::parse("en-US").expect("valid tag");
+        let show_minutes = script.seconds / 60.0;
+        let mut f = ScriptFigures { writer: w.clone(), show_minutes, spoken_lines: script.lines.len(), ..Default::default() };
+        let llm_lines = script.lines.iter().filter(|l| l.by.is_llm()).count();
+        f.llm_share = llm_lines as f64 / script.lines.len().max(1) as f64;
+        for (_, r) in &script.rejected {
+            *f.refusals.entry(reason_kind(r)).or_default() += 1;
+        }
+        let mut seen = HashSet::new();
+        let repeats = script.lines.iter().filter(|l| !seen.insert(l.key())).count();
+        f.verbatim_repeats_per_hour = repeats as f64 / (show_minutes / 60.0).max(1e-9);
+        // Independent re-checks of what would be spoken: the guard with names on, every line.
+        let guard = script::Guard::new(show.config.run_of_show.offer_minutes).with_names(&show.config.title, &show.config.persona.name);
+        let by_id: HashMap<&str, usize> = show.products.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+        for l in &script.lines {
+            let next = l.product.as_deref().and_then(|id| by_id.get(id)).and_then(|i| show.products.get((i + 1) % show.products.len()));
+            if let Err(r) = guard.check_in(l, &show.catalog, next) {
+                if r.reason.contains("name") {
+                    f.product_name_errors += 1;
+                } else {
+                    f.unsupported_facts += 1;
+                }
+            }
+        }
+        let words: usize = script.lines.iter().map(|l| l.display(&en).split_whitespace().count()).sum();
+        f.words_per_minute = words as f64 / show_minutes.max(1e-9);
+        f.writer_cpu_s_per_show_minute = cpu / show_minutes.max(1e-9);
+        let facts_of = |l: &show::Line| -> String {
+            match l.product.as_deref().and_then(|id| show.catalog.product(id)) {
+                Some(p) => format!("{}. {}", p.title, script::points::speakable(p).iter().filter_map(|pt| pt.sentence()).collect::<Vec<_>>().join(" ")),
+                None => show.config.title.clone(),
+            }
+        };
+        scored.push(script.lines.iter().map(|l| (l.by.is_llm(), facts_of(l), l.display(&en))).collect());
+        results.push(f);
+        drop(writer);
+    }
+    // Fluency, after the writers are gone (the judge is the biggest model; one at a time).
+    let judge_name = match &judge_path {
+        Some(p) => {
+            let mut judge = script::fluency::Judge::open(p)?;
+            let total: usize = scored.iter().map(|s| s.iter().map(|(_, _, t)| t).collect::<HashSet<_>>().len()).sum();
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(ProgressStyle::with_template("{prefix:>16} [{bar:30}] {pos}/{len} lines ({eta} left)").expect("valid template").progress_chars("=> "));
+            bar.set_prefix(format!("judge {}", judge.model));
+            let mut cache: HashMap<String, f64> = HashMap::new();
+            for (f, lines) in results.iter_mut().zip(&scored) {
+                let (mut llm, mut tpl) = (Vec::new(), Vec::new());
+                for (is_llm, facts, text) in lines {
+                    let key = format!("{facts}\u{1}{text}");
+                    let s = match cache.get(&key) {
+                        Some(s) => *s,
+                        None => {
+                            let s = judge.score(facts, text)? as f64;
+                            cache.insert(key, s);
+                            bar.inc(1);
+                            s
+                        }
+                    };
+                    if s < script::fluency::FLOOR as f64 {
+                        f.lines_below_floor += 1;
+                    }
+                    if f.lowest_fluency.as_ref().is_none_or(|(m, _)| s < *m) {
+                        f.lowest_fluency = Some((s, text.clone()));
+                    }
+                    if *is_llm { llm.push(s) } else { tpl.push(s) }
+                }
+                let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+                f.fluency_llm = mean(&llm);
+                f.fluency_templates = mean(&tpl);
+            }
+            bar.finish_and_clear();
+            Some(judge.model.clone())
+        }
+        None => None,
+    };
+    let report = ScriptReport { machine, catalog: show.config.catalog.display().to_string(), judge: judge_name, fluency_floor: script::fluency::FLOOR, results };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!("machine: {}", report.machine);
+    println!("catalog: {}; fluency judge: {}", report.catalog, report.judge.as_deref().unwrap_or("none installed"));
+    println!("| writer | show min | lines | LLM share | repeats/h | name errors | unsupported facts | words/min | writer CPU s/show min | fluency LLM | fluency templates | below {} |", report.fluency_floor);
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let opt = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
+    for f in &report.results {
+        println!(
+            "| {} | {:.1} | {} | {:.0}% | {:.1} | {} | {} | {:.0} | {:.1} | {} | {} | {} |",
+            f.writer, f.show_minutes, f.spoken_lines, f.llm_share * 100.0, f.verbatim_repeats_per_hour, f.product_name_errors, f.unsupported_facts,
+            f.words_per_minute, f.writer_cpu_s_per_show_minute, opt(f.fluency_llm), opt(f.fluency_templates), f.lines_below_floor
+        );
+    }
+    for f in &report.results {
+        let refusals = f.refusals.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
+        println!("{}: refusals: {}", f.writer, if refusals.is_empty() { "none".into() } else { refusals });
+        if let Some((s, t)) = &f.lowest_fluency {
+            println!("{}: lowest fluency {s:.2}: {t}", f.writer);
+        }
+    }
+    Ok(())
+}
