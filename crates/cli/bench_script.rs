@@ -22,6 +22,8 @@ pub struct ScriptFigures {
     /// Share of spoken lines the LLM wrote (the rest: templates and the persona's own words).
     pub llm_share: f64,
     pub refusals: BTreeMap<String, usize>,
+    /// Up to three refused lines per reason, with the guard's or judge's words.
+    pub refusal_examples: BTreeMap<String, Vec<String>>,
     pub verbatim_repeats_per_hour: f64,
     /// Spoken lines naming a product other than the one on stage (or, in a transition, the next).
     pub product_name_errors: usize,
@@ -100,8 +102,13 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         let mut f = ScriptFigures { writer: w.clone(), show_minutes, spoken_lines: script.lines.len(), ..Default::default() };
         let llm_lines = script.lines.iter().filter(|l| l.by.is_llm()).count();
         f.llm_share = llm_lines as f64 / script.lines.len().max(1) as f64;
-        for (_, r) in &script.rejected {
-            *f.refusals.entry(reason_kind(r)).or_default() += 1;
+        for (text, r) in &script.rejected {
+            let kind = reason_kind(r);
+            *f.refusals.entry(kind.clone()).or_default() += 1;
+            let ex = f.refusal_examples.entry(kind).or_default();
+            if ex.len() < 3 {
+                ex.push(format!("{text} ({r})"));
+            }
         }
         let mut seen = HashSet::new();
         let repeats = script.lines.iter().filter(|l| !seen.insert(l.key())).count();
@@ -191,6 +198,11 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
     for f in &report.results {
         let refusals = f.refusals.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
         println!("{}: refusals: {}", f.writer, if refusals.is_empty() { "none".into() } else { refusals });
+        for (kind, ex) in &f.refusal_examples {
+            for e in ex {
+                println!("    {kind}: {e}");
+            }
+        }
         if let Some((s, t)) = &f.lowest_fluency {
             println!("{}: lowest fluency {s:.2}: {t}", f.writer);
         }

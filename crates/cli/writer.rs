@@ -13,7 +13,8 @@ use show::config::{WriterConfig, WriterKind};
 #[derive(Args, Clone, Debug, Default)]
 pub struct WriterArgs {
     /// Who writes the script: the local LLM (falling back to templates sentence by sentence),
-    /// templates only, or auto (the LLM when its model is installed).
+    /// templates only, or auto (the largest installed model that this machine runs comfortably
+    /// ahead of speech, measured once; `evercast doctor` shows the choice and why).
     #[arg(long)]
     pub writer: Option<WriterKind>,
     /// An installed model (`evercast models list`) or a GGUF file.
@@ -35,18 +36,28 @@ impl WriterArgs {
             return Ok(WriterChoice::Template);
         }
         let dir = self.models_dir.clone().unwrap_or_else(models::default_models_dir);
-        let default = models::manifest().default_model().name.clone();
-        let name = self.model.clone().or_else(|| config.model.clone()).unwrap_or(default);
+        let threads = if live { 1 } else { script::llm::default_threads() };
         let device = match (self.device, &config.device) {
             (Some(d), _) => d,
             (None, Some(d)) => d.parse().map_err(|e| anyhow::anyhow!("[writer] device: {e}"))?,
             (None, None) => DeviceChoice::Auto,
         };
+        let named = self.model.clone().or_else(|| config.model.clone());
+        if kind == WriterKind::Auto && named.is_none() {
+            // No model named: the best one a live room's writer (one thread) runs comfortably
+            // ahead of speech here, by measurement; a preview uses the same model, so it shows
+            // what the live show would say.
+            let choice = auto_choice(&dir, 1);
+            tracing::info!("writer: {}", choice.reason);
+            return Ok(match choice.model {
+                Some((_, model)) => WriterChoice::Llm { model, device, threads },
+                None => WriterChoice::Template,
+            });
+        }
+        let default = models::manifest().default_model().name.clone();
+        let name = named.unwrap_or(default);
         match models::resolve(&name, &dir) {
-            Ok(model) => {
-                let threads = if live { 1 } else { script::llm::default_threads() };
-                Ok(WriterChoice::Llm { model, device, threads })
-            }
+            Ok(model) => Ok(WriterChoice::Llm { model, device, threads }),
             Err(e) if kind == WriterKind::Auto => {
                 tracing::warn!("the LLM writer is off ({e}); templates write the show");
                 Ok(WriterChoice::Template)
@@ -54,4 +65,9 @@ impl WriterArgs {
             Err(e) => bail!("{e}"),
         }
     }
+}
+
+/// `--writer auto`'s choice for `threads` writer threads (measurements kept in the state dir).
+pub fn auto_choice(models_dir: &std::path::Path, threads: usize) -> script::auto::AutoChoice {
+    script::auto::choose(models_dir, threads, &director::language::state_dir().join("writer-auto.json"))
 }

@@ -33,6 +33,7 @@ instead coming product products sale feature features cost costs regular discoun
 functional comfort quality durable affordable item items piece pieces style styles look choice choices option options
 perfect great good nice beautiful making keeps including included include includes available whole plenty each also
 experience enjoy enjoying ready brings bring bringing offers offering now here there right away just only both either
+run runs running last lasts lasting purchase purchases sure i'd kept add adds stay
 ";
 
 const SUFFIXES: &[&str] = &["ing", "ed", "es", "s", "ly", "er"];
@@ -42,11 +43,24 @@ const SUFFIXES: &[&str] = &["ing", "ed", "es", "s", "ly", "er"];
 /// (while "amazon" stays apart from "amazing").
 fn stem(word: &str) -> String {
     let mut w = word.to_lowercase();
+    // British and American spellings meet: colour/color, personalise/personalize.
+    if w.chars().count() >= 5 {
+        w = w.replace("our", "or").replace("ise", "ize").replace("isa", "iza").replace("yse", "yze");
+    }
     for suf in SUFFIXES {
-        if w.len() > suf.len() + 3 && w.ends_with(suf) {
+        if w.len() > suf.len() + 2 && w.ends_with(suf) {
             w.truncate(w.len() - suf.len());
+            // "tapping" → "tap", "wiped" → "wip" (as "wipe" below).
+            let b = w.as_bytes();
+            if (*suf == "ing" || *suf == "ed" || *suf == "er") && b.len() >= 3 && b[b.len() - 1] == b[b.len() - 2] && !b"aeiouls".contains(&b[b.len() - 1]) {
+                w.pop();
+            }
             break;
         }
+    }
+    // "wipe" and "wiped", "make" and "making" meet.
+    if w.len() >= 4 && w.ends_with('e') {
+        w.pop();
     }
     if w.chars().count() > 6 {
         w = w.chars().take(5).collect();
@@ -98,6 +112,17 @@ impl Vocabulary {
         }
         add(show_title);
         add(host);
+        // Small numbers the product's text writes in digits may be said in words ("3 colour
+        // temperatures" → "three colour temperatures"); the guard checks the digits.
+        const NUMBER_WORDS: [&str; 13] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+        let own = format!("{} {} {}", product.title, product.description, product.points.join(" "));
+        for n in crate::guard::numbers_in(&own) {
+            if let Ok(i) = n.parse::<usize>()
+                && i < NUMBER_WORDS.len()
+            {
+                stems.insert(stem(NUMBER_WORDS[i]));
+            }
+        }
         Vocabulary { stems }
     }
 

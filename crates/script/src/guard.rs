@@ -118,6 +118,14 @@ impl Guard {
         // Numbers of the product's own text, and of any product's name (transitions name the
         // next product).
         let mut allowed = product.map(text_numbers_of).unwrap_or_default();
+        // The product's counts (stock, reviews, units sold) and rating, however a sentence
+        // words them ("1,200 of them have been sold").
+        if let Some(p) = product {
+            allowed.extend(counts_of(p).into_iter().map(|n| n.to_string()));
+            if let Some(r) = p.proof.rating {
+                allowed.extend(numbers_in(&format!("{r:.1}")));
+            }
+        }
         for p in &catalog.products {
             allowed.extend(numbers_in(&p.title));
         }

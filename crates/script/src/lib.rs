@@ -8,6 +8,7 @@
 //!
 //! **Must not touch**: audio, video, GStreamer, rooms' languages (translation is its own stage).
 
+pub mod auto;
 pub mod banks;
 pub mod facts;
 pub mod fluency;

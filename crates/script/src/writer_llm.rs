@@ -1,6 +1,6 @@
 //! The LLM writer: a local model writes the show sentence by sentence; each sentence is read
 //! back into facts, checked by the guard and by a memory of what was said, and handed on as soon
-//! as it is complete. A refused sentence is regenerated once with a corrective instruction;
+//! as it is complete. A refused sentence is regenerated twice (warmer) with a corrective instruction;
 //! what still fails falls back to the template writer, so the show never runs dry.
 
 use std::collections::{HashSet, VecDeque};
@@ -111,6 +111,11 @@ pub struct LlmWriter {
     pub counters: Arc<WriterCounters>,
 }
 
+/// The point the worked example states: the last that has a clause shape.
+fn example_point(p: &Product) -> Option<points::Point> {
+    points::speakable(p).into_iter().rev().find(|pt| pt.clause().is_some())
+}
+
 /// Writes prices in the prompt the way the model should repeat them.
 fn money(m: &show::Money) -> String {
     Locale::parse("en-US").expect("valid tag").format_money(m)
@@ -202,28 +207,67 @@ impl LlmWriter {
         let name = short_name(&p.title);
         let name_words = content_words(&name);
         // Points as sentences ("It can be used morning and evening."), never ingredient lists or
-        // legal text. The last is the examples' (see `examples`); tasks use the others.
-        let facts: Vec<String> = points::speakable(p).iter().filter_map(|pt| pt.sentence()).collect();
-        let usable = if facts.len() >= 2 { facts.len() - 1 } else { facts.len() };
-        let point = |i: usize| facts.get((req.index as usize + i) % usable.max(1)).map(|f| f.trim_end_matches('.').to_string());
+        // legal text. The examples' own point (see `examples`) is left to them; tasks use the others.
+        let example = example_point(p).and_then(|pt| pt.sentence());
+        let all: Vec<String> = points::speakable(p).iter().filter_map(|pt| pt.sentence()).collect();
+        let others: Vec<String> = all.iter().filter(|f| Some(*f) != example.as_ref()).cloned().collect();
+        let facts = if others.is_empty() { all } else { others };
+        let point = |i: usize| facts.get((req.index as usize + i) % facts.len().max(1)).map(|f| f.trim_end_matches('.').to_string());
         let mut tasks = Vec::new();
         for i in 0..n {
+            // Several phrasings per task, taken in turn: the same instruction gets the same
+            // answer from a small model, and a repeat is not spoken.
+            let turn = req.index as usize + i;
+            let pick = |options: &[String]| options[turn % options.len()].clone();
             let task = match req.kind {
                 SegmentKind::Hook => Task {
-                    instruction: format!("Introduce the {name} to the viewers in one catchy sentence."),
+                    instruction: pick(&[
+                        format!("Introduce the {name} to the viewers in one catchy sentence."),
+                        format!("Say in one short, excited sentence that the {name} is on screen now."),
+                        format!("Greet the viewers and present the {name} in one sentence."),
+                    ]),
                     anchors: name_words.clone(),
                     must_price: None,
                     cues: if i == 0 { vec![Cue::Wave, Cue::LookAtCard] } else { vec![] },
+                },
+                // Ratings and sales, where the catalog has them, as the templates say them.
+                SegmentKind::SocialProof if i == 0 && p.proof.rating.is_some() && p.proof.reviews.is_some() => Task {
+                    instruction: format!(
+                        "Tell the viewers in one sentence that shoppers rate the {name} {:.1} out of 5 in {} reviews.",
+                        p.proof.rating.unwrap_or_default(),
+                        p.proof.reviews.unwrap_or_default()
+                    ),
+                    anchors: vec!["rate".into(), "rated".into(), "rating".into(), "review".into(), "reviews".into(), "stars".into()],
+                    must_price: None,
+                    cues: vec![Cue::ThumbsUp],
+                },
+                SegmentKind::SocialProof if i == 1 && p.proof.sold.is_some() => Task {
+                    instruction: format!("Tell the viewers in one sentence that more than {} of the {name} have been sold.", p.proof.sold.unwrap_or_default()),
+                    anchors: vec!["sold".into(), "bought".into(), "customers".into(), "shoppers".into(), "people".into()],
+                    must_price: None,
+                    cues: vec![Cue::ThumbsUp],
                 },
                 SegmentKind::Pitch | SegmentKind::Demo | SegmentKind::SocialProof => match point(i) {
                     Some(fact) => Task {
                         instruction: if req.kind == SegmentKind::SocialProof {
                             format!("Say in one sentence why you like the {name}, because: {fact}.")
                         } else {
-                            format!("Tell the viewers this about the {name} in one sentence: {fact}.")
+                            pick(&[
+                                format!("Tell the viewers this about the {name} in one sentence: {fact}."),
+                                format!("In your own words, tell the viewers in one sentence: {fact}."),
+                                format!("Explain to the viewers in one friendly sentence: {fact}."),
+                            ])
                         },
-                        // The fact's own words: naming the product alone does not tell the fact.
-                        anchors: content_words(&fact).into_iter().filter(|w| !name_words.contains(w)).collect(),
+                        // Words of the product's facts: naming the product alone tells nothing.
+                        // Another true fact than the one asked for is still a good line (the
+                        // guard and the vocabulary keep it true, the memory keeps it new).
+                        anchors: {
+                            let mut a: Vec<String> = content_words(&fact).into_iter().filter(|w| !name_words.contains(w)).collect();
+                            for f in &facts {
+                                a.extend(content_words(f).into_iter().filter(|w| !name_words.contains(w) && !["it's", "have", "includes", "comes"].contains(&w.as_str())));
+                            }
+                            a
+                        },
                         must_price: None,
                         cues: match (req.kind, i) {
                             (SegmentKind::SocialProof, _) => vec![Cue::ThumbsUp],
@@ -247,21 +291,31 @@ impl LlmWriter {
                         cues: vec![Cue::Point, Cue::LookAtCard],
                     },
                     _ => Task {
-                        instruction: format!("Tell the viewers in one sentence that this live deal on screen lasts {} minutes.", req.offer_minutes),
+                        instruction: pick(&[
+                            format!("Tell the viewers in one sentence that this live deal on screen lasts {} minutes.", req.offer_minutes),
+                            format!("Remind the viewers in one sentence that the timer on screen runs for {} minutes.", req.offer_minutes),
+                        ]),
                         anchors: vec!["deal".into(), "minutes".into(), "timer".into(), "offer".into(), "price".into()],
                         must_price: None,
                         cues: vec![],
                     },
                 },
                 SegmentKind::CallToAction => Task {
-                    instruction: format!("Ask the viewers in one short sentence to tap the product card to order the {name}."),
+                    instruction: pick(&[
+                        format!("Ask the viewers in one short sentence to tap the product card to order the {name}."),
+                        format!("Invite the viewers in one short sentence to add the {name} to their cart."),
+                        format!("Remind the viewers in one short sentence that they can grab the {name} by tapping the card."),
+                    ]),
                     anchors: ["tap", "card", "order", "cart", "grab", "click", "link"].iter().map(|s| s.to_string()).chain(name_words.clone()).collect(),
                     must_price: None,
                     cues: vec![Cue::Wave],
                 },
                 SegmentKind::Transition => match req.next_product {
                     Some(next) => Task {
-                        instruction: format!("Tell the viewers in one sentence that the {} is coming up next.", short_name(&next.title)),
+                        instruction: pick(&[
+                            format!("Tell the viewers in one sentence that the {} is coming up next.", short_name(&next.title)),
+                            format!("Ask the viewers in one sentence to stay for the {}, which is next.", short_name(&next.title)),
+                        ]),
                         anchors: content_words(&short_name(&next.title)),
                         must_price: None,
                         cues: vec![],
@@ -281,15 +335,17 @@ impl LlmWriter {
         let name = short_name(&p.title);
         let en = Locale::parse("en-US").expect("valid tag");
         let mut out = Vec::new();
-        if let Some(pt) = points::speakable(p).into_iter().rev().find(|pt| pt.clause().is_some()) {
+        if let Some(pt) = example_point(p) {
             let sentence = pt.sentence().unwrap_or_default();
             let f = sentence.trim_end_matches('.');
             out.push((Role::User, format!("Tell the viewers this about the {name} in one sentence: {f}.")));
             let clause = pt.clause().unwrap_or_default();
             out.push((Role::Assistant, format!("Here's what I love about the {name}: {clause}.")));
         }
-        out.push((Role::User, format!("Tell the viewers in one sentence that the {name} costs {}.", en.format_money(&p.price()))));
-        out.push((Role::Assistant, format!("You can take the {name} home today for just {}.", en.format_money(&p.price()))));
+        // No price example: a small model copies the last example into every answer ("You
+        // can take the … home today for just $32.90" as a pitch); the offer task names the
+        // price itself.
+        let _ = en;
         out
     }
 
@@ -358,19 +414,24 @@ impl Writer for LlmWriter {
         for (i, task) in self.tasks(req, want).into_iter().enumerate() {
             let mut done = false;
             let mut correction = String::new();
-            for attempt in 0..2u64 {
+            for attempt in 0..3u64 {
                 let ask = format!("{}{correction}", task.instruction);
                 let mut turns = shots.clone();
                 turns.push((Role::User, ask));
                 let prompt = self.llm.chat_prompt(&system, &turns);
-                let sampling = Sampling { seed: self.seed ^ (req.index * 8 + i as u64).wrapping_mul(0x9e37_79b9) ^ attempt, ..self.sampling.clone() };
+                // A retry samples warmer: the same temperature tends to give the same sentence.
+                let temperature = self.sampling.temperature + 0.2 * attempt as f32;
+                let sampling = Sampling { seed: self.seed ^ (req.index * 8 + i as u64).wrapping_mul(0x9e37_79b9) ^ attempt, temperature, ..self.sampling.clone() };
                 let mut splitter = SentenceSplitter::new();
                 let mut first: Option<String> = None;
                 // One sentence per task: stop the model as soon as it is complete.
                 let result = self.llm.generate(&prompt, &sampling, &mut |piece| {
-                    if let Some(s) = splitter.push(piece).into_iter().next() {
-                        first = Some(s);
-                        return false;
+                    // "Sure!" before the sentence is a reply to the instruction, not a line.
+                    for s in splitter.push(piece) {
+                        if s.split_whitespace().count() > 2 {
+                            first = Some(s);
+                            return false;
+                        }
                     }
                     true
                 });
