@@ -129,11 +129,20 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         let words: usize = script.lines.iter().map(|l| l.display(&en).split_whitespace().count()).sum();
         f.words_per_minute = words as f64 / show_minutes.max(1e-9);
         f.writer_cpu_s_per_show_minute = cpu / show_minutes.max(1e-9);
+        // The judge reads the product's facts first (a transition's, the next product's too),
+        // so what it scores is how the line is put together, not how surprising its subject is.
         let facts_of = |l: &show::Line| -> String {
-            match l.product.as_deref().and_then(|id| show.catalog.product(id)) {
+            let product = l.product.as_deref().and_then(|id| show.catalog.product(id));
+            let mut facts = match product {
                 Some(p) => format!("{}. {}", p.title, script::points::speakable(p).iter().filter_map(|pt| pt.sentence()).collect::<Vec<_>>().join(" ")),
                 None => show.config.title.clone(),
+            };
+            if l.kind == show::SegmentKind::Transition
+                && let Some(next) = l.product.as_deref().and_then(|id| by_id.get(id)).and_then(|i| show.products.get((i + 1) % show.products.len()))
+            {
+                facts.push_str(&format!(" Next product: {}.", next.title));
             }
+            facts
         };
         scored.push(script.lines.iter().map(|l| (l.by.is_llm(), facts_of(l), l.display(&en))).collect());
         results.push(f);

@@ -84,6 +84,9 @@ enum Command {
         /// Print the products as JSON.
         #[arg(long)]
         json: bool,
+        /// Show each selling point's form and how the host says it (or why it is not read).
+        #[arg(long)]
+        points: bool,
     },
 }
 
@@ -102,7 +105,7 @@ fn main() -> ExitCode {
         Command::Transcribe(args) => transcribe_cmd::transcribe(args),
         Command::Voices { what } => voices_cmd::run(what),
         Command::Say(args) => voices_cmd::say(args),
-        Command::Catalog { file, currency, json } => util::catalog(&file, &currency, json),
+        Command::Catalog { file, currency, json, points } => util::catalog(&file, &currency, json, points),
     };
     match result {
         Ok(code) => code,

@@ -64,7 +64,7 @@ pub fn show_path(given: Option<PathBuf>) -> Result<PathBuf> {
     crate::demo::unpack().context("cannot unpack the built-in demo show")
 }
 
-pub fn catalog(file: &Path, currency: &str, json: bool) -> Result<ExitCode> {
+pub fn catalog(file: &Path, currency: &str, json: bool, points: bool) -> Result<ExitCode> {
     let cur = show::Currency::from_code(currency).with_context(|| format!("`{currency}` is not a currency code such as USD"))?;
     match show::catalog::load(file, cur) {
         Ok(c) => {
@@ -87,6 +87,18 @@ pub fn catalog(file: &Path, currency: &str, json: bool) -> Result<ExitCode> {
                         p.points.len(),
                         p.images.len()
                     );
+                    if points {
+                        for raw in &p.points {
+                            let pt = script::points::Point::new(raw);
+                            let said = match pt.sentence() {
+                                Some(s) if pt.form.speakable() => format!("→ \"{s}\""),
+                                _ => "→ not read out".to_string(),
+                            };
+                            let shown: String = raw.chars().take(70).collect();
+                            let more = if raw.chars().count() > 70 { "…" } else { "" };
+                            println!("      [{}] {shown}{more} {said}", pt.form.name());
+                        }
+                    }
                 }
             }
             for n in &c.notices {

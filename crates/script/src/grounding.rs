@@ -34,6 +34,15 @@ functional comfort quality durable affordable item items piece pieces style styl
 perfect great good nice beautiful making keeps including included include includes available whole plenty each also
 experience enjoy enjoying ready brings bring bringing offers offering now here there right away just only both either
 run runs running last lasts lasting purchase purchases sure i'd kept add adds stay
+addition office workspace home room rooms space spaces corner setup desk table shelf bedroom living kitchen
+design designs convenience simplicity ease value upgrade essential essentials lifestyle routine routines moment moments
+mood vibe treat pamper relax relaxing unwind cozy everyday daily weekend weekends mornings evenings nights day night
+work working studying reading someone family loved ones people anyone everybody yourself ourselves gifting occasion
+occasions season seasonal wonderful lovely stunning gorgeous pretty cute charming attractive appealing handsome
+choice choices option selection favourite go-to must-have staple staples addition additions companion partner
+helpful useful thoughtful practical versatile convenient everyday ideal great excellent superb
+impressive delightful pleasant enjoyable satisfying refreshing beautiful elegant sleek clean minimal minimalist
+modern timeless classic simple stylish chic tidy neat organised organized clutter
 ";
 
 const SUFFIXES: &[&str] = &["ing", "ed", "es", "s", "ly", "er"];
