@@ -159,7 +159,8 @@ pub fn classify(raw: &str) -> Form {
     // A whole sentence of prose ("Knitted in Portugal …, this crew neck is light enough …."):
     // said as written.
     let ends_sentence = raw.trim_end().ends_with(['.', '!']);
-    if ends_sentence && words.len() >= 8 && !IMPERATIVES.contains(&first) {
+    let finite = words.iter().any(|w| VERBS_S.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')));
+    if ends_sentence && words.len() >= 8 && finite && !IMPERATIVES.contains(&first) {
         return Form::Clause;
     }
     // "Rich in vitamin A", "Free from parabens", "Pre-washed and pre-shrunk", "Oven safe to
