@@ -109,6 +109,9 @@ pub struct LlmWriter {
     /// The words the product on screen may be talked about with, built once per product.
     vocabulary: Option<(String, Vocabulary)>,
     pub counters: Arc<WriterCounters>,
+    /// Third attempts made and accepted (see `write`).
+    third_tries: u64,
+    third_wins: u64,
 }
 
 /// The point the worked example states: the last that has a clause shape.
@@ -169,6 +172,8 @@ impl LlmWriter {
             rejected: Vec::new(),
             vocabulary: None,
             counters: Arc::new(WriterCounters::default()),
+            third_tries: 0,
+            third_wins: 0,
         }
     }
 
@@ -415,6 +420,14 @@ impl Writer for LlmWriter {
             let mut done = false;
             let mut correction = String::new();
             for attempt in 0..3u64 {
+                // The third try only while third tries pay: a small model whose retries are
+                // refused anyway would spend the preview's CPU for nothing.
+                if attempt == 2 && self.third_tries >= 20 && self.third_wins * 10 < self.third_tries {
+                    break;
+                }
+                if attempt == 2 {
+                    self.third_tries += 1;
+                }
                 let ask = format!("{}{correction}", task.instruction);
                 let mut turns = shots.clone();
                 turns.push((Role::User, ask));
@@ -450,6 +463,9 @@ impl Writer for LlmWriter {
                             line.cues.push(Cue::Countdown(req.offer_minutes * 60));
                         }
                         self.counters.accepted.fetch_add(1, Ordering::Relaxed);
+                        if attempt == 2 {
+                            self.third_wins += 1;
+                        }
                         self.memory.remember(&line.key());
                         done = true;
                         if !emit(line) {
