@@ -52,3 +52,6 @@ models=(smollm2-135m onnxruntime kokoro-v1.0 piper-joe)
 for m in "${models[@]}"; do
   target/release/evercast models install "$m"
 done
+
+# `--writer auto` measures the installed LLMs once per machine; do it now, not at the first show.
+target/release/evercast models measure

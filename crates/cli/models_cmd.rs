@@ -21,6 +21,15 @@ pub enum ModelsCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Measures the installed LLMs (once per machine) and prints which one `--writer auto`
+    /// picks and why; `scripts/setup.sh` runs it after installing models.
+    Measure {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Measure again even if figures for this machine are kept.
+        #[arg(long)]
+        again: bool,
+    },
 }
 
 pub fn run(cmd: ModelsCommand) -> Result<ExitCode> {
@@ -40,6 +49,26 @@ pub fn run(cmd: ModelsCommand) -> Result<ExitCode> {
                 );
             }
             println!("(* the default; install with `evercast models install NAME`, models folder {})", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelsCommand::Measure { dir, again } => {
+            let dir = dir.unwrap_or_else(models::default_models_dir);
+            if again {
+                let _ = std::fs::remove_file(crate::writer::auto_cache_file());
+            }
+            let choice = crate::writer::auto_choice(&dir, 1);
+            for m in &choice.measured {
+                println!(
+                    "{:<16} prefill {:>6.1} tok/s, decode {:>6.1} tok/s on {} thread(s): a line takes {:.0}% of its speaking time{}",
+                    m.model,
+                    m.prefill_tok_s,
+                    m.decode_tok_s,
+                    m.threads,
+                    m.duty * 100.0,
+                    if m.fits() { "" } else { " (too slow)" }
+                );
+            }
+            println!("--writer auto: {}", choice.reason);
             Ok(ExitCode::SUCCESS)
         }
         ModelsCommand::Install { name, dir } => {

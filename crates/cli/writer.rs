@@ -69,5 +69,10 @@ impl WriterArgs {
 
 /// `--writer auto`'s choice for `threads` writer threads (measurements kept in the state dir).
 pub fn auto_choice(models_dir: &std::path::Path, threads: usize) -> script::auto::AutoChoice {
-    script::auto::choose(models_dir, threads, &director::language::state_dir().join("writer-auto.json"))
+    script::auto::choose(models_dir, threads, &auto_cache_file())
+}
+
+/// Where `--writer auto` keeps its measurements.
+pub fn auto_cache_file() -> std::path::PathBuf {
+    director::language::state_dir().join("writer-auto.json")
 }

@@ -6,8 +6,9 @@
 //! decoding. The writer's *duty* is that time over the line's length; a model is chosen when
 //! its duty stays under [`MAX_DUTY`] with the threads the writer will have (one per room when
 //! live, the rest going to video and voices). Bigger models write better copy, so the largest
-//! model that fits wins. Measurements are kept in a small file, so only the first run on a
-//! machine pays for them.
+//! model that fits wins; models are measured smallest first and measuring stops at the first
+//! that does not fit. Measurements are kept in a small file, so only the first run on a machine
+//! pays for them (`scripts/setup.sh` pays it, through `evercast models measure`).
 
 use std::path::{Path, PathBuf};
 
@@ -88,9 +89,10 @@ pub fn choose(models_dir: &Path, threads: usize, cache_file: &Path) -> AutoChoic
     let machine = machine_key();
     let mut cache: Cache = std::fs::read_to_string(cache_file).ok().and_then(|s| serde_json::from_str(&s).ok()).filter(|c: &Cache| c.machine == machine).unwrap_or_default();
     cache.machine = machine;
-    // Installed LLMs, largest first.
+    // Installed LLMs, smallest first: measuring stops at the first that is too slow (a bigger
+    // one would be slower still), so a machine never loads a model it cannot use.
     let mut installed: Vec<_> = models::list(models_dir).into_iter().filter(|m| m.kind == "llm" && m.installed).collect();
-    installed.sort_by_key(|m| std::cmp::Reverse(m.size));
+    installed.sort_by_key(|m| m.size);
     if installed.is_empty() {
         return AutoChoice { model: None, measured: Vec::new(), reason: format!("no LLM is installed in {} (templates write the show)", models_dir.display()) };
     }
@@ -120,11 +122,11 @@ pub fn choose(models_dir: &Path, threads: usize, cache_file: &Path) -> AutoChoic
         };
         let fits = result.fits();
         measured.push(result);
-        if fits {
-            if let Ok(path) = models::resolve(&m.name, models_dir) {
-                chosen = Some((m.name.clone(), path));
-                break;
-            }
+        if !fits {
+            break;
+        }
+        if let Ok(path) = models::resolve(&m.name, models_dir) {
+            chosen = Some((m.name.clone(), path));
         }
     }
     if changed {
