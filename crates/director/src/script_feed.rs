@@ -304,30 +304,8 @@ fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
 /// The source lines the template writer says in `seconds` of the show, written at once (for
 /// pre-translating a pack's memory and for benchmarks).
 pub fn template_script(show: &crate::show::Show, seconds: f64) -> Vec<Line> {
-    let ros = &show.config.run_of_show;
-    let mut planner = Planner::new(ros, show.products.len());
     let mut writer = script::TemplateWriter::new(&show.config.title, &show.config.persona, show.config.seed);
-    let guard = Guard::new(ros.offer_minutes).with_names(&show.config.title, &show.config.persona.name);
-    let source = Locale::parse("en-US").expect("valid tag");
-    let mut planned = 0.0;
-    let mut out = Vec::new();
-    while planned < seconds {
-        let seg = planner.next(planned);
-        let product = show.products.get(seg.product);
-        let next = show.products.get(seg.next_product).filter(|_| show.products.len() > 1);
-        let request = SegmentRequest { kind: seg.kind, product, next_product: next, index: seg.index, block: seg.block, sentences: seg.sentences, offer_minutes: ros.offer_minutes };
-        let before = planned;
-        for line in writer.compose(&request) {
-            if guard.check_in(&line, &show.catalog, request.next_product).is_ok() {
-                planned += estimate_seconds(&line.display(&source), &source) + f64::from(ros.pause_seconds);
-                out.push(line);
-            }
-        }
-        if planned == before {
-            planned += 1.0;
-        }
-    }
-    out
+    write_script(show, &mut writer, seconds, &mut |_| {}).lines
 }
 
 /// A script written at once by any writer, as the show would say it: the lines the guard
@@ -339,8 +317,9 @@ pub struct WrittenScript {
     pub seconds: f64,
 }
 
-/// Writes `seconds` of the show's script with `writer`, guarded as the live show guards it
-/// (for `bench script`). `progress` gets the share written so far.
+/// Writes `seconds` of the show's script with `writer`, in whole segments, guarded as the live
+/// show guards it (for `bench script` and [`template_script`]). `progress` gets the share
+/// written so far.
 pub fn write_script(show: &crate::show::Show, writer: &mut dyn Writer, seconds: f64, progress: &mut dyn FnMut(f64)) -> WrittenScript {
     let ros = &show.config.run_of_show;
     let mut planner = Planner::new(ros, show.products.len());
@@ -363,7 +342,7 @@ pub fn write_script(show: &crate::show::Show, writer: &mut dyn Writer, seconds: 
                 }
                 Err(r) => rejected.push((line.display(&source), r.reason)),
             }
-            planned < seconds
+            true
         };
         if let Err(e) = writer.write(&request, &mut on_line) {
             tracing::warn!("the {} writer failed: {e}", writer.name());

@@ -460,7 +460,8 @@ fn decap(s: &str) -> String {
     }
 }
 
-fn capitalize(s: &str) -> String {
+/// The text with its first letter upper case.
+pub(crate) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),

@@ -16,7 +16,7 @@ use show::pack::TemplateBank;
 use show::{Cue, Fact, Line, Product, Provenance, SegmentKind};
 
 use crate::banks;
-use crate::points::{self, Form, Point};
+use crate::points::{self, Form, Point, capitalize};
 
 /// How many recent sentences the writer avoids repeating (more than an hour of speech).
 const MEMORY: usize = 900;
@@ -435,14 +435,6 @@ pub fn short_name(title: &str) -> String {
     let cut = title.find([',', '|', '(', '–', '—']).or_else(|| title.find(" - ")).unwrap_or(title.len());
     let s = title[..cut].trim();
     if s.is_empty() { title.trim().to_string() } else { s.to_string() }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }
 
 /// Lower-cases the first letter unless the first word looks like a name or acronym.

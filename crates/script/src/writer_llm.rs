@@ -338,7 +338,6 @@ impl LlmWriter {
     fn examples(&self, p: Option<&Product>) -> Vec<(Role, String)> {
         let Some(p) = p else { return Vec::new() };
         let name = short_name(&p.title);
-        let en = Locale::parse("en-US").expect("valid tag");
         let mut out = Vec::new();
         if let Some(pt) = example_point(p) {
             let sentence = pt.sentence().unwrap_or_default();
@@ -350,7 +349,6 @@ impl LlmWriter {
         // No price example: a small model copies the last example into every answer ("You
         // can take the … home today for just $32.90" as a pitch); the offer task names the
         // price itself.
-        let _ = en;
         out
     }
 
