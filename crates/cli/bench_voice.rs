@@ -142,7 +142,7 @@ fn live_room(voice_spec: Option<&str>, seconds: f64, stop: Arc<AtomicBool>) -> R
     let cpu0 = crate::bench::cpu_seconds();
     let t0 = Instant::now();
     let target = Target::Mp4 { path: dir.path().join("room.mp4") };
-    let s = run_live(&show, &run, &room, &profile, target, Some(Duration::from_secs_f64(seconds)), stop, status.clone(), Arc::new(Mutex::new(None)))?;
+    let s = run_live(&show, &run, &room, &profile, target, Some(Duration::from_secs_f64(seconds)), stop, status.clone(), director::room::LiveHooks::default())?;
     let wall = t0.elapsed().as_secs_f64();
     let starved = status.lock().unwrap_or_else(|e| e.into_inner()).starved_frames;
     Ok(LiveRow {

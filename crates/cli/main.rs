@@ -2,15 +2,14 @@
 //! `director`; this binary only turns a command line into calls to them.
 
 mod bench;
+mod bench_live;
 mod bench_rooms;
 mod bench_script;
 mod bench_voice;
-mod control;
 mod demo;
 mod doctor;
 mod preview;
 mod run;
-mod server;
 mod snapshot;
 mod util;
 mod writer;

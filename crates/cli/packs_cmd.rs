@@ -207,13 +207,13 @@ fn new_pack(id: &str, from: &str, dir: &Path) -> Result<ExitCode> {
 }
 
 fn swap(room: &str, pack: &str, port: u16, token: Option<String>) -> Result<ExitCode> {
-    let token = match token.or_else(|| std::env::var(crate::control::TOKEN_VAR).ok()) {
+    let token = match token.or_else(|| std::env::var(control::swap::TOKEN_VAR).ok()) {
         Some(t) => t,
-        None => std::fs::read_to_string(crate::control::token_file(port))
-            .map_err(|_| anyhow!("no control token: pass --token or set {} (the running show printed it at start)", crate::control::TOKEN_VAR))?,
+        None => std::fs::read_to_string(control::swap::token_file(port))
+            .map_err(|_| anyhow!("no control token: pass --token or set {} (the running show printed it at start)", control::swap::TOKEN_VAR))?,
     };
     let body = serde_json::json!({ "pack": pack }).to_string();
-    crate::control::post(port, &format!("/api/rooms/{room}/pack"), token.trim(), &body)?;
+    control::swap::post(port, &format!("/api/rooms/{room}/pack"), token.trim(), &body)?;
     println!("{room}: now speaking {pack} from its next sentence");
     Ok(ExitCode::SUCCESS)
 }

@@ -10,12 +10,12 @@ use anyhow::{Context, Result, bail};
 use broadcast::Target;
 use clap::Args;
 use director::language::{LanguageKit, state_dir};
-use director::room::{RoomStatus, ShowRun, run_live};
+use director::room::{LiveHooks, RoomStatus, ShowRun, run_live};
 use director::show::Show;
 use show::config::{OutputKind, OutputSpec};
 
-use crate::control::{Control, ControlRoom};
-use crate::server::{PreviewRoom, PreviewServer};
+use control::swap::{Control, ControlRoom};
+use control::server::{PreviewRoom, PreviewServer};
 use crate::util::{output_for, parse_duration};
 
 #[derive(Args)]
@@ -36,11 +36,114 @@ pub struct RunArgs {
     /// Run only this room.
     #[arg(long)]
     room: Option<String>,
-    /// Port of the local preview page.
+    /// Port of the local preview page, console and control API.
     #[arg(long, default_value_t = 8080)]
     port: u16,
+    /// Address the control server listens on: 127.0.0.1 (default) keeps it on this machine;
+    /// 0.0.0.0 inside a container, published on the host's loopback.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
     #[command(flatten)]
     writer: crate::writer::WriterArgs,
+    #[command(flatten)]
+    chat: ChatArgs,
+    /// Where the show keeps its transcripts (`<room>.transcript.jsonl`); default: a folder per
+    /// show under the state directory.
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
+}
+
+/// Where viewers' chat comes from (the control API's `POST /api/chat` and WebSocket feed are
+/// always open).
+#[derive(Args, Default)]
+pub struct ChatArgs {
+    /// Replay a timed chat file: one JSON object per line, {"at": SECONDS, "user": "…", "text": "…"}.
+    #[arg(long, value_name = "FILE")]
+    chat_replay: Option<PathBuf>,
+    /// Start the replay over when it ends (soak runs).
+    #[arg(long, requires = "chat_replay")]
+    chat_replay_loop: bool,
+    /// Read chat as NDJSON from stdin ({"user": "…", "text": "…"} per line): the bridge any
+    /// platform connector can write to.
+    #[arg(long)]
+    chat_stdin: bool,
+    /// Accept NDJSON chat connections on this address (e.g. 127.0.0.1:7070).
+    #[arg(long, value_name = "ADDR")]
+    chat_listen: Option<String>,
+    /// Read a Twitch (or any IRC) channel: irc://irc.chat.twitch.tv:6667/#channel. The nick comes
+    /// from EVERCAST_IRC_NICK, the password (Twitch: oauth:…) from EVERCAST_IRC_PASS.
+    #[arg(long, value_name = "URL")]
+    chat_irc: Option<String>,
+    /// Replies wait for the operator's click in the console (http://127.0.0.1:PORT/console).
+    #[arg(long)]
+    approve_replies: bool,
+    /// No chat replies at all (the run of show only).
+    #[arg(long, conflicts_with_all = ["chat_replay", "chat_stdin", "chat_listen", "chat_irc"])]
+    no_chat: bool,
+}
+
+/// A chat source silent this long while connected raises the alarm.
+const CHAT_SILENCE_ALARM: Duration = Duration::from_secs(300);
+
+/// The default folder of a show's state: `<state dir>/shows/<show file stem>`.
+pub fn show_state_dir(show_file: &std::path::Path) -> PathBuf {
+    let stem: String = show_file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "show".into());
+    // The demo's `show.toml` and a seller's own `show.toml` in another folder must not share:
+    // the parent folder's name is part of it.
+    let parent = show_file.canonicalize().ok().and_then(|p| p.parent().and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned())).unwrap_or_default();
+    let name: String = format!("{parent}-{stem}").chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    state_dir().join("shows").join(name.trim_matches('-'))
+}
+
+/// Starts the chat desk and the sources asked for.
+fn start_chat(args: &ChatArgs, show: &Show, kit: &LanguageKit, rooms: &[(show::RoomConfig, LiveHooks)], stop: &Arc<AtomicBool>) -> Result<Arc<chat::Desk>> {
+    // The union of the rooms' markets: a message banned in one room is not answered in any.
+    let mut rules = show::pack::MarketRules { ai_voice_allowed: true, banned: Vec::new(), allowed: Vec::new() };
+    for (room, _) in rooms {
+        let pack = kit.pack_for(room)?;
+        rules.banned.extend(pack.rules.banned.iter().cloned());
+        rules.allowed.extend(pack.rules.allowed.iter().cloned());
+    }
+    let moderator = chat::Moderator::new(chat::Limits::default(), &rules);
+    let guard = script::Guard::new(show.config.run_of_show.offer_minutes).with_names(&show.config.title, &show.config.persona.name);
+    let answerer = chat::Answerer::new(show.catalog.clone(), show.config.policies.clone(), guard);
+    let links = rooms.iter().map(|(room, hooks)| chat::RoomLink { id: room.id.clone(), inbox: hooks.replies.clone(), on_stage: hooks.on_stage.clone() }).collect();
+    let mut health = vec![chat::SourceHealth::new("ws")];
+    let replay = args.chat_replay.as_ref().map(|_| chat::SourceHealth::new("replay"));
+    let stdin = args.chat_stdin.then(|| chat::SourceHealth::new("stdin"));
+    let tcp = args.chat_listen.as_ref().map(|_| chat::SourceHealth::new("ndjson"));
+    let irc = args.chat_irc.as_ref().map(|_| chat::SourceHealth::new("irc"));
+    health.extend([&replay, &stdin, &tcp, &irc].into_iter().flatten().cloned());
+    let desk = Arc::new(chat::Desk::spawn(chat::DeskSetup {
+        moderator,
+        answerer,
+        rooms: links,
+        approval: args.approve_replies,
+        min_gap: Duration::from_secs(2),
+        health,
+        silence_alarm: CHAT_SILENCE_ALARM,
+    })?);
+    if let (Some(file), Some(h)) = (&args.chat_replay, replay) {
+        chat::source::replay(file.clone(), args.chat_replay_loop, desk.inbox(), h, stop.clone()).map_err(anyhow::Error::msg)?;
+        eprintln!("        chat: replaying {}", file.display());
+    }
+    if let Some(h) = stdin {
+        let (inbox, stop) = (desk.inbox(), stop.clone());
+        std::thread::Builder::new().name("chat-stdin".into()).spawn(move || chat::source::ndjson(std::io::stdin(), &inbox, &h, &stop))?;
+        eprintln!("        chat: NDJSON on stdin");
+    }
+    if let (Some(addr), Some(h)) = (&args.chat_listen, tcp) {
+        let (local, _) = chat::source::listen_ndjson(addr, desk.inbox(), h, stop.clone()).map_err(anyhow::Error::msg)?;
+        eprintln!("        chat: NDJSON on tcp://{local}");
+    }
+    if let (Some(url), Some(h)) = (&args.chat_irc, irc) {
+        let nick = std::env::var("EVERCAST_IRC_NICK").unwrap_or_else(|_| "evercast".into());
+        let pass = std::env::var("EVERCAST_IRC_PASS").ok().filter(|p| !p.is_empty());
+        let config = chat::source::IrcConfig::parse(url, &nick, pass).map_err(anyhow::Error::msg)?;
+        eprintln!("        chat: IRC {} on {}:{} as {}", config.channel, config.host, config.port, config.nick);
+        chat::source::irc(config, desk.inbox(), h, stop.clone())?;
+    }
+    Ok(desk)
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
@@ -82,7 +185,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
                 (Target::Hls { dir, playlist: "index.m3u8".into() }, profile)
             }
         };
-        plans.push((room.clone(), profile, target, status, Arc::new(Mutex::new(None))));
+        plans.push((room.clone(), profile, target, status, LiveHooks::default()));
     }
     if plans.is_empty() {
         bail!("no room to run");
@@ -100,17 +203,40 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
     let run = Arc::new(ShowRun::start(&show, &writer, kit.clone(), false)?);
     run.expect_rooms(plans.iter().map(|(room, ..)| room.id.as_str()));
-    let (token, generated) = crate::control::token()?;
+    // Transcripts: what each room says, appended line by line.
+    let state = args.state.clone().unwrap_or_else(|| show_state_dir(&path));
+    std::fs::create_dir_all(&state).with_context(|| format!("cannot create the show's state folder {}", state.display()))?;
+    for (room, _, _, _, hooks) in plans.iter_mut() {
+        hooks.transcript = Some(state.join(format!("{}.transcript.jsonl", room.id)));
+    }
+    eprintln!("  transcript: {}", state.join("<room>.transcript.jsonl").display());
+    let (token, generated) = control::swap::token()?;
     let control = Arc::new(Control::new(
         token.clone(),
         show.clone(),
         kit.clone(),
-        plans.iter().map(|(room, profile, _, _, swaps)| ControlRoom { room: room.clone(), profile: profile.clone(), swaps: Arc::clone(swaps) }).collect(),
+        run.clone(),
+        plans.iter().map(|(room, profile, _, _, hooks)| ControlRoom { room: room.clone(), profile: profile.clone(), hooks: hooks.clone() }).collect(),
     )?);
     let stop = Arc::new(AtomicBool::new(false));
+    // Chat stops after the rooms (their last replies are not cut).
+    let chat_stop = Arc::new(AtomicBool::new(false));
+    let desk = if args.chat.no_chat {
+        None
+    } else {
+        let rooms: Vec<(show::RoomConfig, LiveHooks)> = plans.iter().map(|(room, _, _, _, hooks)| (room.clone(), hooks.clone())).collect();
+        Some(start_chat(&args.chat, &show, &kit, &rooms, &chat_stop)?)
+    };
+    let extra_metrics: Box<dyn Fn(&mut control::metrics::Exposition) + Send + Sync> = {
+        let log = run.log.clone();
+        Box::new(move |e| {
+            e.sample("evercast_script_lines_total", "counter", "Lines the writer wrote that the guard passed", &[], log.written() as f64);
+            e.sample("evercast_guard_refusals_total", "counter", "Lines the guard refused (latest 500 kept)", &[], log.rejections().len() as f64);
+        })
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().context("cannot start the async runtime")?;
     let has_preview = preview_rooms.iter().any(|r| r.preview);
-    let server = match runtime.block_on(PreviewServer::start(args.port, &show.config.title, preview_rooms, control.clone())) {
+    let server = match runtime.block_on(PreviewServer::start(args.bind, args.port, &show.config.title, preview_rooms, control.clone(), desk.clone(), extra_metrics)) {
         Ok(s) => Some(s),
         // Rooms that stream elsewhere run without the local server rather than not at all.
         Err(e) if !has_preview => {
@@ -123,7 +249,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     if has_preview {
         eprintln!("     preview: open http://127.0.0.1:{port}/ in a browser (Ctrl-C stops the show)");
     }
-    let token_file = match server.as_ref().map(|_| crate::control::write_token_file(port, &token)) {
+    let token_file = match server.as_ref().map(|_| control::swap::write_token_file(port, &token)) {
         Some(Ok(f)) => Some(f),
         Some(Err(e)) => {
             eprintln!("warning: cannot leave the control token for local tools ({e}); pass --token to `evercast packs swap`");
@@ -134,9 +260,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     if server.is_some() {
         if generated {
             // Printed once, for the operator; never logged.
-            eprintln!("     control: http://127.0.0.1:{port}/api (bearer token {token}; set {} to choose it)", crate::control::TOKEN_VAR);
+            eprintln!("     control: http://127.0.0.1:{port}/api (bearer token {token}; set {} to choose it)", control::TOKEN_VAR);
+            eprintln!("     console: http://127.0.0.1:{port}/console#token={token}");
         } else {
-            eprintln!("     control: http://127.0.0.1:{port}/api (bearer token from {})", crate::control::TOKEN_VAR);
+            eprintln!("     control: http://127.0.0.1:{port}/api (bearer token from {})", control::TOKEN_VAR);
+            eprintln!("     console: http://127.0.0.1:{port}/console (enter the token)");
         }
     }
     {
@@ -181,11 +309,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
 
     let mut handles = Vec::new();
-    for (room, profile, target, status, swaps) in plans {
+    for (room, profile, target, status, hooks) in plans {
         let (show, stop, duration, run) = (show.clone(), stop.clone(), args.duration, run.clone());
         let handle = std::thread::Builder::new()
             .name(format!("room-{}", room.id))
-            .spawn(move || run_live(&show, &run, &room, &profile, target, duration, stop, status, swaps).map(|s| (room.id.clone(), s)))
+            .spawn(move || run_live(&show, &run, &room, &profile, target, duration, stop, status, hooks).map(|s| (room.id.clone(), s)))
             .context("cannot start a room thread")?;
         handles.push(handle);
     }
@@ -211,9 +339,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             }
         }
     }
+    chat_stop.store(true, Ordering::Relaxed);
     if let Some(s) = server {
         runtime.block_on(s.shutdown());
     }
+    drop(desk);
     if let Some(f) = token_file {
         let _ = std::fs::remove_file(f);
     }

@@ -285,3 +285,105 @@ fn http_get(port: u16, path: &str) -> std::io::Result<String> {
     r.read_exact(&mut body)?;
     Ok(String::from_utf8_lossy(&body).into_owned())
 }
+
+/// An IRC server (Debian's ngircd) on a loopback port, for the Twitch/IRC chat source.
+pub struct Ircd {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: Option<Guarded>,
+}
+
+impl Ircd {
+    pub fn start(port: u16) -> Ircd {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("ngircd.conf"),
+            format!("[Global]\nName = irc.evercast.test\nInfo = evercast tests\nListen = 127.0.0.1\nPorts = {port}\nMotdPhrase = \"evercast tests\"\n[Limits]\nMaxNickLength = 30\n[Options]\nPAM = no\nIdent = no\nDNS = no\n"),
+        )
+        .unwrap();
+        let mut s = Ircd { port, dir, child: None };
+        s.up();
+        s
+    }
+
+    fn up(&mut self) {
+        let bin = ["/usr/sbin/ngircd", "/usr/bin/ngircd"].into_iter().find(|p| Path::new(p).is_file()).expect("ngircd is installed (scripts/setup.sh --tests: apt-get install ngircd)");
+        let child = Command::new(bin).args(["-n", "-f"]).arg(self.dir.path().join("ngircd.conf")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(10), "ngircd did not listen on {}", self.port);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.child = Some(Guarded(child));
+    }
+
+    /// Kills the server and starts it again on the same port after `gap`.
+    pub fn restart(&mut self, gap: Duration) {
+        self.child = None;
+        std::thread::sleep(gap);
+        self.up();
+    }
+
+    /// A viewer registers, joins `#channel` and says `text`.
+    pub fn say(&self, channel: &str, nick: &str, text: &str) {
+        let s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut w = s.try_clone().unwrap();
+        write!(w, "NICK {nick}\r\nUSER {nick} 0 * :{nick}\r\n").unwrap();
+        let mut r = BufReader::new(s);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(r.read_line(&mut line).unwrap() > 0, "the IRC server hung up");
+            if line.contains(" 001 ") {
+                write!(w, "JOIN {channel}\r\n").unwrap();
+            }
+            if line.contains("JOIN") && line.contains(channel) {
+                break;
+            }
+        }
+        write!(w, "PRIVMSG {channel} :{text}\r\nQUIT :bye\r\n").unwrap();
+        while r.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+            line.clear();
+        }
+    }
+}
+
+/// An HTTP request to 127.0.0.1 with an optional bearer token and JSON body: (status, body).
+pub fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let body = body.unwrap_or("");
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, body.to_string())
+}
+
+/// The lines of a JSONL file.
+pub fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path).unwrap_or_default().lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// The longest run of near-silence (seconds) in a media file's audio.
+pub fn longest_silence(media: &Path) -> f64 {
+    let wav = tempfile::Builder::new().suffix(".wav").tempfile().unwrap();
+    let out = Command::new("ffmpeg").args(["-v", "error", "-y", "-i"]).arg(media).args(["-ac", "1", "-ar", "16000"]).arg(wav.path()).output().expect("ffmpeg runs");
+    assert!(out.status.success(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
+    let (samples, rate) = read_wav(wav.path());
+    let window = (rate / 10) as usize;
+    let mut longest = 0usize;
+    let mut run = 0usize;
+    for r in rms_windows(&samples, window) {
+        if r < 0.002 {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    longest as f64 * 0.1
+}

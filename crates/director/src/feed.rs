@@ -16,11 +16,12 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender, bounded};
+use crossbeam_channel::{Receiver, Select, Sender, bounded};
 use script::{Guard, TemplateWriter};
 use show::stages::{SegmentRequest, Translator, Voice};
-use show::{Catalog, Line, Locale, Pack, Product, SegmentKind, Utterance};
+use show::{Catalog, Line, Locale, Pack, Product, Reply, ReplyKind, SegmentKind, Utterance};
 
 use crate::script_feed::{Rejected, ScriptLine, ScriptReader};
 
@@ -39,6 +40,9 @@ pub struct LineOrigin {
     pub notes: Vec<String>,
     /// The language pack that spoke it.
     pub pack: String,
+    /// Said out of the run of show: a reply to a viewer or the operator's line, with the chat
+    /// message it answers (id, arrival in ms since the epoch).
+    pub reply: Option<(ReplyKind, Option<(String, u64)>)>,
 }
 
 /// An utterance ready to play, with where it belongs in the run of show.
@@ -139,6 +143,10 @@ pub struct FeedSetup {
 
 pub struct Feed {
     pub rx: Receiver<Spoken>,
+    /// Replies spoken and ready: the timeline plays them at the next sentence boundary, before
+    /// the run of show.
+    pub urgent: Receiver<Spoken>,
+    replies: Sender<Reply>,
     pub stats: Arc<Mutex<FeedStats>>,
     /// Swaps applied by the chain, for the frame loop.
     pub notices: Receiver<SwapNotice>,
@@ -152,11 +160,19 @@ impl Feed {
         let (tx, rx) = bounded(setup.lookahead.max(1));
         let (swap_tx, swap_rx) = bounded(4);
         let (notice_tx, notices) = bounded(4);
+        let (reply_tx, reply_rx) = bounded(REPLY_INBOX);
+        let (urgent_tx, urgent) = bounded(REPLY_INBOX);
         let stats = Arc::new(Mutex::new(FeedStats::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let (s2, st2) = (stats.clone(), stop.clone());
-        let handle = std::thread::Builder::new().name(format!("feed-{}", setup.room)).spawn(move || run(setup, tx, swap_rx, notice_tx, s2, st2))?;
-        Ok(Feed { rx, stats, notices, swaps: swap_tx, stop, handle: Some(handle) })
+        let io = Io { tx, urgent: urgent_tx, replies: reply_rx, swaps: swap_rx, notices: notice_tx };
+        let handle = std::thread::Builder::new().name(format!("feed-{}", setup.room)).spawn(move || run(setup, io, s2, st2))?;
+        Ok(Feed { rx, urgent, replies: reply_tx, stats, notices, swaps: swap_tx, stop, handle: Some(handle) })
+    }
+
+    /// Where replies for this room go (the chat desk, the operator).
+    pub fn replier(&self) -> Sender<Reply> {
+        self.replies.clone()
     }
 
     /// A handle that can request swaps from another thread.
@@ -174,6 +190,7 @@ impl Feed {
         while !h.is_finished() && std::time::Instant::now() < deadline {
             // Unblock a pending send.
             while self.rx.try_recv().is_ok() {}
+            while self.urgent.try_recv().is_ok() {}
             while self.notices.try_recv().is_ok() {}
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
@@ -202,13 +219,27 @@ fn drop_after(kind: SegmentKind) -> Option<f64> {
     }
 }
 
+/// Replies a room holds at once (waiting to be spoken, and spoken waiting to play): few, so
+/// the desk's lanes decide what is said next.
+const REPLY_INBOX: usize = 2;
+
+/// The chain's channels.
+struct Io {
+    tx: Sender<Spoken>,
+    urgent: Sender<Spoken>,
+    replies: Receiver<Reply>,
+    swaps: Receiver<SwapRequest>,
+    notices: Sender<SwapNotice>,
+}
+
 /// A room ahead of the show clock by more than this holds between lines.
 const HOLD_AFTER: f64 = 1.0;
 /// The longest extra hold before one line (longer gaps would read as dead air).
 const MAX_HOLD: f64 = 1.2;
 
-fn run(s: FeedSetup, tx: Sender<Spoken>, swaps: Receiver<SwapRequest>, notices: Sender<SwapNotice>, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>) {
+fn run(s: FeedSetup, io: Io, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>) {
     let FeedSetup { room, reader, source_catalog, catalog, products, mut language, source, offer_minutes, pause_seconds, clock, keep_log, live, .. } = s;
+    let Io { tx, urgent, replies, swaps, notices } = io;
     let local_prices = !Arc::ptr_eq(&source_catalog, &catalog);
     let record = |f: &mut dyn FnMut(&mut FeedStats)| f(&mut stats.lock().unwrap_or_else(|e| e.into_inner()));
     let mut generation = 0u32;
@@ -217,9 +248,37 @@ fn run(s: FeedSetup, tx: Sender<Spoken>, swaps: Receiver<SwapRequest>, notices: 
     // How far the show clock has been moved on for this room while it waited for the writer.
     let mut offset = 0.0f64;
     let mut consecutive_voice_errors = 0u32;
-    loop {
+    // Replies are spoken as soon as they come, between script lines and while the room's
+    // queue is full: they jump the run of show at the next sentence boundary.
+    // Returns the media time the reply takes: the run of show waits for it (the room is not
+    // behind the show clock because it answered a viewer).
+    let serve = |r: Reply, language: &mut RoomLanguage, generation: u32| -> f64 {
+        let Some(spoken) = speak_reply(&room, r, language, &catalog, &products, &source, generation, &stats) else { return 0.0 };
+        let took = f64::from(spoken.utterance.duration()) + f64::from(pause_seconds);
+        match urgent.try_send(spoken) {
+            Ok(()) => took,
+            Err(_) => {
+                tracing::warn!(room, "too many replies waiting: one dropped");
+                0.0
+            }
+        }
+    };
+    'lines: loop {
         let waited = reader.backlog() == 0;
-        let Some(sl) = reader.next(&stop) else { break };
+        let sl = loop {
+            // Replies are taken only while the room has room for them: otherwise they wait
+            // at the desk, in its lanes (priorities, time to live), not here.
+            while !urgent.is_full()
+                && let Ok(r) = replies.try_recv()
+            {
+                offset += serve(r, &mut language, generation);
+            }
+            match reader.next_within(&stop, Duration::from_millis(50)) {
+                Ok(Some(sl)) => break sl,
+                Ok(None) => break 'lines,
+                Err(()) => {}
+            }
+        };
         if let Ok(req) = swaps.try_recv() {
             generation += 1;
             tracing::info!(room, from = %language.pack.id, to = %req.language.pack.id, "language pack swapped");
@@ -278,10 +337,79 @@ fn run(s: FeedSetup, tx: Sender<Spoken>, swaps: Receiver<SwapRequest>, notices: 
         let product = line.product.as_deref().and_then(|id| products.iter().position(|p| p.id == id));
         record(&mut |st| st.lines += 1);
         let spoken = Spoken { utterance: Arc::new(utterance), segment: sl.segment.kind, product, hold: hold as f32, generation, origin: Some(Arc::new(origin)) };
-        if tx.send(spoken).is_err() {
-            return; // the room stopped listening
+        // Waits for the room to take the line, serving replies meanwhile.
+        let mut waiting = Some(spoken);
+        while let Some(spoken) = waiting.take() {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let mut sel = Select::new();
+            let send_op = sel.send(&tx);
+            let reply_op = if urgent.is_full() { usize::MAX } else { sel.recv(&replies) };
+            let Ok(op) = sel.select_timeout(Duration::from_millis(100)) else {
+                waiting = Some(spoken);
+                continue;
+            };
+            if op.index() == send_op {
+                if op.send(&tx, spoken).is_err() {
+                    return; // the room stopped listening
+                }
+            } else {
+                debug_assert_eq!(op.index(), reply_op);
+                if let Ok(r) = op.recv(&replies) {
+                    offset += serve(r, &mut language, generation);
+                }
+                waiting = Some(spoken);
+            }
         }
     }
+}
+
+/// A reply in the room's language, checked by the market guard and spoken; `None` when it
+/// cannot be said safely (no faithful translation, refused, the voice failed).
+#[allow(clippy::too_many_arguments)]
+fn speak_reply(room: &str, r: Reply, lang: &mut RoomLanguage, catalog: &Catalog, products: &[Product], source: &Locale, generation: u32, stats: &Mutex<FeedStats>) -> Option<Spoken> {
+    let record = |f: &mut dyn FnMut(&mut FeedStats)| f(&mut stats.lock().unwrap_or_else(|e| e.into_inner()));
+    let same_language = source.language() == lang.locale.language();
+    let mut origin = LineOrigin { seq: None, source: r.line.display(source), engine: String::new(), writer: r.line.by.label(), notes: Vec::new(), pack: lang.pack.id.clone(), reply: Some((r.kind, r.message.clone())) };
+    let line = if same_language {
+        origin.engine = "same-language".into();
+        r.line.clone()
+    } else {
+        // A reply is late by nature: the fast engines when the room has them.
+        let translator = match lang.fast.as_mut() {
+            Some(fast) => fast,
+            None => &mut lang.translator,
+        };
+        match translator.translate(&r.line, source, &lang.locale) {
+            Ok(t) => {
+                origin.engine = t.engine;
+                origin.notes = t.notes;
+                t.line
+            }
+            Err(e) => {
+                tracing::warn!(room, "no faithful translation of a reply: {}", e.message);
+                record(&mut |st| st.rejected += 1);
+                return None;
+            }
+        }
+    };
+    if let Err(rej) = lang.guard.check(&line, catalog) {
+        tracing::warn!(room, reason = %rej, "the market guard refused a reply");
+        record(&mut |st| st.rejected += 1);
+        return None;
+    }
+    let utterance = match lang.voice.speak(&line, &lang.locale) {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::error!(room, "the {} voice failed on a reply: {e}", lang.voice.name());
+            record(&mut |st| st.voice_errors += 1);
+            return None;
+        }
+    };
+    let product = line.product.as_deref().and_then(|id| products.iter().position(|p| p.id == id));
+    record(&mut |st| st.lines += 1);
+    Some(Spoken { utterance: Arc::new(utterance), segment: SegmentKind::Answer, product, hold: 0.0, generation, origin: Some(Arc::new(origin)) })
 }
 
 /// The line with its prices and discount restated from the room's catalog; a fact without a
@@ -338,7 +466,7 @@ fn carry(
     keep_log: bool,
 ) -> Option<(Line, LineOrigin)> {
     let record = |f: &mut dyn FnMut(&mut FeedStats)| f(&mut stats.lock().unwrap_or_else(|e| e.into_inner()));
-    let mut origin = LineOrigin { seq: Some(sl.seq), source: sl.source_text.clone(), engine: String::new(), writer: sl.writer.clone(), notes: Vec::new(), pack: lang.pack.id.clone() };
+    let mut origin = LineOrigin { seq: Some(sl.seq), source: sl.source_text.clone(), engine: String::new(), writer: sl.writer.clone(), notes: Vec::new(), pack: lang.pack.id.clone(), reply: None };
     let same_language = source.language() == lang.locale.language();
     // Openings and AI disclosures are the room's own words (its pack's), never a translation.
     let own = sl.line.tag.as_deref();

@@ -81,6 +81,8 @@ pub struct LanguageKit {
     persona: show::config::Persona,
     seed: u64,
     offer_minutes: u32,
+    /// The show's policy sentences: replies may state their numbers.
+    policies: Vec<String>,
     protect_names: Vec<String>,
     show_file: PathBuf,
 }
@@ -115,6 +117,7 @@ impl LanguageKit {
             persona: show.config.persona.clone(),
             seed: show.config.seed,
             offer_minutes: show.config.run_of_show.offer_minutes,
+            policies: show.config.policies.all().into_iter().map(|(_, t)| t.to_string()).collect(),
             protect_names: names,
             show_file: show.config.file.clone(),
         })
@@ -267,7 +270,7 @@ impl LanguageKit {
         };
         let foreign = pack.locale.language() != source_locale().language();
         let fast = (foreign && pack.translator.engines.contains(&EngineKind::Llm)).then(|| self.fast_translator(pack));
-        Ok(RoomLanguage { pack: pack.clone(), locale, translator: self.translator(pack), fast, guard: Guard::new(self.offer_minutes).with_market(pack), voice, native })
+        Ok(RoomLanguage { pack: pack.clone(), locale, translator: self.translator(pack), fast, guard: Guard::new(self.offer_minutes).with_market(pack).with_numbers_of(self.policies.iter().map(String::as_str)), voice, native })
     }
 
     /// The room's voice: `voice = "…"` in the show, else the pack's voices in order (the first

@@ -45,6 +45,26 @@ impl Planner {
         if m.is_empty() { vec![SegmentKind::Pitch] } else { m }
     }
 
+    /// Starts a new block for `product` (index into the show's products) at `planned`: the
+    /// operator's switch, or a restarted show resuming where it was.
+    pub fn jump_to(&mut self, product: usize, planned: f64) {
+        let product = product % self.products;
+        let current = (self.block as usize) % self.products;
+        let ahead = (product + self.products - current) % self.products;
+        // A new block even for the product on stage: its hook opens it again.
+        self.block += if ahead == 0 { self.products as u64 } else { ahead as u64 };
+        self.block_start = planned;
+        self.step = 0;
+        self.cycling = false;
+        self.cycle_step = 0;
+        self.closing = false;
+    }
+
+    /// The product on stage in the block being planned.
+    pub fn product(&self) -> usize {
+        (self.block as usize) % self.products
+    }
+
     /// The next segment, given the show time (seconds) already planned.
     pub fn next(&mut self, planned: f64) -> PlannedSegment {
         let block_len = f64::from(self.ros.product_minutes) * 60.0;

@@ -79,13 +79,23 @@ impl ShowRun {
     /// Starts the writer thread. `offline`: the script is kept whole, for rooms rendered one
     /// after another; live, lines every room has passed are forgotten.
     pub fn start(show: &Show, writer: &WriterChoice, kit: Arc<LanguageKit>, offline: bool) -> Result<ShowRun, DirectorError> {
+        Self::start_at(show, writer, kit, offline, None)
+    }
+
+    /// [`ShowRun::start`], the run of show opening on `product` (index into the show's
+    /// products): a restarted show resumes where it was.
+    pub fn start_at(show: &Show, writer: &WriterChoice, kit: Arc<LanguageKit>, offline: bool, product: Option<usize>) -> Result<ShowRun, DirectorError> {
         let ros = &show.config.run_of_show;
         let log = ScriptLog::new(if offline { 12 } else { 8 }, offline);
+        let mut planner = Planner::new(ros, show.products.len());
+        if let Some(p) = product.filter(|p| *p > 0 && *p < show.products.len()) {
+            planner.jump_to(p, 0.0);
+        }
         let feed = ShowFeed::spawn(
             ShowFeedSetup {
                 catalog: show.catalog.clone(),
                 products: show.products.clone(),
-                planner: Planner::new(ros, show.products.len()),
+                planner,
                 writer: make_writer(show, writer)?,
                 guard: Guard::new(ros.offer_minutes).with_names(&show.config.title, &show.config.persona.name),
                 source: source_locale(),
@@ -105,6 +115,12 @@ impl ShowRun {
         for id in ids {
             r.entry(id.to_string()).or_insert_with(|| self.log.reader());
         }
+    }
+
+    /// Switches the run of show to a product (index into the show's products) from the next
+    /// segment the writer plans.
+    pub fn switch_product(&self, product: usize) {
+        *self.feed.jump.lock().unwrap_or_else(|e| e.into_inner()) = Some(product);
     }
 
     fn reader(&self, room: &str) -> crate::script_feed::ScriptReader {
@@ -369,6 +385,104 @@ pub struct RoomStatus {
     pub translated: u64,
     pub native: u64,
     pub dropped: u64,
+    /// Replies said (answers, greetings, thanks, operator lines) and, for the latest ones that
+    /// answered a chat message, the time from its arrival to their first sample (ms).
+    pub replies: u64,
+    pub reply_latency_ms: std::collections::VecDeque<u64>,
+    /// Lines the feed's voice failed on, and frames the host had nothing to say.
+    pub voice_errors: u64,
+    pub paused: bool,
+    /// How far the room's media clock is behind the wall clock since it started (s).
+    pub clock_lag: f64,
+    /// Seconds left on the offer countdown on screen.
+    pub countdown_left: Option<f64>,
+}
+
+/// The operator's hold on a live room.
+#[derive(Debug, Default)]
+pub struct RoomControl {
+    /// The run of show is held: the host says replies and operator lines only.
+    pub paused: AtomicBool,
+    /// Cut the line being spoken short (set by the operator, cleared by the room).
+    pub skip: AtomicBool,
+}
+
+/// What a live room shares with the rest of the show while it runs: its swap and reply
+/// inboxes (set while its chain runs), the product on its screen, its transcript file and the
+/// operator's controls.
+#[derive(Clone, Default)]
+pub struct LiveHooks {
+    pub swaps: Arc<Mutex<Option<Sender<SwapRequest>>>>,
+    pub replies: Arc<Mutex<Option<Sender<show::Reply>>>>,
+    /// The catalog id of the product on screen.
+    pub on_stage: Arc<Mutex<Option<String>>>,
+    /// Every line said is appended here as JSON ([`TranscriptEntry`]).
+    pub transcript: Option<PathBuf>,
+    pub control: Arc<RoomControl>,
+    /// A restarted show: the product on stage (index into the room's products) and the
+    /// seconds left on its offer countdown.
+    pub resume: Option<(usize, Option<f64>)>,
+}
+
+/// One line of a live room's transcript (`<state dir>/<room>.transcript.jsonl`): what was said,
+/// when on the room's clock and the wall clock, and why.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct TranscriptEntry {
+    pub room: String,
+    /// Seconds on the room's media clock.
+    pub start: f64,
+    pub end: f64,
+    /// Milliseconds since the Unix epoch.
+    pub wall_start_ms: u64,
+    pub wall_end_ms: u64,
+    /// As shown (subtitles) and as given to the voice.
+    pub text: String,
+    pub spoken: String,
+    /// `script`, `answer`, `greeting`, `thanks`, `operator` or `filler`.
+    pub source: String,
+    pub segment: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    pub pack: String,
+    pub written_by: String,
+    /// For replies: the chat message answered, when it arrived, and how long until its first
+    /// sample was played.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
+}
+
+fn transcript_entry(room: &str, l: &PlayedLine, now_t: f64, now_ms: u64, products: &[show::Product]) -> TranscriptEntry {
+    let wall = |t: f64| (now_ms as f64 - (now_t - t) * 1000.0).max(0.0) as u64;
+    let origin = l.origin.as_deref();
+    let reply = origin.and_then(|o| o.reply.clone());
+    let source = match (&reply, l.segment) {
+        (Some((kind, _)), _) => kind.name().to_string(),
+        (None, show::SegmentKind::Filler) => "filler".into(),
+        (None, _) => "script".into(),
+    };
+    let message = reply.and_then(|(_, m)| m);
+    let wall_start_ms = wall(l.start);
+    TranscriptEntry {
+        room: room.to_string(),
+        start: l.start,
+        end: l.end,
+        wall_start_ms,
+        wall_end_ms: wall(l.end),
+        text: l.utterance.display.clone(),
+        spoken: l.utterance.spoken.clone(),
+        source,
+        segment: l.segment.name().to_string(),
+        product: l.product.and_then(|i| products.get(i)).map(|p| p.id.clone()),
+        pack: origin.map(|o| o.pack.clone()).unwrap_or_default(),
+        written_by: crate::subtitles::written_by(l),
+        latency_ms: message.as_ref().filter(|(_, at)| *at > 0).map(|(_, at)| wall_start_ms.saturating_sub(*at)),
+        received_ms: message.as_ref().map(|(_, at)| *at),
+        message_id: message.map(|(id, _)| id),
+    }
 }
 
 /// A live room's running summary when it stops.
@@ -393,8 +507,9 @@ pub fn run_live(
     duration: Option<Duration>,
     stop: Arc<AtomicBool>,
     status: Arc<Mutex<RoomStatus>>,
-    swaps: Arc<Mutex<Option<Sender<SwapRequest>>>>,
+    hooks: LiveHooks,
 ) -> Result<LiveSummary, DirectorError> {
+    let LiveHooks { swaps, replies, on_stage, transcript, control, resume } = hooks;
     let pack = run.kit.pack_for(room)?.clone();
     let mut stage = make_stage(show, room, Some(&pack), profile)?;
     // Fillers are rendered beside the first lines, not before them: with a neural voice they
@@ -403,8 +518,33 @@ pub fn run_live(
     let clock = Arc::new(AtomicU64::new(0f64.to_bits()));
     let mut feed = chain(show, run, room, &pack, 6, clock.clone(), true)?;
     *swaps.lock().unwrap_or_else(|e| e.into_inner()) = Some(feed.swapper());
+    *replies.lock().unwrap_or_else(|e| e.into_inner()) = Some(feed.replier());
     let encoder = broadcast::pick_encoder(profile.encoder).map_err(DirectorError::Broadcast)?;
-    let mut timeline = Timeline::new(profile.fps, Pace::Live, show.config.run_of_show.pause_seconds, music(show, room.loudness)?, Vec::new(), (!show.products.is_empty()).then_some(0)).forget_history();
+    let mut timeline = Timeline::new(profile.fps, Pace::Live, show.config.run_of_show.pause_seconds, music(show, room.loudness)?, Vec::new(), (!show.products.is_empty()).then_some(0))
+        .forget_history()
+        .with_urgent(feed.urgent.clone())
+        .record_finished();
+    if let Some((product, countdown)) = resume {
+        timeline.resume(product, countdown);
+    }
+    let room_products = show.room_catalog(&room.id).1;
+    // The transcript is appended to (a restarted show continues it); a file that cannot be
+    // written is reported once and the show goes on.
+    let mut transcript = match transcript {
+        Some(path) => {
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            match std::fs::OpenOptions::new().create(true).append(true).open(&path) {
+                Ok(f) => Some(std::io::BufWriter::new(f)),
+                Err(e) => {
+                    tracing::warn!(room = %room.id, "no transcript: cannot write {}: {e}", path.display());
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     let set = |f: &dyn Fn(&mut RoomStatus)| f(&mut status.lock().unwrap_or_else(|e| e.into_inner()));
     set(&|s| {
         s.room = room.id.clone();
@@ -456,8 +596,39 @@ pub fn run_live(
             set(&|s| s.pack = notice.pack.clone());
         }
         clock.store(timeline.seconds().to_bits(), Ordering::Relaxed);
+        timeline.set_paused(control.paused.load(Ordering::Relaxed));
+        if control.skip.swap(false, Ordering::Relaxed) {
+            timeline.skip_current();
+        }
         let (audio, moment) = timeline.step(&feed.rx);
         let audio = audio.to_vec();
+        let finished = timeline.take_finished();
+        if !finished.is_empty() {
+            let (now_t, now_ms) = (timeline.seconds(), show::chat::now_ms());
+            for l in &finished {
+                let entry = transcript_entry(&room.id, l, now_t, now_ms, &room_products);
+                if entry.source != "script" && entry.source != "filler" {
+                    let latency = entry.latency_ms;
+                    set(&|s| {
+                        s.replies += 1;
+                        if let Some(ms) = latency {
+                            s.reply_latency_ms.push_back(ms);
+                            if s.reply_latency_ms.len() > 200 {
+                                s.reply_latency_ms.pop_front();
+                            }
+                        }
+                    });
+                }
+                if let Some(w) = transcript.as_mut() {
+                    use std::io::Write;
+                    let ok = serde_json::to_string(&entry).map_err(std::io::Error::other).and_then(|j| writeln!(w, "{j}")).and_then(|_| w.flush());
+                    if let Err(e) = ok {
+                        tracing::warn!(room = %room.id, "the transcript stopped: {e}");
+                        transcript = None;
+                    }
+                }
+            }
+        }
         if pipeline.is_none() && Instant::now() >= retry_at {
             match RoomPipeline::start(&room.id, profile, &target, encoder, true) {
                 Ok(p) => {
@@ -510,15 +681,23 @@ pub fn run_live(
             }
         }
         if n % 10 == 0 {
+            *on_stage.lock().unwrap_or_else(|e| e.into_inner()) = moment.product.and_then(|i| room_products.get(i)).map(|p| p.id.clone());
             let speaking = moment.utterance.as_ref().map(|u| u.display.clone());
             let product = moment.product.map(|i| show.product_title(Some(i)));
             let secs = timeline.seconds();
             let starved = timeline.starved_frames;
-            let (translated, native, dropped) = {
+            let (translated, native, dropped, voice_errors) = {
                 let st = feed.stats.lock().unwrap_or_else(|e| e.into_inner());
-                (st.translated, st.native, st.dropped)
+                (st.translated, st.native, st.dropped, st.voice_errors)
             };
+            let paused = control.paused.load(Ordering::Relaxed);
+            let clock_lag = start.elapsed().as_secs_f64() - secs;
+            let countdown_left = timeline.countdown_left();
             set(&|s| {
+                s.countdown_left = countdown_left;
+                s.voice_errors = voice_errors;
+                s.paused = paused;
+                s.clock_lag = clock_lag;
                 s.translated = translated;
                 s.native = native;
                 s.dropped = dropped;
@@ -533,6 +712,7 @@ pub fn run_live(
         }
     }
     *swaps.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    *replies.lock().unwrap_or_else(|e| e.into_inner()) = None;
     feed.stop();
     set(&|s| s.state = "finishing".into());
     if let Some(p) = pipeline.take() {

@@ -193,6 +193,35 @@ impl ScriptReader {
         }
     }
 
+    /// [`ScriptReader::next`], waiting at most `timeout`: `Err(())` when no line came in time
+    /// (the room's chain serves replies meanwhile).
+    pub fn next_within(&self, stop: &AtomicBool, timeout: Duration) -> Result<Option<Arc<ScriptLine>>, ()> {
+        let deadline = std::time::Instant::now() + timeout;
+        let mut s = self.log.lock();
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let Some(cur) = s.cursors.get(&self.id).copied() else { return Ok(None) };
+            let cur = cur.max(s.base);
+            if let Some(line) = s.lines.get((cur - s.base) as usize).cloned() {
+                s.cursors.insert(self.id, cur + 1);
+                self.log.trim(&mut s);
+                drop(s);
+                self.log.changed.notify_all();
+                return Ok(Some(line));
+            }
+            if s.closed {
+                return Ok(None);
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return Err(());
+            }
+            s = self.log.changed.wait_timeout(s, (deadline - now).min(Duration::from_millis(100))).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
     /// Lines written that this reader has not read yet.
     pub fn backlog(&self) -> u64 {
         let s = self.log.lock();
@@ -236,6 +265,8 @@ pub struct ShowFeedSetup {
 /// The writer thread of a show.
 pub struct ShowFeed {
     pub log: Arc<ScriptLog>,
+    /// A product to switch to at the next segment (the operator's switch).
+    pub jump: Arc<Mutex<Option<usize>>>,
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
 }
@@ -243,9 +274,10 @@ pub struct ShowFeed {
 impl ShowFeed {
     pub fn spawn(setup: ShowFeedSetup, log: Arc<ScriptLog>) -> std::io::Result<ShowFeed> {
         let stop = Arc::new(AtomicBool::new(false));
-        let (l2, s2) = (log.clone(), stop.clone());
-        let handle = std::thread::Builder::new().name("script".into()).spawn(move || run(setup, &l2, &s2))?;
-        Ok(ShowFeed { log, stop, handle: Some(handle) })
+        let jump = Arc::new(Mutex::new(None));
+        let (l2, s2, j2) = (log.clone(), stop.clone(), jump.clone());
+        let handle = std::thread::Builder::new().name("script".into()).spawn(move || run(setup, &l2, &s2, &j2))?;
+        Ok(ShowFeed { log, jump, stop, handle: Some(handle) })
     }
 
     pub fn stop(&mut self) {
@@ -264,11 +296,14 @@ impl Drop for ShowFeed {
     }
 }
 
-fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
+fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool, jump: &Mutex<Option<usize>>) {
     let ShowFeedSetup { catalog, products, mut planner, mut writer, guard, source, offer_minutes, pause_seconds } = s;
     let mut planned = 0.0f64;
     let mut seq = 0u64;
     while log.wait_for_room(stop) {
+        if let Some(p) = jump.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            planner.jump_to(p, planned);
+        }
         let seg = planner.next(planned);
         let product = products.get(seg.product);
         let next = products.get(seg.next_product).filter(|_| products.len() > 1);

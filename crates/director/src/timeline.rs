@@ -96,7 +96,19 @@ pub struct Timeline {
     pub fillers_played: u64,
     feed_closed: bool,
     keep_history: bool,
+    /// Replies ready to play: they go before the run of show at the next sentence boundary.
+    urgent: Option<Receiver<Spoken>>,
+    /// The run of show is held (the operator's pause): replies still play, fillers do not.
+    paused: bool,
+    /// Lines finished since [`Timeline::take_finished`] was last called (for the transcript).
+    finished: Option<Vec<PlayedLine>>,
+    /// Replies played since the last line of the run of show.
+    replies_in_a_row: u32,
 }
+
+/// At most this many replies in a row while the run of show has a line ready: a busy chat
+/// never silences the show.
+const MAX_REPLIES_IN_A_ROW: u32 = 2;
 
 impl Timeline {
     pub fn new(fps: u32, pace: Pace, pause_seconds: f32, music: Option<Music>, fillers: Vec<Arc<Utterance>>, first_product: Option<usize>) -> Timeline {
@@ -128,7 +140,70 @@ impl Timeline {
             fillers_played: 0,
             feed_closed: false,
             keep_history: true,
+            urgent: None,
+            paused: false,
+            finished: None,
+            replies_in_a_row: 0,
         }
+    }
+
+    /// Plays replies from `rx` before the run of show, at the next sentence boundary.
+    pub fn with_urgent(mut self, rx: Receiver<Spoken>) -> Self {
+        self.urgent = Some(rx);
+        self
+    }
+
+    /// Keeps every finished line for [`Timeline::take_finished`] (a live room's transcript).
+    pub fn record_finished(mut self) -> Self {
+        self.finished = Some(Vec::new());
+        self
+    }
+
+    /// The lines finished since the last call.
+    pub fn take_finished(&mut self) -> Vec<PlayedLine> {
+        self.finished.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Puts the product on stage and its offer countdown (seconds left) back, as a restarted
+    /// show found them.
+    pub fn resume(&mut self, product: usize, countdown_left: Option<f64>) {
+        self.product = Some(product);
+        self.countdown_end = countdown_left.filter(|l| *l > 0.0).map(|l| self.seconds() + l);
+    }
+
+    /// Seconds left on the offer countdown, if one runs.
+    pub fn countdown_left(&self) -> Option<f64> {
+        self.countdown_end.map(|end| end - self.seconds()).filter(|l| *l > 0.0)
+    }
+
+    /// Holds (or resumes) the run of show: while held the host speaks replies only.
+    pub fn set_paused(&mut self, paused: bool) {
+        self.paused = paused;
+    }
+
+    /// Cuts the line being spoken short (the operator's skip); the next one starts after the
+    /// usual pause.
+    pub fn skip_current(&mut self) {
+        if let Some(cur) = self.current.as_mut() {
+            let at = self.frame * self.spf;
+            let played = at.saturating_sub(cur.start) as usize;
+            if played < cur.spoken.utterance.samples.len() {
+                let mut u = (*cur.spoken.utterance).clone();
+                u.samples.truncate(played);
+                cur.spoken.utterance = Arc::new(u);
+            }
+            self.finish_current();
+        }
+    }
+
+    fn take_urgent(&mut self) -> Option<Spoken> {
+        let rx = self.urgent.as_ref()?;
+        while let Ok(s) = rx.try_recv() {
+            if s.generation >= self.generation {
+                return Some(s);
+            }
+        }
+        None
     }
 
     /// A 24/7 room keeps no history of played lines (memory stays flat over days).
@@ -166,7 +241,7 @@ impl Timeline {
     }
 
     fn pull(&mut self, rx: &Receiver<Spoken>, at: u64) -> Option<Spoken> {
-        if self.feed_closed {
+        if self.feed_closed || self.paused {
             return None;
         }
         match self.pace {
@@ -215,7 +290,13 @@ impl Timeline {
         }
         for cue in &spoken.utterance.line.cues {
             match *cue {
-                Cue::Countdown(secs) => self.countdown_end = Some(t + f64::from(secs)),
+                // A running countdown runs out before a new one starts: a timer that jumps back up
+                // would be a fake urgency (and a resumed show keeps its offer's end).
+                Cue::Countdown(secs) => {
+                    if self.countdown_end.is_none_or(|end| end <= t) {
+                        self.countdown_end = Some(t + f64::from(secs));
+                    }
+                }
                 Cue::Point | Cue::Wave | Cue::ThumbsUp | Cue::OpenPalms => self.gesture = Some((*cue, t)),
                 Cue::LookAtCard => {}
             }
@@ -227,15 +308,19 @@ impl Timeline {
         if let Some(cur) = self.current.take() {
             let len = cur.spoken.utterance.samples.len() as u64;
             let end = cur.start + len;
+            let played = || PlayedLine {
+                start: cur.start as f64 / f64::from(SAMPLE_RATE),
+                end: end as f64 / f64::from(SAMPLE_RATE),
+                segment: cur.spoken.segment,
+                product: cur.spoken.product,
+                utterance: cur.spoken.utterance.clone(),
+                origin: cur.spoken.origin.clone(),
+            };
             if self.keep_history {
-                self.played.push(PlayedLine {
-                    start: cur.start as f64 / f64::from(SAMPLE_RATE),
-                    end: end as f64 / f64::from(SAMPLE_RATE),
-                    segment: cur.spoken.segment,
-                    product: cur.spoken.product,
-                    utterance: cur.spoken.utterance.clone(),
-                    origin: cur.spoken.origin.clone(),
-                });
+                self.played.push(played());
+            }
+            if let Some(f) = self.finished.as_mut() {
+                f.push(played());
             }
             self.next_start = end + self.pause;
             self.idle_since = Some(end);
@@ -267,7 +352,22 @@ impl Timeline {
                 continue;
             }
             if abs >= self.next_start && !starved {
-                if let Some(mut s) = self.pending.take().or_else(|| self.pull(rx, abs)) {
+                let show_waits = self.pending.is_some() || !rx.is_empty();
+                let urgent = if self.replies_in_a_row < MAX_REPLIES_IN_A_ROW || !show_waits || self.paused { self.take_urgent() } else { None };
+                let next = match urgent {
+                    Some(u) => {
+                        self.replies_in_a_row += 1;
+                        Some(u)
+                    }
+                    None => {
+                        let s = self.pending.take().or_else(|| self.pull(rx, abs));
+                        if s.as_ref().is_some_and(|s| s.segment != SegmentKind::Filler) {
+                            self.replies_in_a_row = 0;
+                        }
+                        s
+                    }
+                };
+                if let Some(mut s) = next {
                     if s.utterance.samples.is_empty() {
                         continue;
                     }
@@ -287,7 +387,7 @@ impl Timeline {
             let until = if abs < self.next_start { (self.next_start - abs) as usize } else { spf - pos };
             pos += until.min(spf - pos);
         }
-        if starved && self.pace == Pace::Live {
+        if starved && self.pace == Pace::Live && !self.paused {
             self.starved_frames += 1;
         }
         self.mix_music();

@@ -56,11 +56,13 @@ pub struct Guard {
     /// Product-name fidelity ([`check_names`]), with the show's and host's names allowed; on
     /// for the show's own script, off for translations (German capitalises every noun).
     names: Option<HashSet<String>>,
+    /// Numbers the show's own settings state (its policies: "free shipping over $35").
+    numbers: HashSet<String>,
 }
 
 impl Guard {
     pub fn new(offer_minutes: u32) -> Guard {
-        Guard { banned: DEFAULT_BANNED.iter().map(|s| s.to_string()).collect(), market: None, offer_minutes, names: None }
+        Guard { banned: DEFAULT_BANNED.iter().map(|s| s.to_string()).collect(), market: None, offer_minutes, names: None, numbers: HashSet::new() }
     }
 
     /// Checks product names in lines of the show's own language; `show_title` and `host` may
@@ -81,6 +83,29 @@ impl Guard {
         self
     }
 
+    /// Lets lines state the numbers of these texts (the show's policies), in any line.
+    pub fn with_numbers_of<'a>(mut self, texts: impl IntoIterator<Item = &'a str>) -> Guard {
+        for t in texts {
+            self.numbers.extend(numbers_in(t));
+        }
+        self
+    }
+
+    /// Lets lines name what these texts name (the show's policies: "Apple Pay", "PayPal").
+    pub fn with_names_of<'a>(mut self, texts: impl IntoIterator<Item = &'a str>) -> Guard {
+        if let Some(names) = self.names.as_mut() {
+            for t in texts {
+                names.extend(name_words(t));
+            }
+        }
+        self
+    }
+
+    /// [`Guard::check`] for a reply to a viewer, who may be named (`viewer`, already sanitised).
+    pub fn check_reply(&self, line: &Line, catalog: &Catalog, viewer: Option<&str>) -> Result<(), Rejection> {
+        self.check_with(line, catalog, None, viewer.map(name_words).unwrap_or_default())
+    }
+
     /// Checks a line against the catalog. `Ok(())` means it may be spoken.
     pub fn check(&self, line: &Line, catalog: &Catalog) -> Result<(), Rejection> {
         self.check_in(line, catalog, None)
@@ -88,6 +113,10 @@ impl Guard {
 
     /// [`Guard::check`], knowing the product a transition leads to (a transition may name it).
     pub fn check_in(&self, line: &Line, catalog: &Catalog, next: Option<&Product>) -> Result<(), Rejection> {
+        self.check_with(line, catalog, next, Vec::new())
+    }
+
+    fn check_with(&self, line: &Line, catalog: &Catalog, next: Option<&Product>, also_names: Vec<String>) -> Result<(), Rejection> {
         let product = line.product.as_deref().and_then(|id| catalog.product(id));
         let text: String = line
             .parts
@@ -113,11 +142,18 @@ impl Guard {
             self.check_fact(fact, product, catalog)?;
         }
         if let Some(extra) = &self.names {
-            check_names(&text, line.kind, product, next, catalog, extra)?;
+            if also_names.is_empty() {
+                check_names(&text, line.kind, product, next, catalog, extra)?;
+            } else {
+                let mut extra = extra.clone();
+                extra.extend(also_names);
+                check_names(&text, line.kind, product, next, catalog, &extra)?;
+            }
         }
         // Numbers of the product's own text, and of any product's name (transitions name the
         // next product).
         let mut allowed = product.map(text_numbers_of).unwrap_or_default();
+        allowed.extend(self.numbers.iter().cloned());
         // The product's counts (stock, reviews, units sold) and rating, however a sentence
         // words them ("1,200 of them have been sold").
         if let Some(p) = product {

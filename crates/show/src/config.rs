@@ -341,6 +341,31 @@ pub struct ShowConfig {
     pub music: Option<MusicConfig>,
     pub stage: StageConfig,
     pub writer: WriterConfig,
+    /// The shop's answers to what viewers ask besides the catalog (shipping, returns, sizes).
+    pub policies: Policies,
+}
+
+/// The shop's policies, in the show's language: the only source (with the catalog) of what the
+/// host may answer about shipping, returns, sizes, materials, payment and warranty.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policies {
+    pub shipping: Option<String>,
+    pub returns: Option<String>,
+    pub sizes: Option<String>,
+    pub materials: Option<String>,
+    pub payment: Option<String>,
+    pub warranty: Option<String>,
+}
+
+impl Policies {
+    /// Every policy sentence, with its topic.
+    pub fn all(&self) -> Vec<(&'static str, &str)> {
+        [("shipping", &self.shipping), ("returns", &self.returns), ("sizes", &self.sizes), ("materials", &self.materials), ("payment", &self.payment), ("warranty", &self.warranty)]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+            .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -357,6 +382,8 @@ struct RawShow {
     stage: RawStage,
     #[serde(default)]
     writer: WriterConfig,
+    #[serde(default)]
+    policies: Policies,
 }
 
 #[derive(Deserialize)]
@@ -596,6 +623,7 @@ impl ShowConfig {
             music,
             stage: StageConfig { rig, label: raw.stage.label, ticker: raw.stage.ticker, accent: raw.stage.accent, background },
             writer: raw.writer,
+            policies: raw.policies,
         })
     }
 

@@ -9,6 +9,7 @@
 //! depends on this crate; this crate depends on no stage.
 
 pub mod catalog;
+pub mod chat;
 pub mod config;
 pub mod error;
 pub mod line;
@@ -20,6 +21,7 @@ pub mod profile;
 pub mod stages;
 
 pub use catalog::{Catalog, Product, Variant};
+pub use chat::{ChatEvent, ChatMessage, Reply, ReplyKind};
 pub use config::{RoomConfig, ShowConfig};
 pub use error::{SourceError, SourceErrors};
 pub use line::{Cue, Fact, Line, Part, Provenance, SegmentKind};

@@ -100,6 +100,10 @@ pub enum Provenance {
     Template { id: String },
     /// The persona's own words from the show file (intro, catchphrases).
     Persona,
+    /// A reply to a viewer's chat message (its id), written by `writer` (`answers`, a model).
+    Chat { message: String, writer: String },
+    /// Said because the operator asked for it.
+    Operator,
 }
 
 impl Provenance {
@@ -110,6 +114,8 @@ impl Provenance {
             Provenance::Llm { model } => format!("llm {model}"),
             Provenance::Template { id } => format!("template {id}"),
             Provenance::Persona => "persona".into(),
+            Provenance::Chat { message, writer } => format!("chat {message} ({writer})"),
+            Provenance::Operator => "operator".into(),
         }
     }
 

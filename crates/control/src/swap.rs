@@ -1,15 +1,14 @@
-//! Control of a running show: live language-pack swaps, from the local control endpoint
-//! (`evercast packs swap`) or from a reloaded show file (SIGHUP).
+//! Control of a running show: the token, the rooms the operator can reach, and live
+//! language-pack swaps, from the local control endpoint (`evercast packs swap`) or from a
+//! reloaded show file (SIGHUP).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, anyhow, bail};
-use crossbeam_channel::Sender;
-use director::feed::SwapRequest;
 use director::language::LanguageKit;
-use director::room::prepare_swap;
+use director::room::{LiveHooks, ShowRun, prepare_swap};
 use director::show::Show;
 use show::{OutputProfile, RoomConfig, ShowConfig};
 
@@ -19,26 +18,44 @@ pub const TOKEN_VAR: &str = "EVERCAST_CONTROL_TOKEN";
 pub struct ControlRoom {
     pub room: RoomConfig,
     pub profile: OutputProfile,
-    /// Set by the room while its chain runs.
-    pub swaps: Arc<Mutex<Option<Sender<SwapRequest>>>>,
+    /// The room's inboxes and flags, set by the room while it runs.
+    pub hooks: LiveHooks,
 }
 
 pub struct Control {
     token: String,
-    show: Arc<Show>,
+    pub(crate) show: Arc<Show>,
     kit: Arc<LanguageKit>,
-    rooms: Vec<ControlRoom>,
+    pub(crate) rooms: Vec<ControlRoom>,
+    /// The show's writer (product switches).
+    pub(crate) run: Arc<ShowRun>,
     /// The pack each room speaks now.
     current: Mutex<HashMap<String, String>>,
 }
 
 impl Control {
-    pub fn new(token: String, show: Arc<Show>, kit: Arc<LanguageKit>, rooms: Vec<ControlRoom>) -> Result<Control> {
+    pub fn new(token: String, show: Arc<Show>, kit: Arc<LanguageKit>, run: Arc<ShowRun>, rooms: Vec<ControlRoom>) -> Result<Control> {
         let mut current = HashMap::new();
         for r in &rooms {
             current.insert(r.room.id.clone(), kit.pack_for(&r.room)?.id.clone());
         }
-        Ok(Control { token, show, kit, rooms, current: Mutex::new(current) })
+        Ok(Control { token, show, kit, rooms, run, current: Mutex::new(current) })
+    }
+
+    /// The rooms this show runs.
+    pub fn room_ids(&self) -> Vec<String> {
+        self.rooms.iter().map(|r| r.room.id.clone()).collect()
+    }
+
+    /// The rooms a request names (`None`: all of them).
+    pub(crate) fn targets(&self, room: Option<&str>) -> Result<Vec<&ControlRoom>> {
+        match room {
+            None => Ok(self.rooms.iter().collect()),
+            Some(id) => match self.rooms.iter().find(|r| r.room.id == id) {
+                Some(r) => Ok(vec![r]),
+                None => bail!("no room `{id}` in this show (rooms: {})", self.room_ids().join(", ")),
+            },
+        }
     }
 
     /// Whether an `Authorization` header carries the token (compared in constant time).
@@ -55,7 +72,7 @@ impl Control {
         })?;
         let request = prepare_swap(&self.show, &self.kit, &room.room, &room.profile, pack)?;
         let id = request.language.pack.id.clone();
-        let sender = room.swaps.lock().unwrap_or_else(|e| e.into_inner()).clone().ok_or_else(|| anyhow!("room `{room_id}` is not running"))?;
+        let sender = room.hooks.swaps.lock().unwrap_or_else(|e| e.into_inner()).clone().ok_or_else(|| anyhow!("room `{room_id}` is not running"))?;
         // Sent and recorded under one lock, so concurrent swaps (HTTP and SIGHUP) agree on
         // what each room speaks.
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
