@@ -153,10 +153,10 @@ fn chat_is_answered_live_in_every_room_with_a_transcript() {
     eprintln!("reply latency (ms), us room: {lat:?}; p50 {p50}");
     // This chat is denser than one host can answer (a question every few seconds, answers of
     // 3–10 s between lines of the show), so answers queue: a question to an idle host is
-    // answered at the next sentence, and none waits past its lane's time to live plus a line.
+    // answered at the next sentence, and none waits past its lane's time to live (a minute for thanks) plus a line.
     // `evercast bench live` measures the latency of a sparser chat.
     assert!(lat[0] <= 6_000, "the first answer took {} ms: {lat:?}", lat[0]);
-    assert!(*lat.last().unwrap() <= 60_000, "an answer took {} ms: {lat:?}", lat.last().unwrap());
+    assert!(*lat.last().unwrap() <= 80_000, "an answer took {} ms: {lat:?}", lat.last().unwrap());
     // No dead air in the output.
     let silence = longest_silence(&out.path().join("us.mp4"));
     assert!(silence < 3.0, "{silence:.1} s of silence in the us room");

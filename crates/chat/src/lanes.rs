@@ -36,8 +36,9 @@ impl Lane {
     pub fn ttl(self) -> Duration {
         match self {
             Lane::Question => Duration::from_secs(45),
-            Lane::Greeting => Duration::from_secs(15),
-            Lane::Thanks => Duration::from_secs(30),
+            // A welcome half a minute late still lands; thanks for a follow even later.
+            Lane::Greeting => Duration::from_secs(30),
+            Lane::Thanks => Duration::from_secs(60),
         }
     }
 

@@ -84,6 +84,9 @@ impl Control {
             anyhow!("no product `{product}` in the show (products: {})", self.show.products.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", "))
         })?;
         self.run.switch_product(index);
+        for r in &self.rooms {
+            r.hooks.control.flush.store(true, Ordering::Relaxed);
+        }
         let p = &self.show.products[index];
         let short = script::template::short_name(&p.title);
         let line = Line::new(SegmentKind::Answer, Some(p.id.clone())).text(format!("Let's take a look at the {short}.")).cue(Cue::Point).cue(Cue::LookAtCard).by(Provenance::Operator);

@@ -343,6 +343,10 @@ fn run(s: FeedSetup, io: Io, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>
             if stop.load(Ordering::Relaxed) {
                 return;
             }
+            // The operator switched products while this line waited: it is about the old one.
+            if reader.superseded(&sl) {
+                break;
+            }
             let mut sel = Select::new();
             let send_op = sel.send(&tx);
             let reply_op = if urgent.is_full() { usize::MAX } else { sel.recv(&replies) };

@@ -60,6 +60,11 @@ impl Planner {
         self.closing = false;
     }
 
+    /// The block being planned (product blocks counted from the start of the show).
+    pub fn block(&self) -> u64 {
+        self.block
+    }
+
     /// The product on stage in the block being planned.
     pub fn product(&self) -> usize {
         (self.block as usize) % self.products

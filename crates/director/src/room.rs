@@ -120,7 +120,7 @@ impl ShowRun {
     /// Switches the run of show to a product (index into the show's products) from the next
     /// segment the writer plans.
     pub fn switch_product(&self, product: usize) {
-        *self.feed.jump.lock().unwrap_or_else(|e| e.into_inner()) = Some(product);
+        self.log.switch_product(product);
     }
 
     fn reader(&self, room: &str) -> crate::script_feed::ScriptReader {
@@ -405,6 +405,9 @@ pub struct RoomControl {
     pub paused: AtomicBool,
     /// Cut the line being spoken short (set by the operator, cleared by the room).
     pub skip: AtomicBool,
+    /// Drop the run-of-show lines the room has ready (a product switch: they are about the
+    /// product before).
+    pub flush: AtomicBool,
 }
 
 /// What a live room shares with the rest of the show while it runs: its swap and reply
@@ -599,6 +602,9 @@ pub fn run_live(
         timeline.set_paused(control.paused.load(Ordering::Relaxed));
         if control.skip.swap(false, Ordering::Relaxed) {
             timeline.skip_current();
+        }
+        if control.flush.swap(false, Ordering::Relaxed) {
+            timeline.flush_script(&feed.rx);
         }
         let (audio, moment) = timeline.step(&feed.rx);
         let audio = audio.to_vec();

@@ -70,6 +70,10 @@ pub struct ScriptLog {
     lookahead: u64,
     /// Offline renders read the whole script room after room: nothing is forgotten.
     keep_all: bool,
+    /// A product to switch to (the operator's switch), applied by the writer at once.
+    jump: Mutex<Option<usize>>,
+    /// Lines of blocks before this one are skipped by readers (written before a switch).
+    barrier: std::sync::atomic::AtomicU64,
 }
 
 impl ScriptLog {
@@ -79,6 +83,8 @@ impl ScriptLog {
             changed: Condvar::new(),
             lookahead: lookahead.max(1) as u64,
             keep_all,
+            jump: Mutex::new(None),
+            barrier: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -114,13 +120,28 @@ impl ScriptLog {
         self.lock().written
     }
 
-    /// Waits until the fastest reader is less than `lookahead` lines behind the end; false
-    /// when the show is stopping.
+    /// Switches the run of show to a product (index into the show's products): the writer
+    /// starts its block at once and readers skip what was written before it.
+    pub fn switch_product(&self, product: usize) {
+        *self.jump.lock().unwrap_or_else(|e| e.into_inner()) = Some(product);
+        self.changed.notify_all();
+    }
+
+    /// Whether a line was written before the latest switch (the market's own lines never are).
+    fn superseded(&self, line: &ScriptLine) -> bool {
+        line.line.tag.is_none() && line.segment.block < self.barrier.load(Ordering::Relaxed)
+    }
+
+    /// Waits until the fastest reader is less than `lookahead` lines behind the end (or a
+    /// switch waits); false when the show is stopping.
     fn wait_for_room(&self, stop: &AtomicBool) -> bool {
         let mut s = self.lock();
         loop {
             if stop.load(Ordering::Relaxed) || s.closed {
                 return false;
+            }
+            if self.jump.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+                return true;
             }
             let end = s.base + s.lines.len() as u64;
             let fastest = s.cursors.values().copied().max();
@@ -182,6 +203,9 @@ impl ScriptReader {
             if let Some(line) = s.lines.get((cur - s.base) as usize).cloned() {
                 s.cursors.insert(self.id, cur + 1);
                 self.log.trim(&mut s);
+                if self.log.superseded(&line) {
+                    continue;
+                }
                 drop(s);
                 self.log.changed.notify_all();
                 return Some(line);
@@ -207,6 +231,9 @@ impl ScriptReader {
             if let Some(line) = s.lines.get((cur - s.base) as usize).cloned() {
                 s.cursors.insert(self.id, cur + 1);
                 self.log.trim(&mut s);
+                if self.log.superseded(&line) {
+                    continue;
+                }
                 drop(s);
                 self.log.changed.notify_all();
                 return Ok(Some(line));
@@ -220,6 +247,11 @@ impl ScriptReader {
             }
             s = self.log.changed.wait_timeout(s, (deadline - now).min(Duration::from_millis(100))).unwrap_or_else(|e| e.into_inner()).0;
         }
+    }
+
+    /// Whether a line was written before the latest product switch (a room drops it unsaid).
+    pub fn superseded(&self, line: &ScriptLine) -> bool {
+        self.log.superseded(line)
     }
 
     /// Lines written that this reader has not read yet.
@@ -265,8 +297,6 @@ pub struct ShowFeedSetup {
 /// The writer thread of a show.
 pub struct ShowFeed {
     pub log: Arc<ScriptLog>,
-    /// A product to switch to at the next segment (the operator's switch).
-    pub jump: Arc<Mutex<Option<usize>>>,
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
 }
@@ -274,10 +304,9 @@ pub struct ShowFeed {
 impl ShowFeed {
     pub fn spawn(setup: ShowFeedSetup, log: Arc<ScriptLog>) -> std::io::Result<ShowFeed> {
         let stop = Arc::new(AtomicBool::new(false));
-        let jump = Arc::new(Mutex::new(None));
-        let (l2, s2, j2) = (log.clone(), stop.clone(), jump.clone());
-        let handle = std::thread::Builder::new().name("script".into()).spawn(move || run(setup, &l2, &s2, &j2))?;
-        Ok(ShowFeed { log, jump, stop, handle: Some(handle) })
+        let (l2, s2) = (log.clone(), stop.clone());
+        let handle = std::thread::Builder::new().name("script".into()).spawn(move || run(setup, &l2, &s2))?;
+        Ok(ShowFeed { log, stop, handle: Some(handle) })
     }
 
     pub fn stop(&mut self) {
@@ -296,13 +325,15 @@ impl Drop for ShowFeed {
     }
 }
 
-fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool, jump: &Mutex<Option<usize>>) {
+fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
     let ShowFeedSetup { catalog, products, mut planner, mut writer, guard, source, offer_minutes, pause_seconds } = s;
     let mut planned = 0.0f64;
     let mut seq = 0u64;
     while log.wait_for_room(stop) {
-        if let Some(p) = jump.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        let jumped = log.jump.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(p) = jumped {
             planner.jump_to(p, planned);
+            log.barrier.store(planner.block(), Ordering::Relaxed);
         }
         let seg = planner.next(planned);
         let product = products.get(seg.product);

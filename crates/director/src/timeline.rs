@@ -196,6 +196,12 @@ impl Timeline {
         }
     }
 
+    /// Drops the run-of-show lines ready to play (after a product switch); replies stay.
+    pub fn flush_script(&mut self, rx: &Receiver<Spoken>) {
+        self.pending = None;
+        while rx.try_recv().is_ok() {}
+    }
+
     fn take_urgent(&mut self) -> Option<Spoken> {
         let rx = self.urgent.as_ref()?;
         while let Ok(s) = rx.try_recv() {
