@@ -92,3 +92,60 @@ fn a_dead_rtmp_server_is_retried_while_the_show_goes_on() {
     let d = duration(&rec);
     assert!(d > 12.0, "after the server came up the stream was delivered ({d} s recorded)");
 }
+
+/// nginx-rtmp killed mid-stream and started again on the same port: the stream is back within
+/// 5 s, and the show did not stop (its transcript has no gap in the room's clock).
+#[test]
+fn an_rtmp_server_killed_mid_stream_gets_the_stream_back_within_five_seconds() {
+    let port = free_port();
+    let url = format!("rtmp://127.0.0.1:{port}/live/again");
+    let state = tempfile::tempdir().unwrap();
+    let nginx = Nginx::start(port);
+    let started = Instant::now();
+    let mut run = Guarded(
+        evercast()
+            .args(["run", "tests/fixtures/show-chat.toml", "--room", "us", "--for", "45s", "--writer", "template", "--no-chat", "--output", &url])
+            .arg("--state")
+            .arg(state.path())
+            .env("EVERCAST_STATE_DIR", state.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // Streaming: nginx records it.
+    let until = Instant::now() + Duration::from_secs(30);
+    while std::fs::metadata(nginx.recording("again")).map(|m| m.len()).unwrap_or(0) < 100_000 {
+        assert!(Instant::now() < until, "the stream never reached nginx");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    nginx.kill();
+    std::thread::sleep(Duration::from_secs(1));
+    let nginx = Nginx::start(port);
+    let restarted = Instant::now();
+    while std::fs::metadata(nginx.recording("again")).map(|m| m.len()).unwrap_or(0) < 20_000 {
+        if restarted.elapsed() > Duration::from_secs(5) {
+            let _ = run.0.kill();
+            let mut err = String::new();
+            std::io::Read::read_to_string(run.0.stderr.as_mut().unwrap(), &mut err).unwrap();
+            let files: Vec<String> = std::fs::read_dir(nginx.dir.path().join("rec")).unwrap().flatten().map(|e| format!("{:?} {}", e.file_name(), e.metadata().unwrap().len())).collect();
+            panic!("the stream was not back within 5 s of the restart; recordings {files:?}; log:\n{err}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let back = restarted.elapsed();
+    let status = run.wait_for(Duration::from_secs(90));
+    let mut err = String::new();
+    std::io::Read::read_to_string(run.0.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(75), "the show ran {:?}: it stopped while the server was down", started.elapsed());
+    // The room never stopped talking: its lines follow each other on its clock to the end.
+    let t = read_jsonl(&state.path().join("us.transcript.jsonl"));
+    for w in t.windows(2) {
+        let gap = w[1]["start"].as_f64().unwrap() - w[0]["end"].as_f64().unwrap();
+        assert!(gap < 3.0, "{gap:.1} s between lines: {} / {}", w[0]["text"], w[1]["text"]);
+    }
+    assert!(t.last().unwrap()["end"].as_f64().unwrap() > 38.0);
+    eprintln!("stream back {:.1} s after the server restarted", back.as_secs_f64());
+}

@@ -94,6 +94,26 @@ impl Nginx {
         Nginx { port, dir, child: Guarded(child) }
     }
 
+    /// Kills the server the hard way: the master and its workers (a worker left alone would go
+    /// on holding the port and the stream).
+    pub fn kill(self) {
+        let master = self.child.0.id();
+        if let Ok(procs) = std::fs::read_dir("/proc") {
+            for p in procs.flatten() {
+                let Ok(stat) = std::fs::read_to_string(p.path().join("stat")) else { continue };
+                // pid (comm) state ppid …
+                let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)).and_then(|v| v.parse::<u32>().ok());
+                if ppid == Some(master)
+                    && let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<i32>().ok())
+                {
+                    // SAFETY: signalling a process this test started (nginx's worker).
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                }
+            }
+        }
+        drop(self);
+    }
+
     pub fn recording(&self, key: &str) -> PathBuf {
         self.dir.path().join("rec").join(format!("{key}.flv"))
     }

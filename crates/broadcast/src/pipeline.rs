@@ -156,6 +156,10 @@ impl RoomPipeline {
                 set_prop(&sink, "location", url)?;
                 set_prop_lenient(&sink, "sync", "false");
                 set_prop_lenient(&sink, "async", "false");
+                // Connect while the pipeline starts: a server that refuses (down, restarting)
+                // fails the start, which the room retries with back-off. Connecting on the first
+                // buffer instead could leave a restarted server's connection failed unseen.
+                set_prop_lenient(&sink, "async-connect", "false");
                 pipeline.add_many([&mux, &q, &sink]).map_err(setup)?;
                 vparse.link(&mux).map_err(setup)?;
                 aparse.link(&mux).map_err(setup)?;
