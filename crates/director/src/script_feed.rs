@@ -191,29 +191,10 @@ impl ScriptReader {
     /// The next line, waiting for the writer; `None` when the script is closed and read, or
     /// `stop` is set.
     pub fn next(&self, stop: &AtomicBool) -> Option<Arc<ScriptLine>> {
-        let mut s = self.log.lock();
         loop {
-            if stop.load(Ordering::Relaxed) {
-                return None;
+            if let Ok(line) = self.next_within(stop, Duration::from_secs(3600)) {
+                return line;
             }
-            let cur = *s.cursors.get(&self.id)?;
-            // A reader that fell out of the kept window (it cannot, short of a stalled room in
-            // a 24/7 show) continues from the oldest line kept.
-            let cur = cur.max(s.base);
-            if let Some(line) = s.lines.get((cur - s.base) as usize).cloned() {
-                s.cursors.insert(self.id, cur + 1);
-                self.log.trim(&mut s);
-                if self.log.superseded(&line) {
-                    continue;
-                }
-                drop(s);
-                self.log.changed.notify_all();
-                return Some(line);
-            }
-            if s.closed {
-                return None;
-            }
-            s = self.log.changed.wait_timeout(s, Duration::from_millis(100)).unwrap_or_else(|e| e.into_inner()).0;
         }
     }
 
