@@ -4,8 +4,10 @@
 //! **Owns**: the run-of-show planner ([`plan`]), the show's one script writer and its shared
 //! log ([`script_feed`]), each room's chain ([`feed`]) and language ([`language`]: packs,
 //! translators, market guards, voices), the media
-//! timeline that turns utterances into audio and stage states ([`timeline`]), offline renders
-//! and live rooms ([`room`]), subtitle and script files ([`subtitles`]).
+//! timeline that turns utterances into audio and stage states ([`timeline`]: replies to viewers
+//! and the operator's lines play at the next sentence, before the run of show), offline renders
+//! and live rooms ([`room`]: their transcripts, the operator's pause, skip and product switch, a
+//! restarted show's resume), subtitle and script files ([`subtitles`]).
 //!
 //! **Must not touch**: how lines are written, spoken or drawn, or how the GStreamer graph is
 //! built: it calls the stage crates through their public APIs and the traits in `show`.
