@@ -55,7 +55,17 @@ fn chat_is_answered_live_in_every_room_with_a_transcript() {
     assert_eq!(code, 202, "{body}");
     let (code, _) = http(port, "POST", "/api/chat", Some(token), Some(r#"{"user": "lena", "text": "hi", "room": "nowhere"}"#));
     assert_eq!(code, 400);
-    // IRC.
+    // IRC: once the source has joined the channel (IRC does not replay what was said before).
+    let joined = Instant::now();
+    loop {
+        let (_, body) = http(port, "GET", "/api/chat", Some(token), None);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        if v["sources"].as_array().is_some_and(|a| a.iter().any(|s| s["name"] == "irc" && s["connected"] == true)) {
+            break;
+        }
+        assert!(joined.elapsed() < Duration::from_secs(20), "the IRC source did not join: {body}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
     ircd.say("#shop", "mike", "how much is the coffee set?");
     // The operator's line goes through the guard: an invented price is refused.
     let (code, body) = http(port, "POST", "/api/say", Some(token), Some(r#"{"text": "The lamp is $1 today!", "room": "us"}"#));
