@@ -297,7 +297,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         let log = run.log.clone();
         Box::new(move |e| {
             e.sample("evercast_script_lines_total", "counter", "Lines the writer wrote that the guard passed", &[], log.written() as f64);
-            e.sample("evercast_guard_refusals_total", "counter", "Lines the guard refused (latest 500 kept)", &[], log.rejections().len() as f64);
+            e.sample("evercast_guard_refusals_total", "counter", "Lines the guard refused (latest 500 kept)", &[], log.rejected_count() as f64);
         })
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().context("cannot start the async runtime")?;

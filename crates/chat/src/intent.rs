@@ -58,19 +58,8 @@ impl Intent {
 /// Lower case, accents off, every non-letter a space.
 pub fn plain_words(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let c = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' => 'a',
-            'ç' => 'c',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            c if c.is_alphanumeric() => c,
-            _ => ' ',
-        };
-        out.push(c);
+    for c in s.chars().flat_map(char::to_lowercase).map(show::pack::strip_accent) {
+        out.push(if c.is_alphanumeric() { c } else { ' ' });
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -138,7 +138,7 @@ const ROLE_MARKERS: &[&str] = &["<|", "|>", "[inst]", "[/inst]", "<<sys>>", "###
 pub struct Moderator {
     limits: Limits,
     banned: show::pack::BannedMatcher,
-    /// Extra banned phrases (the guard's defaults), folded.
+    /// Extra banned phrases (the guard's defaults) and insults, folded once.
     banned_words: Vec<String>,
     muted: HashSet<String>,
     buckets: HashMap<String, (f64, Instant)>,
@@ -155,7 +155,7 @@ impl Moderator {
         Moderator {
             limits,
             banned: show::pack::BannedMatcher::new(banned),
-            banned_words: script::guard::DEFAULT_BANNED.iter().map(|b| words(b)).filter(|b| !b.is_empty()).collect(),
+            banned_words: script::guard::DEFAULT_BANNED.iter().chain(ABUSE).map(|b| words(b)).filter(|b| !b.is_empty()).collect(),
             muted: HashSet::new(),
             buckets: HashMap::new(),
             recent: VecDeque::new(),
@@ -276,19 +276,15 @@ impl Moderator {
         if self.banned.find(text).is_some() || self.banned.find(&folded).is_some() {
             return true;
         }
+        // Word match on the folded words; for phrases of 5+ letters also inside the squashed
+        // letters ("m.i.r.a.c.l.e", "c-u-r-e-s").
+        let spaced = format!(" {folded} ");
         let has = |p: &str| {
-            let p = words(p);
-            if p.is_empty() {
-                return false;
-            }
-            // Word match on the folded words; for phrases of 5+ letters also inside the
-            // squashed letters ("m.i.r.a.c.l.e", "c-u-r-e-s").
-            let spaced = format!(" {folded} ");
             // "heals" also bans "heal" in a question; "cure" also "cures".
-            let stem = p.strip_suffix('s').filter(|s| s.chars().count() >= 4).unwrap_or(&p);
+            let stem = p.strip_suffix('s').filter(|s| s.chars().count() >= 4).unwrap_or(p);
             spaced.contains(&format!(" {p} ")) || spaced.contains(&format!(" {stem} ")) || spaced.contains(&format!(" {stem}s ")) || (p.chars().filter(|c| !c.is_whitespace()).count() >= 5 && squashed.contains(&p.replace(' ', "")))
         };
-        self.banned_words.iter().any(|b| has(b)) || ABUSE.iter().any(|a| has(a))
+        self.banned_words.iter().any(|b| has(b))
     }
 }
 

@@ -193,6 +193,16 @@ fn refused(e: anyhow::Error) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(serde_json::json!({"error": format!("{e:#}")}))).into_response()
 }
 
+/// Authorizes, then hands `command` to the chat desk: the endpoints that only tell the desk.
+fn tell_desk(state: &AppState, headers: &HeaderMap, command: chat::DeskCommand) -> Response {
+    if let Err(r) = authorize(state, headers) {
+        return r;
+    }
+    let Some(desk) = &state.chat else { return no_chat() };
+    desk.command(command);
+    axum::Json(serde_json::json!({"ok": true})).into_response()
+}
+
 fn no_chat() -> Response {
     (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"error": "this show runs without chat"}))).into_response()
 }
@@ -311,12 +321,7 @@ struct OnBody {
 }
 
 async fn chat_flush(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let Some(desk) = &state.chat else { return no_chat() };
-    desk.command(chat::DeskCommand::Flush);
-    axum::Json(serde_json::json!({"ok": true})).into_response()
+    tell_desk(&state, &headers, chat::DeskCommand::Flush)
 }
 
 async fn chat_approval(State(state): State<Arc<AppState>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
@@ -330,21 +335,11 @@ async fn chat_approval(State(state): State<Arc<AppState>>, headers: HeaderMap, b
 }
 
 async fn chat_approve(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let Some(desk) = &state.chat else { return no_chat() };
-    desk.command(chat::DeskCommand::Approve(id));
-    axum::Json(serde_json::json!({"ok": true})).into_response()
+    tell_desk(&state, &headers, chat::DeskCommand::Approve(id))
 }
 
 async fn chat_decline(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let Some(desk) = &state.chat else { return no_chat() };
-    desk.command(chat::DeskCommand::Decline(id));
-    axum::Json(serde_json::json!({"ok": true})).into_response()
+    tell_desk(&state, &headers, chat::DeskCommand::Decline(id))
 }
 
 #[derive(serde::Deserialize)]
@@ -362,10 +357,8 @@ async fn mute(State(state): State<Arc<AppState>>, headers: HeaderMap, body: axum
     if let Err(r) = authorize(&state, &headers) {
         return r;
     }
-    let Some(desk) = &state.chat else { return no_chat() };
     let Ok(b) = serde_json::from_slice::<MuteBody>(&body) else { return bad("expected {\"user\": \"NAME\", \"on\": true|false}") };
-    desk.command(chat::DeskCommand::Mute(b.user, b.on));
-    axum::Json(serde_json::json!({"ok": true})).into_response()
+    tell_desk(&state, &headers, chat::DeskCommand::Mute(b.user, b.on))
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -115,6 +115,11 @@ impl ScriptLog {
         self.lock().rejections.clone()
     }
 
+    /// How many refusals are kept (the latest 500 in a live show), without copying them.
+    pub fn rejected_count(&self) -> usize {
+        self.lock().rejections.len()
+    }
+
     /// Lines written so far.
     pub fn written(&self) -> u64 {
         self.lock().written

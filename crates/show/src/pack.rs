@@ -553,7 +553,8 @@ pub fn fold(s: &str) -> String {
     out.trim().to_string()
 }
 
-fn strip_accent(c: char) -> char {
+/// A Latin letter without its accent (lower case in, lower case out); other characters as they are.
+pub fn strip_accent(c: char) -> char {
     match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
         'ç' | 'ć' | 'č' => 'c',
