@@ -96,7 +96,6 @@ fn a_dead_rtmp_server_is_retried_while_the_show_goes_on() {
 /// nginx-rtmp killed mid-stream and started again on the same port: the stream is back within
 /// 5 s, and the show did not stop (its transcript has no gap in the room's clock).
 #[test]
-#[ignore = "flaky here: a reconnect attempt made while nginx is down sometimes neither fails nor connects, and the stream does not come back (open in issue 9); run by hand with --ignored"]
 fn an_rtmp_server_killed_mid_stream_gets_the_stream_back_within_five_seconds() {
     let port = free_port();
     let url = format!("rtmp://127.0.0.1:{port}/live/again");

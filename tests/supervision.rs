@@ -94,7 +94,16 @@ fn a_show_killed_with_sigkill_resumes_at_the_same_product_and_offer() {
 
     let port = free_port();
     let _again = start(port, state.path(), &out.path().join("second.mp4"));
-    let s = status(port).unwrap();
+    // "live" comes as the pipeline plays; the first line is staged a moment later (CI saw the
+    // status read between the two).
+    let until = Instant::now() + Duration::from_secs(10);
+    let s = loop {
+        let s = status(port).unwrap();
+        if s["product"].is_string() || Instant::now() > until {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert_eq!(s["product"], THROW, "the restarted show is not on the throw: {s}");
     let left_after = s["countdown_left"].as_f64().unwrap_or_else(|| panic!("the offer countdown did not resume: {s}"));
     // The same offer: it kept running while the show was down, it did not start over.

@@ -58,6 +58,40 @@ pub struct Nginx {
     child: Guarded,
 }
 
+impl Drop for Nginx {
+    /// Kills the master, then its workers. Killing the master alone leaves the worker holding
+    /// the port (and its streams) after the test; killing the workers first lets the master
+    /// respawn one in between, which then holds the port with no master: a server restarted
+    /// on that port would be shadowed by it.
+    fn drop(&mut self) {
+        let master = self.child.0.id();
+        let mut workers = Vec::new();
+        if let Ok(procs) = std::fs::read_dir("/proc") {
+            for p in procs.flatten() {
+                let Ok(stat) = std::fs::read_to_string(p.path().join("stat")) else { continue };
+                // pid (comm) state ppid …
+                let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)).and_then(|v| v.parse::<u32>().ok());
+                if ppid == Some(master)
+                    && let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<i32>().ok())
+                {
+                    workers.push(pid);
+                }
+            }
+        }
+        let _ = self.child.0.kill();
+        let _ = self.child.0.wait();
+        for pid in workers {
+            // SAFETY: signalling a process this test started (nginx's worker).
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        // Wait until the port is free: the next server on it must be the only one.
+        let until = Instant::now() + Duration::from_secs(5);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_ok() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 impl Nginx {
     pub fn start(port: u16) -> Nginx {
         let dir = tempfile::tempdir().unwrap();
@@ -97,20 +131,6 @@ impl Nginx {
     /// Kills the server the hard way: the master and its workers (a worker left alone would go
     /// on holding the port and the stream).
     pub fn kill(self) {
-        let master = self.child.0.id();
-        if let Ok(procs) = std::fs::read_dir("/proc") {
-            for p in procs.flatten() {
-                let Ok(stat) = std::fs::read_to_string(p.path().join("stat")) else { continue };
-                // pid (comm) state ppid …
-                let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)).and_then(|v| v.parse::<u32>().ok());
-                if ppid == Some(master)
-                    && let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<i32>().ok())
-                {
-                    // SAFETY: signalling a process this test started (nginx's worker).
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
-                }
-            }
-        }
         drop(self);
     }
 

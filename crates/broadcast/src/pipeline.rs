@@ -16,6 +16,11 @@ use crate::{BroadcastError, ErrorKind, make, set_prop, set_prop_lenient};
 /// connection that never errors).
 const STALL_LIMIT: Duration = Duration::from_secs(15);
 
+/// How long an RTMP connection may send no bytes while frames are pushed before it counts as
+/// dead. A connect made while a server restarts can "succeed" and then never publish; the
+/// queues would take seconds to fill, so the socket's own byte count is watched instead.
+const RTMP_SILENCE_LIMIT: Duration = Duration::from_secs(4);
+
 /// Where the encoded stream goes.
 #[derive(Clone)]
 pub enum Target {
@@ -62,6 +67,24 @@ pub struct RoomPipeline {
     frames: u64,
     samples: u64,
     sink_name: String,
+    /// The RTMP sink and the last time its sent-byte count moved.
+    rtmp: Option<RtmpFlow>,
+}
+
+/// Watches an RTMP sink's `stats` (`out-bytes-total`) for progress.
+struct RtmpFlow {
+    sink: gst::Element,
+    sent: u64,
+    moved: std::time::Instant,
+}
+
+impl RtmpFlow {
+    fn sent(&self) -> u64 {
+        self.sink
+            .property::<Option<gst::Structure>>("stats")
+            .and_then(|s| s.get::<u64>("out-bytes-total").ok())
+            .unwrap_or(0)
+    }
 }
 
 impl RoomPipeline {
@@ -146,6 +169,7 @@ impl RoomPipeline {
         gst::Element::link_many([audio.upcast_ref(), &aqueue, &aconvert, &aresample, &stereo, &aenc, &aparse]).map_err(setup)?;
 
         let sink_name = "sink".to_string();
+        let mut rtmp = None;
         match target {
             Target::Rtmp { url } => {
                 let mux = make("flvmux")?;
@@ -164,6 +188,9 @@ impl RoomPipeline {
                 vparse.link(&mux).map_err(setup)?;
                 aparse.link(&mux).map_err(setup)?;
                 gst::Element::link_many([&mux, &q, &sink]).map_err(setup)?;
+                if sink.find_property("stats").is_some() {
+                    rtmp = Some(RtmpFlow { sink: sink.clone(), sent: 0, moved: std::time::Instant::now() });
+                }
             }
             Target::Mp4 { path } => {
                 let mux = make("mp4mux")?;
@@ -228,6 +255,7 @@ impl RoomPipeline {
             frames: 0,
             samples: 0,
             sink_name,
+            rtmp,
         })
     }
 
@@ -271,8 +299,29 @@ impl RoomPipeline {
         }
     }
 
+    /// Fails an RTMP output whose socket has sent nothing for [`RTMP_SILENCE_LIMIT`] while
+    /// frames kept coming (checked once a second of frames).
+    fn check_rtmp_flow(&mut self) -> Result<(), BroadcastError> {
+        let Some(flow) = self.rtmp.as_mut() else { return Ok(()) };
+        if self.frames % self.fps.max(1) != 0 {
+            return Ok(());
+        }
+        let sent = flow.sent();
+        if sent != flow.sent {
+            flow.sent = sent;
+            flow.moved = std::time::Instant::now();
+        } else if flow.moved.elapsed() > RTMP_SILENCE_LIMIT {
+            return Err(BroadcastError::new(
+                ErrorKind::Disconnected,
+                format!("room {}: the RTMP connection sent nothing for {:?} ({sent} bytes in all)", self.room, RTMP_SILENCE_LIMIT),
+            ));
+        }
+        Ok(())
+    }
+
     fn send(&mut self, audio: &[f32]) -> Result<(), BroadcastError> {
         self.wait_for_room()?;
+        self.check_rtmp_flow()?;
         let pts = gst::ClockTime::from_nseconds(self.frames * 1_000_000_000 / self.fps);
         let next = gst::ClockTime::from_nseconds((self.frames + 1) * 1_000_000_000 / self.fps);
         let mut buf = self.pool.acquire_buffer(None).map_err(|e| self.flow_error(e))?;
