@@ -298,6 +298,19 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         Box::new(move |e| {
             e.sample("evercast_script_lines_total", "counter", "Lines the writer wrote that the guard passed", &[], log.written() as f64);
             e.sample("evercast_guard_refusals_total", "counter", "Lines the guard refused (latest 500 kept)", &[], log.rejected_count() as f64);
+            {
+                use std::sync::atomic::Ordering::Relaxed;
+                let t = &script::llm::TOTALS;
+                let (pt, ps) = (t.prefill_tokens.load(Relaxed) as f64, t.prefill_micros.load(Relaxed) as f64 / 1e6);
+                let (gt, gs) = (t.generated_tokens.load(Relaxed) as f64, t.decode_micros.load(Relaxed) as f64 / 1e6);
+                e.sample("evercast_llm_prefill_tokens_total", "counter", "Prompt tokens the LLM computed (not from its cache)", &[], pt);
+                e.sample("evercast_llm_prefill_seconds_total", "counter", "Seconds the LLM spent on prompts", &[], ps);
+                e.sample("evercast_llm_decode_tokens_total", "counter", "Tokens the LLM decoded (after each reply's first)", &[], gt);
+                e.sample("evercast_llm_decode_seconds_total", "counter", "Seconds the LLM spent decoding", &[], gs);
+                e.sample("evercast_llm_decode_tokens_per_second", "gauge", "Decode speed since the start (tokens per busy second)", &[], if gs > 0.0 { gt / gs } else { 0.0 });
+            }
+            e.sample("evercast_voice_restarts_total", "counter", "Times a stalled voice was opened afresh", &[], director::voices::VOICE_RESTARTS.load(std::sync::atomic::Ordering::Relaxed) as f64);
+            e.sample("evercast_writer_stalls_total", "counter", "Times the script writer stalled and templates wrote in its place", &[], log.stalls() as f64);
         })
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().context("cannot start the async runtime")?;

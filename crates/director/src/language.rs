@@ -309,12 +309,21 @@ impl LanguageKit {
         }
         tracing::info!(room = %room.id, voice = %spec.label(), "room voice");
         let neural = spec.engine != voice::voices::Engine::Espeak;
-        let v: Box<dyn Voice> = match room.lipsync {
-            // Neural voices give no phoneme timing: their mouth shapes come from the audio already.
-            LipSync::Audio if !neural => Box::new(AudioLipSync(v)),
-            _ => v,
+        let (lipsync, loudness) = (room.lipsync, room.loudness);
+        let dress = move |v: Box<dyn Voice>| -> Box<dyn Voice> {
+            let v: Box<dyn Voice> = match lipsync {
+                // Neural voices give no phoneme timing: their mouth shapes come from the audio already.
+                LipSync::Audio if !neural => Box::new(AudioLipSync(v)),
+                _ => v,
+            };
+            let v = crate::faults::Faults::from_env().wrap_voice(v);
+            Box::new(crate::voices::Leveled { inner: v, leveler: voice::Leveler::new(loudness) })
         };
-        Ok(Box::new(crate::voices::Leveled { inner: v, leveler: voice::Leveler::new(room.loudness) }))
+        // Watched on its own thread: a voice that hangs is opened afresh from the same spec.
+        let models_dir = self.models_dir.clone();
+        let reopen = Box::new(move || crate::voices::open_voice(&spec, &models_dir).map(dress));
+        let supervised = crate::voices::Supervised::new(dress(v), reopen).map_err(|e| DirectorError::Setup(format!("room `{}`: {}", room.id, e.message)))?;
+        Ok(Box::new(supervised))
     }
 
     /// Lines the host says when the chain has nothing ready, in the pack's language, rendered

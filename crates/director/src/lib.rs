@@ -7,11 +7,14 @@
 //! timeline that turns utterances into audio and stage states ([`timeline`]: replies to viewers
 //! and the operator's lines play at the next sentence, before the run of show), offline renders
 //! and live rooms ([`room`]: their transcripts, the operator's pause, skip and product switch, a
-//! restarted show's resume), subtitle and script files ([`subtitles`]).
+//! restarted show's resume), subtitle and script files ([`subtitles`]), the watchdogs that keep
+//! a stalled writer or voice from silencing a room ([`script_feed`], [`voices`]) and the fault
+//! drills that exercise them ([`faults`]).
 //!
 //! **Must not touch**: how lines are written, spoken or drawn, or how the GStreamer graph is
 //! built: it calls the stage crates through their public APIs and the traits in `show`.
 
+pub mod faults;
 pub mod feed;
 pub mod language;
 pub mod plan;

@@ -96,11 +96,14 @@ impl ShowRun {
                 catalog: show.catalog.clone(),
                 products: show.products.clone(),
                 planner,
-                writer: make_writer(show, writer)?,
+                writer: crate::faults::Faults::from_env().wrap_writer(make_writer(show, writer)?),
                 guard: Guard::new(ros.offer_minutes).with_names(&show.config.title, &show.config.persona.name),
                 source: source_locale(),
                 offer_minutes: ros.offer_minutes,
                 pause_seconds: ros.pause_seconds,
+                fallback: Box::new(TemplateWriter::new(&show.config.title, &show.config.persona, show.config.seed ^ 0x57a11)),
+                // A live room that has read every line waits at most this long on the writer.
+                watchdog: (!offline).then_some(Duration::from_secs(5)),
             },
             log.clone(),
         )

@@ -13,6 +13,10 @@
 //! The writer runs at most `lookahead` lines ahead of the *fastest* reader (a slow room drops
 //! lines rather than stalling the others); lines every reader has passed are forgotten, so
 //! memory stays flat in a 24/7 show.
+//!
+//! The writer itself works on a thread of its own, watched: when a live room has read every
+//! line and the writer has given none for a few seconds (a model stuck in a forward pass), the
+//! template writer writes the segment instead, and goes on doing so until the writer answers.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -74,6 +78,8 @@ pub struct ScriptLog {
     jump: Mutex<Option<usize>>,
     /// Lines of blocks before this one are skipped by readers (written before a switch).
     barrier: std::sync::atomic::AtomicU64,
+    /// Times the writer stalled and templates took over.
+    stalls: std::sync::atomic::AtomicU64,
 }
 
 impl ScriptLog {
@@ -85,6 +91,7 @@ impl ScriptLog {
             keep_all,
             jump: Mutex::new(None),
             barrier: std::sync::atomic::AtomicU64::new(0),
+            stalls: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -118,6 +125,11 @@ impl ScriptLog {
     /// How many refusals are kept (the latest 500 in a live show), without copying them.
     pub fn rejected_count(&self) -> usize {
         self.lock().rejections.len()
+    }
+
+    /// Times the writer stalled and templates wrote in its place.
+    pub fn stalls(&self) -> u64 {
+        self.stalls.load(Ordering::Relaxed)
     }
 
     /// Lines written so far.
@@ -155,6 +167,13 @@ impl ScriptLog {
             }
             s = self.changed.wait_timeout(s, Duration::from_millis(100)).unwrap_or_else(|e| e.into_inner()).0;
         }
+    }
+
+    /// Whether a reader has read every line written: a room's chain waits on the writer.
+    fn starving(&self) -> bool {
+        let s = self.lock();
+        let end = s.base + s.lines.len() as u64;
+        s.cursors.values().copied().max().is_some_and(|f| f >= end)
     }
 
     fn push(&self, line: ScriptLine) {
@@ -278,6 +297,11 @@ pub struct ShowFeedSetup {
     pub source: Locale,
     pub offer_minutes: u32,
     pub pause_seconds: f32,
+    /// Writes a segment when the writer stalls (the template writer).
+    pub fallback: Box<dyn Writer>,
+    /// Live shows: how long a starving room may wait on the writer before the fallback writes
+    /// the segment. Offline renders wait as long as the writer takes.
+    pub watchdog: Option<Duration>,
 }
 
 /// The writer thread of a show.
@@ -311,10 +335,66 @@ impl Drop for ShowFeed {
     }
 }
 
+/// A segment for the writer's thread: `job` tells its lines from an abandoned segment's.
+struct Job {
+    id: u64,
+    seg: PlannedSegment,
+}
+
+enum Written {
+    Line(u64, Line),
+    Done { id: u64, result: Result<(), show::stages::StageError>, rejected: Vec<(String, String)> },
+}
+
+/// The writer on a thread of its own, so that a writer stuck in a forward pass can be
+/// watched, and worked around, instead of stalling the show.
+struct WriterThread {
+    jobs: crossbeam_channel::Sender<Job>,
+    out: crossbeam_channel::Receiver<Written>,
+    /// The job whose lines are still wanted; anything else stops at its next line.
+    current: Arc<std::sync::atomic::AtomicU64>,
+    name: String,
+}
+
+impl WriterThread {
+    fn spawn(mut writer: Box<dyn Writer>, products: Arc<Vec<Product>>, offer_minutes: u32) -> std::io::Result<WriterThread> {
+        let (jobs, job_rx) = crossbeam_channel::bounded::<Job>(1);
+        // One line in flight: the writer waits for the log to take it (back-pressure).
+        let (out_tx, out) = crossbeam_channel::bounded::<Written>(1);
+        let current = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let name = writer.name().to_string();
+        let cur = current.clone();
+        std::thread::Builder::new().name("writer".into()).spawn(move || {
+            for job in job_rx {
+                let seg = &job.seg;
+                let product = products.get(seg.product);
+                let next = products.get(seg.next_product).filter(|_| products.len() > 1);
+                let request = SegmentRequest { kind: seg.kind, product, next_product: next, index: seg.index, block: seg.block, sentences: seg.sentences, offer_minutes };
+                let mut emit = |line: Line| cur.load(Ordering::Relaxed) == job.id && out_tx.send(Written::Line(job.id, line)).is_ok();
+                let result = writer.write(&request, &mut emit);
+                if out_tx.send(Written::Done { id: job.id, result, rejected: writer.take_rejected() }).is_err() {
+                    return;
+                }
+            }
+        })?;
+        Ok(WriterThread { jobs, out, current, name })
+    }
+}
+
 fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
-    let ShowFeedSetup { catalog, products, mut planner, mut writer, guard, source, offer_minutes, pause_seconds } = s;
+    let ShowFeedSetup { catalog, products, mut planner, writer, guard, source, offer_minutes, pause_seconds, mut fallback, watchdog } = s;
     let mut planned = 0.0f64;
     let mut seq = 0u64;
+    let writer = match WriterThread::spawn(writer, products.clone(), offer_minutes) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::error!("cannot start the writer's thread ({e}): templates write the show");
+            None
+        }
+    };
+    let mut job_id = 0u64;
+    // An abandoned job the writer has not finished yet: templates write until it answers.
+    let mut stalled: Option<(u64, std::time::Instant)> = None;
     while log.wait_for_room(stop) {
         let jumped = log.jump.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(p) = jumped {
@@ -324,9 +404,8 @@ fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
         let seg = planner.next(planned);
         let product = products.get(seg.product);
         let next = products.get(seg.next_product).filter(|_| products.len() > 1);
-        let request = SegmentRequest { kind: seg.kind, product, next_product: next, index: seg.index, block: seg.block, sentences: seg.sentences, offer_minutes };
-        let writer_name = writer.name().to_string();
-        let mut on_line = |line: Line| -> bool {
+        // `note`: why another writer wrote the line (the watchdog), kept in its provenance.
+        let mut on_line = |line: Line, writer_name: &str, note: Option<&str>| -> bool {
             if let Err(r) = guard.check_in(&line, &catalog, next) {
                 tracing::warn!(reason = %r, "guard refused a line");
                 log.reject(Rejected { planned_at: planned, text: line.display(&source), reason: r.reason });
@@ -335,20 +414,102 @@ fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
             let source_text = line.display(&source);
             let duration = estimate_seconds(&source_text, &source) + f64::from(pause_seconds);
             // Who wrote it: the line's own provenance (a model, a template id), else the writer.
-            let writer = if line.by == show::Provenance::Unknown { writer_name.clone() } else { line.by.label() };
+            let mut line = line;
+            if let Some(n) = note
+                && let show::Provenance::Template { id } = &mut line.by
+            {
+                // The transcript and script log say why templates wrote it.
+                *id = format!("{id} ({n})");
+            }
+            let mut writer = if line.by == show::Provenance::Unknown { writer_name.to_string() } else { line.by.label() };
+            if let Some(n) = note
+                && !writer.ends_with(&format!("({n})"))
+            {
+                writer = format!("{writer} ({n})");
+            }
             log.push(ScriptLine { seq, line, segment: seg.clone(), at: planned, duration, writer, source_text });
             seq += 1;
             planned += duration;
             log.wait_for_room(stop)
         };
-        let written = writer.write(&request, &mut on_line);
-        for (text, reason) in writer.take_rejected() {
+        // Has the stalled writer come back?
+        if let (Some(w), Some((old, since))) = (&writer, stalled) {
+            while let Ok(m) = w.out.try_recv() {
+                if let Written::Done { id, .. } = m
+                    && id == old
+                {
+                    tracing::info!("the {} writer answers again after {:.0} s: it writes the show again", w.name, since.elapsed().as_secs_f64());
+                    stalled = None;
+                }
+            }
+        }
+        let mut refused = Vec::new();
+        let by_writer = match (&writer, stalled) {
+            (Some(w), None) => {
+                job_id += 1;
+                w.current.store(job_id, Ordering::Relaxed);
+                let _ = w.jobs.send(Job { id: job_id, seg: seg.clone() });
+                let mut last = std::time::Instant::now();
+                loop {
+                    match w.out.recv_timeout(Duration::from_millis(50)) {
+                        Ok(Written::Line(id, line)) if id == job_id => {
+                            if !on_line(line, &w.name, None) {
+                                w.current.store(0, Ordering::Relaxed);
+                            }
+                            last = std::time::Instant::now();
+                        }
+                        Ok(Written::Line(..)) => {}
+                        Ok(Written::Done { id, result, rejected }) if id == job_id => {
+                            refused.extend(rejected);
+                            if let Err(e) = result {
+                                tracing::error!("the {} writer failed: {e}", w.name);
+                                std::thread::sleep(Duration::from_millis(200));
+                            }
+                            break true;
+                        }
+                        Ok(Written::Done { .. }) => {}
+                        Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                            if stop.load(Ordering::Relaxed) {
+                                w.current.store(0, Ordering::Relaxed);
+                                break true;
+                            }
+                            if let Some(limit) = watchdog
+                                && last.elapsed() > limit
+                                && log.starving()
+                            {
+                                tracing::error!("the {} writer stalled ({:.1} s without a line while a room waits): templates write until it answers", w.name, last.elapsed().as_secs_f64());
+                                w.current.store(0, Ordering::Relaxed);
+                                log.stalls.fetch_add(1, Ordering::Relaxed);
+                                stalled = Some((job_id, std::time::Instant::now()));
+                                break false;
+                            }
+                        }
+                        Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
+                            tracing::error!("the {} writer's thread ended: templates write the show", w.name);
+                            stalled = Some((job_id, std::time::Instant::now()));
+                            break false;
+                        }
+                    }
+                }
+            }
+            _ => false,
+        };
+        if !by_writer {
+            let request = SegmentRequest { kind: seg.kind, product, next_product: next, index: seg.index, block: seg.block, sentences: seg.sentences, offer_minutes };
+            let name = fallback.name().to_string();
+            let note = writer.as_ref().map(|_| "writer stalled");
+            if let Err(e) = fallback.write(&request, &mut |line| on_line(line, &name, note)) {
+                tracing::error!("the {name} writer failed too: {e}");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            refused.extend(fallback.take_rejected());
+        }
+        for (text, reason) in refused {
             log.reject(Rejected { planned_at: planned, text, reason });
         }
-        if let Err(e) = written {
-            tracing::error!("the {} writer failed: {e}", writer.name());
-            std::thread::sleep(Duration::from_millis(200));
-        }
+    }
+    if let Some(w) = &writer {
+        w.current.store(0, Ordering::Relaxed);
     }
     log.close();
 }

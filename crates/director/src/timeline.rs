@@ -56,6 +56,8 @@ pub struct Moment {
 struct Playing {
     spoken: Spoken,
     start: u64,
+    /// Already cut short for a reply.
+    cut: bool,
 }
 
 /// Gestures last this long after the line that cued them starts.
@@ -109,6 +111,14 @@ pub struct Timeline {
 /// At most this many replies in a row while the run of show has a line ready: a busy chat
 /// never silences the show.
 const MAX_REPLIES_IN_A_ROW: u32 = 2;
+/// A reply waiting cuts a run-of-show line short when more than this is left of it (seconds):
+/// the host breaks off at the next clause — after a comma, a colon, a dash — as a person
+/// taking a question would, instead of finishing a long sentence first.
+const CUT_IN_LEFT: f32 = 0.8;
+/// Without a clause ahead, a line with more than this left is cut at the next word.
+const CUT_AT_WORD_LEFT: f32 = 1.6;
+/// Soft end of a cut line (seconds): no click.
+const CUT_FADE: f32 = 0.03;
 
 impl Timeline {
     pub fn new(fps: u32, pace: Pace, pause_seconds: f32, music: Option<Music>, fillers: Vec<Arc<Utterance>>, first_product: Option<usize>) -> Timeline {
@@ -193,6 +203,59 @@ impl Timeline {
                 cur.spoken.utterance = Arc::new(u);
             }
             self.finish_current();
+        }
+    }
+
+    /// A reply is waiting: the run-of-show line being said ends at its next clause (or word)
+    /// instead of its end. Lines the market requires (disclosures, openings) are never cut;
+    /// an offer or call to action that is cut is said again, whole, after the replies.
+    fn cut_for_reply(&mut self, now: u64) {
+        let Some(rx) = self.urgent.as_ref() else { return };
+        if rx.is_empty() || self.paused {
+            return;
+        }
+        let Some(cur) = self.current.as_mut() else { return };
+        let u = &cur.spoken.utterance;
+        if cur.cut || matches!(cur.spoken.segment, SegmentKind::Answer) || u.line.tag.is_some() {
+            return;
+        }
+        let rate = SAMPLE_RATE as f32;
+        let played = now.saturating_sub(cur.start) as f32 / rate;
+        let left = u.duration() - played;
+        if left <= CUT_IN_LEFT {
+            return;
+        }
+        // A clause ends at this word: punctuation right after it (or inside its range).
+        let marks = [',', ';', ':', '—', '–'];
+        let closers = ['"', '\'', ')', '’', '”'];
+        let clause = |w: &show::WordTiming| {
+            u.display.get(w.display.clone()).is_some_and(|word| word.trim_end_matches(closers).ends_with(marks))
+                || u.display.get(w.display.end..).is_some_and(|rest| rest.trim_start_matches(closers).starts_with(marks))
+        };
+        let ahead = || u.words.iter().filter(|w| w.end > played + 0.05 && w.end < u.duration() - 0.3);
+        let at = match ahead().find(|w| clause(w)) {
+            Some(w) => w.end,
+            None if left > CUT_AT_WORD_LEFT => match ahead().find(|w| w.end > played + 0.25) {
+                Some(w) => w.end,
+                None => return,
+            },
+            None => return,
+        };
+        let keep = ((at + 0.06) * rate) as usize;
+        if keep >= u.samples.len() {
+            return;
+        }
+        let whole = cur.spoken.clone();
+        let mut cut = (**u).clone();
+        cut.samples.truncate(keep);
+        let fade = ((CUT_FADE * rate) as usize).min(keep);
+        for (i, s) in cut.samples[keep - fade..].iter_mut().enumerate() {
+            *s *= 1.0 - (i + 1) as f32 / fade as f32;
+        }
+        cur.spoken.utterance = Arc::new(cut);
+        cur.cut = true;
+        if matches!(whole.segment, SegmentKind::Offer | SegmentKind::CallToAction) && self.pending.is_none() {
+            self.pending = Some(Spoken { hold: 0.0, ..whole });
         }
     }
 
@@ -307,7 +370,7 @@ impl Timeline {
                 Cue::LookAtCard => {}
             }
         }
-        self.current = Some(Playing { spoken, start: at });
+        self.current = Some(Playing { spoken, start: at, cut: false });
     }
 
     fn finish_current(&mut self) {
@@ -343,6 +406,7 @@ impl Timeline {
         self.speech.iter_mut().for_each(|s| *s = false);
         let mut pos = 0usize;
         let mut starved = false;
+        self.cut_for_reply(frame_start);
         while pos < spf {
             let abs = frame_start + pos as u64;
             if let Some(cur) = &self.current {
@@ -518,5 +582,58 @@ mod tests {
         assert!(tl.starved_frames > 0);
         assert_eq!(tl.fillers_played, 1);
         assert!(spoke);
+    }
+
+    /// A line of `words` words, 0.5 s each, with a comma after the word at `comma`.
+    fn worded(words: usize, comma: usize, kind: SegmentKind) -> Arc<Utterance> {
+        let mut display = String::new();
+        let mut timings = Vec::new();
+        for i in 0..words {
+            let start = display.len();
+            display.push_str("word");
+            timings.push(show::WordTiming { start: i as f32 * 0.5, end: i as f32 * 0.5 + 0.45, display: start..display.len() });
+            display.push_str(if i == comma { ", " } else { " " });
+        }
+        let mut u = (*utt(words as f32 * 0.5, vec![])).clone();
+        u.line = Line::new(kind, None).text(&display);
+        u.display = display;
+        u.words = timings;
+        Arc::new(u)
+    }
+
+    #[test]
+    fn a_reply_cuts_in_at_the_next_clause_and_an_offer_is_said_again() {
+        for (kind, comma) in [(SegmentKind::Pitch, 5), (SegmentKind::Offer, 5), (SegmentKind::Pitch, 99)] {
+            let (tx, rx) = crossbeam_channel::bounded(4);
+            let (utx, urx) = crossbeam_channel::bounded(2);
+            // A 10-second line; the reply comes 1 s in.
+            tx.send(Spoken::new(worded(20, comma, kind), kind, None)).unwrap();
+            let mut tl = Timeline::new(30, Pace::Live, 0.25, None, vec![], None).with_urgent(urx).record_finished();
+            let mut reply_at = None;
+            for f in 0..600u32 {
+                if f == 30 {
+                    utx.send(Spoken::new(utt(1.0, vec![]), SegmentKind::Answer, None)).unwrap();
+                }
+                tl.step(&rx);
+                for l in tl.take_finished() {
+                    if l.segment == SegmentKind::Answer {
+                        reply_at = Some(l.start);
+                    }
+                }
+            }
+            let reply_at = reply_at.expect("the reply played");
+            let cut = &tl.played[0];
+            if comma == 99 {
+                // No clause: the line is cut at a word within a breath.
+                assert!(reply_at < 1.0 + 0.8 + 0.3, "{kind:?}: reply at {reply_at}");
+            } else {
+                // After the comma (word 5 ends at 2.95 s), then the pause.
+                assert!((cut.end - 3.01).abs() < 0.02, "{kind:?}: cut at {}", cut.end);
+                assert!((reply_at - (cut.end + 0.25)).abs() < 0.05, "{kind:?}: reply at {reply_at}");
+            }
+            // An offer is said again, whole, after the reply; a pitch goes on with the show.
+            let whole_again = tl.played.iter().skip(1).any(|l| l.segment == SegmentKind::Offer && (l.end - l.start - 10.0).abs() < 0.01);
+            assert_eq!(whole_again, kind == SegmentKind::Offer, "{kind:?}");
+        }
     }
 }

@@ -80,3 +80,145 @@ impl Voice for Leveled {
         Ok(u)
     }
 }
+
+/// Times a stalled voice was abandoned and opened afresh, across the process (for `/metrics`).
+pub static VOICE_RESTARTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How long one line may take to speak before the voice counts as stalled. A neural voice
+/// says a long line in about 2 s on a busy 2-core machine; espeak-ng in a tenth of that.
+const VOICE_STALL: std::time::Duration = std::time::Duration::from_secs(10);
+
+type Reopen = Box<dyn FnMut() -> Result<Box<dyn Voice>, StageError> + Send>;
+
+/// A voice on a thread of its own, watched: a line that takes longer than [`VOICE_STALL`]
+/// fails (the room says a filler meanwhile), the stuck thread is left to finish on its own, and
+/// a fresh voice is opened for the next line. A voice that hangs (an ONNX session stuck, an
+/// espeak-ng lock never released) costs a line, not the show.
+pub struct Supervised {
+    name: String,
+    worker: Option<VoiceWorker>,
+    reopen: Reopen,
+    limit: std::time::Duration,
+}
+
+struct VoiceWorker {
+    jobs: crossbeam_channel::Sender<(show::Line, Locale)>,
+    done: crossbeam_channel::Receiver<Result<Utterance, StageError>>,
+}
+
+impl VoiceWorker {
+    fn spawn(mut voice: Box<dyn Voice>) -> Result<VoiceWorker, StageError> {
+        let (jobs, job_rx) = crossbeam_channel::bounded::<(show::Line, Locale)>(1);
+        let (done_tx, done) = crossbeam_channel::bounded(1);
+        std::thread::Builder::new()
+            .name(format!("voice-{}", voice.name()))
+            .spawn(move || {
+                for (line, locale) in job_rx {
+                    if done_tx.send(voice.speak(&line, &locale)).is_err() {
+                        return; // abandoned while it worked: the supervisor moved on
+                    }
+                }
+            })
+            .map_err(|e| StageError::failed(format!("cannot start the voice's thread: {e}")))?;
+        Ok(VoiceWorker { jobs, done })
+    }
+}
+
+impl Supervised {
+    pub fn new(voice: Box<dyn Voice>, reopen: Reopen) -> Result<Supervised, StageError> {
+        Ok(Supervised { name: voice.name().to_string(), worker: Some(VoiceWorker::spawn(voice)?), reopen, limit: VOICE_STALL })
+    }
+
+    #[cfg(test)]
+    fn with_limit(mut self, limit: std::time::Duration) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    fn restart(&mut self) -> Result<(), StageError> {
+        VOICE_RESTARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let voice = (self.reopen)()?;
+        self.worker = Some(VoiceWorker::spawn(voice)?);
+        tracing::warn!("the {} voice was opened afresh", self.name);
+        Ok(())
+    }
+}
+
+impl Voice for Supervised {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn speak(&mut self, line: &show::Line, locale: &Locale) -> Result<Utterance, StageError> {
+        if self.worker.is_none() {
+            self.restart()?;
+        }
+        let w = self.worker.as_ref().expect("a worker after restart");
+        if w.jobs.send((line.clone(), locale.clone())).is_err() {
+            // Its thread ended (a panic in the engine): open it again for the next line.
+            self.worker = None;
+            return Err(StageError::failed(format!("the {} voice's thread ended", self.name)));
+        }
+        match w.done.recv_timeout(self.limit) {
+            Ok(r) => r,
+            Err(e) => {
+                let why = match e {
+                    crossbeam_channel::RecvTimeoutError::Timeout => format!("took more than {:?} on a line", self.limit),
+                    crossbeam_channel::RecvTimeoutError::Disconnected => "its thread ended".to_string(),
+                };
+                tracing::error!("the {} voice stalled ({why}): it is restarted", self.name);
+                self.worker = None;
+                if let Err(e) = self.restart() {
+                    tracing::error!("the {} voice could not be opened again: {e:?}; the next line tries again", self.name);
+                }
+                Err(StageError::failed(format!("the {} voice stalled ({why})", self.name)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use show::{Line, SegmentKind};
+
+    /// A voice that hangs on lines saying "hang" (as a stuck engine would) and speaks others.
+    struct Sticky(&'static str);
+
+    impl Voice for Sticky {
+        fn name(&self) -> &str {
+            self.0
+        }
+        fn speak(&mut self, line: &Line, _: &Locale) -> Result<Utterance, StageError> {
+            let text = line.display(&Locale::parse("en-US").unwrap());
+            if text.contains("hang") {
+                std::thread::sleep(std::time::Duration::from_secs(3));
+            }
+            Ok(Utterance { line: line.clone(), display: text.clone(), spoken: text, samples: vec![0.1; 480], visemes: Default::default(), words: vec![] })
+        }
+    }
+
+    #[test]
+    fn a_stalled_voice_fails_its_line_and_is_opened_again() {
+        let opened = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let o = opened.clone();
+        let mut v = Supervised::new(Box::new(Sticky("sticky")), Box::new(move || {
+            o.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(Box::new(Sticky("sticky")) as Box<dyn Voice>)
+        }))
+        .unwrap()
+        .with_limit(std::time::Duration::from_millis(300));
+        let en = Locale::parse("en-US").unwrap();
+        let say = |t: &str| Line::new(SegmentKind::Pitch, None).text(t);
+        assert!(v.speak(&say("hello"), &en).is_ok());
+        let t0 = std::time::Instant::now();
+        let err = v.speak(&say("now hang"), &en).unwrap_err();
+        assert!(t0.elapsed() < std::time::Duration::from_secs(2), "the stall was not cut short");
+        assert!(err.message.contains("stalled"), "{err:?}");
+        assert_eq!(opened.load(std::sync::atomic::Ordering::Relaxed), 1);
+        // The fresh voice speaks at once (the stuck one is still asleep).
+        let t0 = std::time::Instant::now();
+        assert!(v.speak(&say("hello again"), &en).is_ok());
+        assert!(t0.elapsed() < std::time::Duration::from_secs(1));
+    }
+}

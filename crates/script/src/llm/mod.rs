@@ -472,6 +472,34 @@ impl Llm {
             stop,
         };
         tracing::debug!(?stats, "generation done");
+        TOTALS.add(&stats);
         Ok(stats)
+    }
+}
+
+/// Every generation's figures added up, across the process (for a live show's `/metrics`).
+pub static TOTALS: Totals = Totals::new();
+
+/// Counters of [`TOTALS`].
+pub struct Totals {
+    pub prefill_tokens: std::sync::atomic::AtomicU64,
+    pub prefill_micros: std::sync::atomic::AtomicU64,
+    pub generated_tokens: std::sync::atomic::AtomicU64,
+    pub decode_micros: std::sync::atomic::AtomicU64,
+}
+
+impl Totals {
+    const fn new() -> Totals {
+        use std::sync::atomic::AtomicU64;
+        Totals { prefill_tokens: AtomicU64::new(0), prefill_micros: AtomicU64::new(0), generated_tokens: AtomicU64::new(0), decode_micros: AtomicU64::new(0) }
+    }
+
+    fn add(&self, s: &GenStats) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.prefill_tokens.fetch_add((s.prompt_tokens - s.reused_tokens) as u64, Relaxed);
+        self.prefill_micros.fetch_add((s.prefill_secs * 1e6) as u64, Relaxed);
+        // Decode rate counts the steps after the first token, as [`GenStats::decode_tok_s`].
+        self.generated_tokens.fetch_add(s.generated_tokens.saturating_sub(1) as u64, Relaxed);
+        self.decode_micros.fetch_add((s.decode_secs * 1e6) as u64, Relaxed);
     }
 }
