@@ -197,8 +197,30 @@ pub fn bench_live(show_file: Option<PathBuf>, room: Option<String>, seconds: u64
         return Ok(());
     }
     let ms = |v: Option<u64>| v.map_or("—".into(), |v| format!("{v} ms"));
+    // Each answer, and what it had to wait for: a line cut at a clause, or one said to its end.
+    let mut waits = Vec::new();
+    for (i, e) in transcript.iter().enumerate() {
+        let Some(l) = e["latency_ms"].as_u64() else { continue };
+        let before = i.checked_sub(1).map(|j| &transcript[j]);
+        // When the message came, in the line said before the answer.
+        let into = |b: &serde_json::Value| {
+            let (s, en) = (b["wall_start_ms"].as_i64().unwrap_or(0), b["wall_end_ms"].as_i64().unwrap_or(0));
+            let at = e["received_ms"].as_i64().unwrap_or(0) - s;
+            format!("came {:.1} s into its {:.1} s", at as f64 / 1000.0, (en - s) as f64 / 1000.0)
+        };
+        let how = match before {
+            Some(b) if b["cut"] == true => format!("cut a {} line; {}", b["segment"].as_str().unwrap_or("?"), into(b)),
+            Some(b) => format!("after a whole {} {}; {}", b["segment"].as_str().unwrap_or("?"), b["source"].as_str().unwrap_or("?"), into(b)),
+            None => "first line".into(),
+        };
+        waits.push(format!("{l} ms ({how})"));
+    }
     println!("bench live · {} · room {} · {} s · writer {}", report.machine, report.room, report.seconds, report.writer);
     println!("  chat → first answer sample: p50 {}, p95 {}, max {} ({} of {} messages answered)", ms(report.latency_p50_ms), ms(report.latency_p95_ms), ms(report.latency_max_ms), report.answered, report.messages_sent);
+    println!("  answers:");
+    for w in &waits {
+        println!("    {w}");
+    }
     println!("  moderation: {:.0} messages/s; moderated and answered: {:.0}/s", report.moderation_per_s, report.answers_per_s);
     let mb = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.0} MB"));
     println!(

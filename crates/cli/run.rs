@@ -95,63 +95,6 @@ pub fn show_state_dir(show_file: &std::path::Path) -> PathBuf {
     state_dir().join("shows").join(name.trim_matches('-'))
 }
 
-/// Where a running show is, kept in `<state>/show-state.json` every few seconds, so a show
-/// killed (even with `kill -9`) and started again resumes at the same product and offer.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct ShowState {
-    /// The catalog id of the product on stage in the first room.
-    product: String,
-    /// Seconds left on its offer countdown.
-    countdown_left: Option<f64>,
-    /// When it was saved (ms since the Unix epoch).
-    saved_ms: u64,
-}
-
-const STATE_FILE: &str = "show-state.json";
-
-/// A saved state no older than this is resumed (a show down for longer starts over).
-const RESUME_WITHIN: Duration = Duration::from_secs(6 * 3600);
-
-fn read_state(dir: &std::path::Path, show: &Show) -> Option<(usize, String, Option<f64>)> {
-    let text = std::fs::read_to_string(dir.join(STATE_FILE)).ok()?;
-    let st: ShowState = match serde_json::from_str(&text) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("warning: {} is not a show state ({e}); starting from the top", dir.join(STATE_FILE).display());
-            return None;
-        }
-    };
-    let down_ms = show::chat::now_ms().saturating_sub(st.saved_ms);
-    if down_ms > RESUME_WITHIN.as_millis() as u64 {
-        return None;
-    }
-    let index = show.products.iter().position(|p| p.id == st.product)?;
-    let left = st.countdown_left.map(|l| l - down_ms as f64 / 1000.0).filter(|l| *l > 1.0);
-    Some((index, st.product, left))
-}
-
-/// Saves where the first room is, every two seconds, until `stop`.
-fn keep_state(dir: PathBuf, hooks: LiveHooks, status: Arc<Mutex<RoomStatus>>, stop: Arc<AtomicBool>) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new().name("show-state".into()).spawn(move || {
-        let mut warned = false;
-        while !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_secs(2));
-            let Some(product) = hooks.on_stage.lock().unwrap_or_else(|e| e.into_inner()).clone() else { continue };
-            let countdown_left = status.lock().unwrap_or_else(|e| e.into_inner()).countdown_left;
-            let st = ShowState { product, countdown_left, saved_ms: show::chat::now_ms() };
-            // Written whole, then renamed: a kill mid-write leaves the previous state.
-            let tmp = dir.join(format!("{STATE_FILE}.tmp"));
-            let r = serde_json::to_vec(&st).map_err(std::io::Error::other).and_then(|b| std::fs::write(&tmp, b)).and_then(|_| std::fs::rename(&tmp, dir.join(STATE_FILE)));
-            if let Err(e) = r
-                && !warned
-            {
-                eprintln!("warning: cannot save the show state in {}: {e}", dir.display());
-                warned = true;
-            }
-        }
-    })
-}
-
 /// Starts the chat desk and the sources asked for.
 fn start_chat(args: &ChatArgs, show: &Show, kit: &LanguageKit, rooms: &[(show::RoomConfig, LiveHooks)], stop: &Arc<AtomicBool>) -> Result<Arc<chat::Desk>> {
     // The union of the rooms' markets: a message banned in one room is not answered in any.
@@ -261,7 +204,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     // The show's state folder: transcripts, and where the show was (a restart resumes there).
     let state = args.state.clone().unwrap_or_else(|| show_state_dir(&path));
     std::fs::create_dir_all(&state).with_context(|| format!("cannot create the show's state folder {}", state.display()))?;
-    let resume = read_state(&state, &show);
+    let resume = director::state::read_state(&state, &show);
     if let Some((_, id, left)) = &resume {
         eprintln!("      resume: at {}{}", show.product_title(show.products.iter().position(|p| &p.id == id)), left.map(|l| format!(", {l:.0} s left on the offer")).unwrap_or_default());
     }
@@ -389,7 +332,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 
     let saver = {
         let (_, _, _, status, hooks) = &plans[0];
-        keep_state(state.clone(), hooks.clone(), status.clone(), chat_stop.clone())?
+        director::state::keep_state(state.clone(), hooks.clone(), status.clone(), chat_stop.clone())?
     };
     let mut handles = Vec::new();
     for (room, profile, target, status, hooks) in plans {

@@ -114,6 +114,8 @@ pub type Fillers = crossbeam_channel::Receiver<Vec<Arc<Utterance>>>;
 /// on their way.
 pub struct SwapRequest {
     pub language: RoomLanguage,
+    /// The same language for the room's reply thread (its own voice and translators).
+    pub reply_language: Option<RoomLanguage>,
     pub stage: Box<avatar::Stage>,
     pub fillers: Fillers,
 }
@@ -128,6 +130,10 @@ pub struct FeedSetup {
     /// The room's products in run-of-show order.
     pub products: Arc<Vec<Product>>,
     pub language: RoomLanguage,
+    /// A live room's replies are spoken on a thread of their own, with their own voice: a
+    /// reply is never queued behind the synthesis of a script line. `None`: the chain speaks
+    /// them between its lines.
+    pub reply_language: Option<RoomLanguage>,
     pub source: Locale,
     pub offer_minutes: u32,
     pub pause_seconds: f32,
@@ -165,7 +171,29 @@ impl Feed {
         let stats = Arc::new(Mutex::new(FeedStats::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let (s2, st2) = (stats.clone(), stop.clone());
-        let io = Io { tx, urgent: urgent_tx, replies: reply_rx, swaps: swap_rx, notices: notice_tx };
+        let mut setup = setup;
+        // Seconds of replies played so far (f64 bits): the chain moves the show clock on by them.
+        let reply_seconds = Arc::new(AtomicU64::new(0f64.to_bits()));
+        let (replies, reply_swaps) = match setup.reply_language.take() {
+            Some(language) => {
+                let (lang_tx, lang_rx) = bounded::<(u32, RoomLanguage)>(4);
+                let r = Replier {
+                    room: setup.room.clone(),
+                    catalog: setup.catalog.clone(),
+                    products: setup.products.clone(),
+                    source: setup.source.clone(),
+                    pause_seconds: setup.pause_seconds,
+                    stats: stats.clone(),
+                    seconds: reply_seconds.clone(),
+                };
+                let (urgent, stop) = (urgent_tx.clone(), stop.clone());
+                std::thread::Builder::new().name(format!("replies-{}", setup.room)).spawn(move || r.run(language, reply_rx, urgent, lang_rx, stop))?;
+                // The chain no longer takes replies.
+                (crossbeam_channel::never::<Reply>(), Some(lang_tx))
+            }
+            None => (reply_rx, None),
+        };
+        let io = Io { tx, urgent: urgent_tx, replies, swaps: swap_rx, notices: notice_tx, reply_swaps, reply_seconds };
         let handle = std::thread::Builder::new().name(format!("feed-{}", setup.room)).spawn(move || run(setup, io, s2, st2))?;
         Ok(Feed { rx, urgent, replies: reply_tx, stats, notices, swaps: swap_tx, stop, handle: Some(handle) })
     }
@@ -230,6 +258,64 @@ struct Io {
     replies: Receiver<Reply>,
     swaps: Receiver<SwapRequest>,
     notices: Sender<SwapNotice>,
+    /// The reply thread's language swaps (with the generation), when it has one.
+    reply_swaps: Option<Sender<(u32, RoomLanguage)>>,
+    reply_seconds: Arc<AtomicU64>,
+}
+
+/// A live room's reply thread: translates, guards and speaks replies as soon as they come,
+/// with a voice of its own, and hands them to the timeline.
+struct Replier {
+    room: String,
+    catalog: Arc<Catalog>,
+    products: Arc<Vec<Product>>,
+    source: Locale,
+    pause_seconds: f32,
+    stats: Arc<Mutex<FeedStats>>,
+    seconds: Arc<AtomicU64>,
+}
+
+impl Replier {
+    fn run(self, mut language: RoomLanguage, replies: Receiver<Reply>, urgent: Sender<Spoken>, swaps: Receiver<(u32, RoomLanguage)>, stop: Arc<AtomicBool>) {
+        let mut generation = 0u32;
+        // A neural voice's first line costs several times the next ones: pay it now, not on
+        // the first viewer's question.
+        let warm = |language: &mut RoomLanguage| {
+            let _ = language.voice.speak(&Line::new(SegmentKind::Answer, None).text("Hello there."), &language.locale);
+        };
+        warm(&mut language);
+        while !stop.load(Ordering::Relaxed) {
+            while let Ok((g, l)) = swaps.try_recv() {
+                generation = g;
+                language = l;
+                warm(&mut language);
+            }
+            // A reply is taken only while the room has room for it: otherwise it waits at
+            // the desk, in its lanes.
+            if urgent.is_full() {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+            let r = match replies.recv_timeout(Duration::from_millis(100)) {
+                Ok(r) => r,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
+            };
+            let received = r.message.as_ref().map(|(_, at)| *at).filter(|at| *at > 0);
+            let t0 = std::time::Instant::now();
+            let Some(spoken) = speak_reply(&self.room, r, &mut language, &self.catalog, &self.products, &self.source, generation, &self.stats) else { continue };
+            if let Some(at) = received {
+                tracing::debug!(room = %self.room, since_message_ms = show::chat::now_ms().saturating_sub(at), synthesis_ms = t0.elapsed().as_millis() as u64, "reply ready to play");
+            }
+            let took = f64::from(spoken.utterance.duration()) + f64::from(self.pause_seconds);
+            match urgent.try_send(spoken) {
+                Ok(()) => {
+                    let _ = self.seconds.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| Some((f64::from_bits(b) + took).to_bits()));
+                }
+                Err(_) => tracing::warn!(room = %self.room, "too many replies waiting: one dropped"),
+            }
+        }
+    }
 }
 
 /// A room ahead of the show clock by more than this holds between lines.
@@ -239,7 +325,12 @@ const MAX_HOLD: f64 = 1.2;
 
 fn run(s: FeedSetup, io: Io, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>) {
     let FeedSetup { room, reader, source_catalog, catalog, products, mut language, source, offer_minutes, pause_seconds, clock, keep_log, live, .. } = s;
-    let Io { tx, urgent, replies, swaps, notices } = io;
+    let Io { tx, urgent, replies, swaps, notices, reply_swaps, reply_seconds } = io;
+    if live {
+        crate::work_ahead_priority();
+    }
+    // Reply time already counted into `offset` (the reply thread's total, f64 seconds).
+    let mut replies_counted = 0.0f64;
     let local_prices = !Arc::ptr_eq(&source_catalog, &catalog);
     let record = |f: &mut dyn FnMut(&mut FeedStats)| f(&mut stats.lock().unwrap_or_else(|e| e.into_inner()));
     let mut generation = 0u32;
@@ -253,7 +344,12 @@ fn run(s: FeedSetup, io: Io, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>
     // Returns the media time the reply takes: the run of show waits for it (the room is not
     // behind the show clock because it answered a viewer).
     let serve = |r: Reply, language: &mut RoomLanguage, generation: u32| -> f64 {
+        let received = r.message.as_ref().map(|(_, at)| *at).filter(|at| *at > 0);
+        let t0 = std::time::Instant::now();
         let Some(spoken) = speak_reply(&room, r, language, &catalog, &products, &source, generation, &stats) else { return 0.0 };
+        if let Some(at) = received {
+            tracing::debug!(room, since_message_ms = show::chat::now_ms().saturating_sub(at), synthesis_ms = t0.elapsed().as_millis() as u64, "reply ready to play");
+        }
         let took = f64::from(spoken.utterance.duration()) + f64::from(pause_seconds);
         match urgent.try_send(spoken) {
             Ok(()) => took,
@@ -279,10 +375,17 @@ fn run(s: FeedSetup, io: Io, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>
                 Err(()) => {}
             }
         };
+        // The reply thread's answers moved the show clock on for this room.
+        let replied = f64::from_bits(reply_seconds.load(Ordering::Relaxed));
+        offset += replied - replies_counted;
+        replies_counted = replied;
         if let Ok(req) = swaps.try_recv() {
             generation += 1;
             tracing::info!(room, from = %language.pack.id, to = %req.language.pack.id, "language pack swapped");
             language = req.language;
+            if let (Some(tx), Some(l)) = (&reply_swaps, req.reply_language) {
+                let _ = tx.try_send((generation, l));
+            }
             // Never blocks: a frame loop that has stopped reading no longer needs it.
             let _ = notices.try_send(SwapNotice { generation, pack: language.pack.id.clone(), stage: req.stage, fillers: req.fillers });
             // What the old language had queued is skipped by the timeline: restart from the

@@ -21,9 +21,21 @@ pub mod plan;
 pub mod room;
 pub mod script_feed;
 pub mod show;
+pub mod state;
 pub mod subtitles;
 pub mod timeline;
 pub mod voices;
+
+/// Lowers the calling thread's scheduling priority (a nice value, 0–19): threads that work
+/// ahead of a live room (its chain, its fillers, the script writer) yield the CPU to the frame
+/// loop and to replies, which are late by nature. Best effort; a no-op off Linux.
+pub(crate) fn work_ahead_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on the calling thread's own id (a Linux thread has its own nice value).
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 5);
+    }
+}
 
 /// What can stop a show from starting or running.
 #[derive(Debug, thiserror::Error)]

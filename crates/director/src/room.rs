@@ -154,6 +154,8 @@ fn chain(show: &Show, run: &ShowRun, room: &RoomConfig, pack: &Pack, lookahead: 
         catalog,
         products,
         language,
+        // Live: replies get a thread and a voice of their own.
+        reply_language: if live { Some(run.kit.room_language(room, pack)?) } else { None },
         source: source_locale(),
         offer_minutes: ros.offer_minutes,
         pause_seconds: ros.pause_seconds,
@@ -178,7 +180,8 @@ pub fn prepare_swap(show: &Show, kit: &Arc<LanguageKit>, room: &RoomConfig, prof
     let language = kit.room_language(&swapped, pack)?;
     let stage = make_stage(show, &swapped, Some(pack), profile)?;
     let fillers = render_fillers(kit, &swapped, pack)?;
-    Ok(SwapRequest { language, stage: Box::new(stage), fillers })
+    let reply_language = Some(kit.room_language(&swapped, pack)?);
+    Ok(SwapRequest { language, reply_language, stage: Box::new(stage), fillers })
 }
 
 /// Renders `room`'s filler lines in `pack`'s language on a thread of their own, with a voice of
@@ -191,6 +194,7 @@ fn render_fillers(kit: &Arc<LanguageKit>, room: &RoomConfig, pack: &Pack) -> Res
     std::thread::Builder::new()
         .name(format!("fillers-{}", room.id))
         .spawn(move || {
+            crate::work_ahead_priority();
             let _ = tx.send(kit.fillers(&pack, &locale, voice.as_mut()));
         })
         .map_err(|e| DirectorError::Setup(format!("cannot start the filler thread: {e}")))?;
@@ -459,6 +463,9 @@ pub struct TranscriptEntry {
     pub received_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
+    /// The line was cut short: for a reply (at a clause or word), or by the operator's skip.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut: bool,
 }
 
 fn transcript_entry(room: &str, l: &PlayedLine, now_t: f64, now_ms: u64, products: &[show::Product]) -> TranscriptEntry {
@@ -488,6 +495,7 @@ fn transcript_entry(room: &str, l: &PlayedLine, now_t: f64, now_ms: u64, product
         latency_ms: message.as_ref().filter(|(_, at)| *at > 0).map(|(_, at)| wall_start_ms.saturating_sub(*at)),
         received_ms: message.as_ref().map(|(_, at)| *at),
         message_id: message.map(|(id, _)| id),
+        cut: l.cut,
     }
 }
 

@@ -357,7 +357,7 @@ struct WriterThread {
 }
 
 impl WriterThread {
-    fn spawn(mut writer: Box<dyn Writer>, products: Arc<Vec<Product>>, offer_minutes: u32) -> std::io::Result<WriterThread> {
+    fn spawn(mut writer: Box<dyn Writer>, products: Arc<Vec<Product>>, offer_minutes: u32, live: bool) -> std::io::Result<WriterThread> {
         let (jobs, job_rx) = crossbeam_channel::bounded::<Job>(1);
         // One line in flight: the writer waits for the log to take it (back-pressure).
         let (out_tx, out) = crossbeam_channel::bounded::<Written>(1);
@@ -365,6 +365,9 @@ impl WriterThread {
         let name = writer.name().to_string();
         let cur = current.clone();
         std::thread::Builder::new().name("writer".into()).spawn(move || {
+            if live {
+                crate::work_ahead_priority();
+            }
             for job in job_rx {
                 let seg = &job.seg;
                 let product = products.get(seg.product);
@@ -385,7 +388,7 @@ fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
     let ShowFeedSetup { catalog, products, mut planner, writer, guard, source, offer_minutes, pause_seconds, mut fallback, watchdog } = s;
     let mut planned = 0.0f64;
     let mut seq = 0u64;
-    let writer = match WriterThread::spawn(writer, products.clone(), offer_minutes) {
+    let writer = match WriterThread::spawn(writer, products.clone(), offer_minutes, watchdog.is_some()) {
         Ok(w) => Some(w),
         Err(e) => {
             tracing::error!("cannot start the writer's thread ({e}): templates write the show");

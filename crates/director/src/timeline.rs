@@ -37,6 +37,8 @@ pub struct PlayedLine {
     pub product: Option<usize>,
     pub utterance: Arc<Utterance>,
     pub origin: Option<Arc<LineOrigin>>,
+    /// Cut short for a reply (at a clause or word), or by the operator's skip.
+    pub cut: bool,
 }
 
 /// What the stage needs to draw one frame.
@@ -58,6 +60,8 @@ struct Playing {
     start: u64,
     /// Already cut short for a reply.
     cut: bool,
+    /// Said again after a cut: not cut a second time.
+    said_again: bool,
 }
 
 /// Gestures last this long after the line that cued them starts.
@@ -106,6 +110,8 @@ pub struct Timeline {
     finished: Option<Vec<PlayedLine>>,
     /// Replies played since the last line of the run of show.
     replies_in_a_row: u32,
+    /// A line cut for a reply that will be said again, whole.
+    said_again: Option<Arc<Utterance>>,
 }
 
 /// At most this many replies in a row while the run of show has a line ready: a busy chat
@@ -115,8 +121,10 @@ const MAX_REPLIES_IN_A_ROW: u32 = 2;
 /// the host breaks off at the next clause — after a comma, a colon, a dash — as a person
 /// taking a question would, instead of finishing a long sentence first.
 const CUT_IN_LEFT: f32 = 0.8;
-/// Without a clause ahead, a line with more than this left is cut at the next word.
-const CUT_AT_WORD_LEFT: f32 = 1.6;
+/// A clause further ahead than this (seconds) is not waited for: the line is cut at the next
+/// word instead, when more than [`CUT_AT_WORD_LEFT`] is left of it.
+const CUT_CLAUSE_WITHIN: f32 = 1.2;
+const CUT_AT_WORD_LEFT: f32 = 1.2;
 /// Soft end of a cut line (seconds): no click.
 const CUT_FADE: f32 = 0.03;
 
@@ -154,6 +162,7 @@ impl Timeline {
             paused: false,
             finished: None,
             replies_in_a_row: 0,
+            said_again: None,
         }
     }
 
@@ -201,14 +210,15 @@ impl Timeline {
                 let mut u = (*cur.spoken.utterance).clone();
                 u.samples.truncate(played);
                 cur.spoken.utterance = Arc::new(u);
+                cur.cut = true;
             }
             self.finish_current();
         }
     }
 
     /// A reply is waiting: the run-of-show line being said ends at its next clause (or word)
-    /// instead of its end. Lines the market requires (disclosures, openings) are never cut;
-    /// an offer or call to action that is cut is said again, whole, after the replies.
+    /// instead of its end. A line the market requires (the AI disclosure, the opening), an
+    /// offer or a call to action that is cut is said again, whole, after the replies.
     fn cut_for_reply(&mut self, now: u64) {
         let Some(rx) = self.urgent.as_ref() else { return };
         if rx.is_empty() || self.paused {
@@ -216,13 +226,18 @@ impl Timeline {
         }
         let Some(cur) = self.current.as_mut() else { return };
         let u = &cur.spoken.utterance;
-        if cur.cut || matches!(cur.spoken.segment, SegmentKind::Answer) || u.line.tag.is_some() {
+        // A line the market requires (the AI disclosure), an offer or a call to action is cut
+        // only when it can be said again, whole, right after the replies.
+        let say_again = u.line.tag.is_some() || matches!(cur.spoken.segment, SegmentKind::Offer | SegmentKind::CallToAction);
+        if cur.cut || cur.said_again || matches!(cur.spoken.segment, SegmentKind::Answer) || (say_again && self.pending.is_some()) {
             return;
         }
         let rate = SAMPLE_RATE as f32;
         let played = now.saturating_sub(cur.start) as f32 / rate;
         let left = u.duration() - played;
-        if left <= CUT_IN_LEFT {
+        // Past its middle, a line to be said again is finished instead: saying most of it
+        // twice would cost more than the wait.
+        if left <= CUT_IN_LEFT || (say_again && played > u.duration() / 2.0) {
             return;
         }
         // A clause ends at this word: punctuation right after it (or inside its range).
@@ -233,7 +248,7 @@ impl Timeline {
                 || u.display.get(w.display.end..).is_some_and(|rest| rest.trim_start_matches(closers).starts_with(marks))
         };
         let ahead = || u.words.iter().filter(|w| w.end > played + 0.05 && w.end < u.duration() - 0.3);
-        let at = match ahead().find(|w| clause(w)) {
+        let at = match ahead().find(|w| clause(w)).filter(|w| w.end <= played + CUT_CLAUSE_WITHIN) {
             Some(w) => w.end,
             None if left > CUT_AT_WORD_LEFT => match ahead().find(|w| w.end > played + 0.25) {
                 Some(w) => w.end,
@@ -254,7 +269,8 @@ impl Timeline {
         }
         cur.spoken.utterance = Arc::new(cut);
         cur.cut = true;
-        if matches!(whole.segment, SegmentKind::Offer | SegmentKind::CallToAction) && self.pending.is_none() {
+        if say_again && self.pending.is_none() {
+            self.said_again = Some(whole.utterance.clone());
             self.pending = Some(Spoken { hold: 0.0, ..whole });
         }
     }
@@ -370,7 +386,8 @@ impl Timeline {
                 Cue::LookAtCard => {}
             }
         }
-        self.current = Some(Playing { spoken, start: at, cut: false });
+        let said_again = self.said_again.take().is_some_and(|u| Arc::ptr_eq(&u, &spoken.utterance));
+        self.current = Some(Playing { spoken, start: at, cut: false, said_again });
     }
 
     fn finish_current(&mut self) {
@@ -384,6 +401,7 @@ impl Timeline {
                 product: cur.spoken.product,
                 utterance: cur.spoken.utterance.clone(),
                 origin: cur.spoken.origin.clone(),
+                cut: cur.cut,
             };
             if self.keep_history {
                 self.played.push(played());
@@ -391,7 +409,8 @@ impl Timeline {
             if let Some(f) = self.finished.as_mut() {
                 f.push(played());
             }
-            self.next_start = end + self.pause;
+            // Breaking off takes a shorter breath than ending a sentence.
+            self.next_start = end + if cur.cut { self.pause / 2 } else { self.pause };
             self.idle_since = Some(end);
             self.recent = Some(cur);
         }
@@ -603,7 +622,7 @@ mod tests {
 
     #[test]
     fn a_reply_cuts_in_at_the_next_clause_and_an_offer_is_said_again() {
-        for (kind, comma) in [(SegmentKind::Pitch, 5), (SegmentKind::Offer, 5), (SegmentKind::Pitch, 99)] {
+        for (kind, comma) in [(SegmentKind::Pitch, 3), (SegmentKind::Offer, 3), (SegmentKind::Pitch, 99), (SegmentKind::Pitch, 7)] {
             let (tx, rx) = crossbeam_channel::bounded(4);
             let (utx, urx) = crossbeam_channel::bounded(2);
             // A 10-second line; the reply comes 1 s in.
@@ -623,13 +642,16 @@ mod tests {
             }
             let reply_at = reply_at.expect("the reply played");
             let cut = &tl.played[0];
-            if comma == 99 {
-                // No clause: the line is cut at a word within a breath.
+            if comma != 3 {
+                // No clause ahead, or one too far ahead (word 7 ends at 3.95 s): the line is cut
+                // at a word within a breath.
                 assert!(reply_at < 1.0 + 0.8 + 0.3, "{kind:?}: reply at {reply_at}");
+                assert!(cut.end < 2.0, "{kind:?}: cut at {}", cut.end);
             } else {
-                // After the comma (word 5 ends at 2.95 s), then the pause.
-                assert!((cut.end - 3.01).abs() < 0.02, "{kind:?}: cut at {}", cut.end);
-                assert!((reply_at - (cut.end + 0.25)).abs() < 0.05, "{kind:?}: reply at {reply_at}");
+                // After the comma (word 3 ends at 1.95 s), then a short breath.
+                assert!((cut.end - 2.01).abs() < 0.02, "{kind:?}: cut at {}", cut.end);
+                assert!((reply_at - (cut.end + 0.125)).abs() < 0.05, "{kind:?}: reply at {reply_at}");
+                assert!(cut.cut);
             }
             // An offer is said again, whole, after the reply; a pitch goes on with the show.
             let whole_again = tl.played.iter().skip(1).any(|l| l.segment == SegmentKind::Offer && (l.end - l.start - 10.0).abs() < 0.01);
