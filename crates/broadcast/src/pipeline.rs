@@ -278,6 +278,12 @@ impl RoomPipeline {
         self.send(audio)
     }
 
+    /// Audio pushed minus video pushed, in seconds: how far the two streams' timestamps have
+    /// come apart at the pipeline's door (0 up to one frame's audio, by construction).
+    pub fn av_drift(&self) -> f64 {
+        self.samples as f64 / f64::from(SAMPLE_RATE) - self.frames as f64 / self.fps as f64
+    }
+
     /// Share of the picture re-converted for the last frame (0 … 1).
     pub fn changed_share(&self) -> f64 {
         self.convert.last_tiles as f64 / self.convert.tiles_per_frame.max(1) as f64

@@ -68,6 +68,8 @@ pub fn rooms(e: &mut Exposition, rooms: &[RoomStatus]) {
         e.sample("evercast_room_late_frames_total", "counter", "Frames re-sent because rendering fell behind", &l, s.late_frames as f64);
         e.sample("evercast_room_starved_frames_total", "counter", "Frames with nothing ready to say (before a filler)", &l, s.starved_frames as f64);
         e.sample("evercast_room_clock_lag_seconds", "gauge", "How far the media clock is behind the wall clock", &l, s.clock_lag);
+        e.sample("evercast_room_fps", "gauge", "Frames sent per wall-clock second (last 5 s)", &l, s.fps);
+        e.sample("evercast_room_av_drift_seconds", "gauge", "Audio minus video timestamps pushed to the output", &l, s.av_drift);
         e.sample("evercast_room_reconnects_total", "counter", "Output reconnects", &l, s.reconnects as f64);
         e.sample("evercast_room_translated_lines_total", "counter", "Lines carried by a translation engine or memory", &l, s.translated as f64);
         e.sample("evercast_room_native_lines_total", "counter", "Lines replaced by the pack's own templates", &l, s.native as f64);

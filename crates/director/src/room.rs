@@ -403,6 +403,10 @@ pub struct RoomStatus {
     pub clock_lag: f64,
     /// Seconds left on the offer countdown on screen.
     pub countdown_left: Option<f64>,
+    /// Frames sent per second of wall clock over the last few seconds.
+    pub fps: f64,
+    /// Audio minus video timestamps pushed to the output (s).
+    pub av_drift: f64,
 }
 
 /// The operator's hold on a live room.
@@ -585,6 +589,7 @@ pub fn run_live(
     // The producer runs at most this far ahead of the wall clock (queue slack).
     let lead = Duration::from_millis(150);
     let mut have_frame = false;
+    let mut fps_window: std::collections::VecDeque<(Instant, u64)> = std::collections::VecDeque::new();
     loop {
         if let Ok(fillers) = fillers_rx.try_recv() {
             timeline.set_fillers(fillers);
@@ -710,7 +715,21 @@ pub fn run_live(
             let paused = control.paused.load(Ordering::Relaxed);
             let clock_lag = start.elapsed().as_secs_f64() - secs;
             let countdown_left = timeline.countdown_left();
+            // Frames per wall second, over a window of about five seconds.
+            let now = Instant::now();
+            fps_window.push_back((now, n));
+            while fps_window.len() > 2 && now.duration_since(fps_window[0].0) > Duration::from_secs(5) {
+                fps_window.pop_front();
+            }
+            let fps = match (fps_window.front(), fps_window.back()) {
+                // Under a second of history (the start, with its lead) says little.
+                (Some(a), Some(b)) if b.0.duration_since(a.0) >= Duration::from_secs(1) => (b.1 - a.1) as f64 / b.0.duration_since(a.0).as_secs_f64(),
+                _ => 0.0,
+            };
+            let av_drift = pipeline.as_ref().map_or(0.0, |p| p.av_drift());
             set(&|s| {
+                s.fps = fps;
+                s.av_drift = av_drift;
                 s.countdown_left = countdown_left;
                 s.voice_errors = voice_errors;
                 s.paused = paused;
