@@ -80,6 +80,10 @@ pub struct ChatArgs {
     /// No chat replies at all (the run of show only).
     #[arg(long, conflicts_with_all = ["chat_replay", "chat_stdin", "chat_listen", "chat_irc"])]
     no_chat: bool,
+    /// Open questions get the safe line instead of an answer from the writer's LLM (which
+    /// otherwise loads a second time, on one thread, for them).
+    #[arg(long)]
+    no_llm_answers: bool,
 }
 
 /// A chat source silent this long while connected raises the alarm.
@@ -96,7 +100,31 @@ pub fn show_state_dir(show_file: &std::path::Path) -> PathBuf {
 }
 
 /// Starts the chat desk and the sources asked for.
-fn start_chat(args: &ChatArgs, show: &Show, kit: &LanguageKit, rooms: &[(show::RoomConfig, LiveHooks)], stop: &Arc<AtomicBool>) -> Result<Arc<chat::Desk>> {
+/// The model that answers open questions, on a thread of its own (the writer's is busy
+/// writing), when the show writes with an LLM ([`script::answer_llm::model_path`]).
+fn open_answers(args: &ChatArgs, writer: &director::room::WriterChoice, show: &Show) -> Option<script::answer_llm::OpenAnswers> {
+    let director::room::WriterChoice::Llm { model, device, .. } = writer else { return None };
+    if args.no_llm_answers {
+        return None;
+    }
+    let model = script::answer_llm::model_path(&script::models::default_models_dir(), model);
+    let opts = script::llm::LoadOptions { device: *device, threads: 1, ..Default::default() };
+    match script::llm::Llm::load_with(&model, &opts).and_then(|llm| {
+        let name = llm.label().to_string();
+        script::llm::LlmWorker::new(llm).map(|w| (name, w))
+    }) {
+        Ok((name, worker)) => {
+            eprintln!("     answers: open questions by {name} (else templates)");
+            Some(script::answer_llm::OpenAnswers::new(Arc::new(worker), &name, show.catalog.clone(), &show.config.title, &show.config.persona.name))
+        }
+        Err(e) => {
+            tracing::warn!("open questions get the safe line: the answer model did not load ({e})");
+            None
+        }
+    }
+}
+
+fn start_chat(args: &ChatArgs, show: &Show, kit: &LanguageKit, rooms: &[(show::RoomConfig, LiveHooks)], stop: &Arc<AtomicBool>, writer: &director::room::WriterChoice) -> Result<Arc<chat::Desk>> {
     // The union of the rooms' markets: a message banned in one room is not answered in any.
     let mut rules = show::pack::MarketRules { ai_voice_allowed: true, banned: Vec::new(), allowed: Vec::new() };
     for (room, _) in rooms {
@@ -106,7 +134,10 @@ fn start_chat(args: &ChatArgs, show: &Show, kit: &LanguageKit, rooms: &[(show::R
     }
     let moderator = chat::Moderator::new(chat::Limits::default(), &rules);
     let guard = script::Guard::new(show.config.run_of_show.offer_minutes).with_names(&show.config.title, &show.config.persona.name);
-    let answerer = chat::Answerer::new(show.catalog.clone(), show.config.policies.clone(), guard);
+    let mut answerer = chat::Answerer::new(show.catalog.clone(), show.config.policies.clone(), guard);
+    if let Some(open) = open_answers(args, writer, show) {
+        answerer = answerer.with_open_answers(open, show.config.run_of_show.offer_minutes);
+    }
     let links = rooms.iter().map(|(room, hooks)| chat::RoomLink { id: room.id.clone(), inbox: hooks.replies.clone(), on_stage: hooks.on_stage.clone() }).collect();
     let mut health = vec![chat::SourceHealth::new("ws")];
     let replay = args.chat_replay.as_ref().map(|_| chat::SourceHealth::new("replay"));
@@ -234,7 +265,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         None
     } else {
         let rooms: Vec<(show::RoomConfig, LiveHooks)> = plans.iter().map(|(room, _, _, _, hooks)| (room.clone(), hooks.clone())).collect();
-        Some(start_chat(&args.chat, &show, &kit, &rooms, &chat_stop)?)
+        Some(start_chat(&args.chat, &show, &kit, &rooms, &chat_stop, &writer)?)
     };
     let extra_metrics: Box<dyn Fn(&mut control::metrics::Exposition) + Send + Sync> = {
         let log = run.log.clone();

@@ -4,6 +4,10 @@
 //! points, the `[policies]` table — never from the viewer's words: a message can choose the
 //! topic and the product, not the text. When the shop does not know, the host says so. Every
 //! reply passes the show's guard (facts, claims, product names) before it is sent.
+//!
+//! Open questions the templates cannot answer ("is it good for reading?") go to the LLM when
+//! the show has one ([`Answerer::with_open_answers`]): the question quoted as data, the
+//! product's facts in the prompt, a grounded sentence back in time, else the safe line.
 
 use std::sync::Arc;
 
@@ -14,6 +18,11 @@ use show::{Catalog, Cue, Fact, Line, Product, Provenance, Reply, ReplyKind, Segm
 use crate::intent::{Intent, plain_words};
 use crate::moderation::{Accepted, DropReason};
 
+/// Whether `line` is the "I don't have that detail" line.
+fn is_safe_line(line: &Line) -> bool {
+    line.parts.iter().any(|p| matches!(p, show::Part::Text(t) if t.contains("I don't have that detail")))
+}
+
 /// Words too common in product titles to tell products apart.
 const GENERIC: &[&str] = &["the", "and", "with", "for", "set", "pack", "of", "new", "mini", "large", "small", "one", "two", "in", "a", "an", "by", "to", "from", "kit"];
 
@@ -23,6 +32,10 @@ pub struct Answerer {
     policies: Policies,
     guard: Guard,
     turn: usize,
+    open: Option<script::answer_llm::OpenAnswers>,
+    offer_minutes: u32,
+    /// The product whose facts the answer model has read ahead.
+    prepared: Option<String>,
 }
 
 impl Answerer {
@@ -31,7 +44,25 @@ impl Answerer {
     pub fn new(catalog: Arc<Catalog>, policies: Policies, guard: Guard) -> Answerer {
         let texts = || policies.all().into_iter().map(|(_, t)| t);
         let guard = guard.with_numbers_of(texts()).with_names_of(texts());
-        Answerer { catalog, policies, guard, turn: 0 }
+        Answerer { catalog, policies, guard, turn: 0, open: None, offer_minutes: 0, prepared: None }
+    }
+
+    /// Open questions the templates cannot answer go to the LLM.
+    pub fn with_open_answers(mut self, open: script::answer_llm::OpenAnswers, offer_minutes: u32) -> Answerer {
+        self.open = Some(open);
+        self.offer_minutes = offer_minutes;
+        self
+    }
+
+    /// The product on stage changed: the answer model reads its facts ahead of questions.
+    pub fn prepare(&mut self, on_stage: Option<&str>) {
+        if on_stage == self.prepared.as_deref() {
+            return;
+        }
+        self.prepared = on_stage.map(str::to_string);
+        if let (Some(open), Some(p)) = (&self.open, on_stage.and_then(|id| self.catalog.product(id))) {
+            open.prepare(p);
+        }
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -69,7 +100,32 @@ impl Answerer {
         };
         let mut line = line.by(Provenance::Chat { message: a.message.id.clone(), writer: "answers".into() });
         if line.product.is_none() && kind == ReplyKind::Answer {
-            line.product = product.map(|p| p.id.clone());
+            line.product = product.clone().map(|p| p.id.clone());
+        }
+        // The templates do not know: the LLM may, from the product's own facts.
+        if kind == ReplyKind::Answer
+            && is_safe_line(&line)
+            && let (Some(open), Some(p)) = (&self.open, product.as_ref())
+        {
+            match open.answer(p, &a.text) {
+                Ok(sentence) => {
+                    let lead = name.map(|n| format!("{n}, ")).unwrap_or_default();
+                    // "Yes, it has…" reads on after the name; a name ("Bamboo…") keeps its capital.
+                    let plain_start = ["Yes", "No", "It", "It's", "Its", "The", "This", "You", "Absolutely", "Sure", "Great"].contains(&sentence.split([' ', ',']).next().unwrap_or(""));
+                    let text = match (lead.is_empty(), plain_start) {
+                        (true, _) => sentence,
+                        (false, true) => format!("{lead}{}", lower_first(&sentence)),
+                        (false, false) => format!("{lead}{sentence}"),
+                    };
+                    let by = Provenance::Chat { message: a.message.id.clone(), writer: format!("llm {}", open.model()) };
+                    let llm_line = script::answer_llm::answer_line(&text, p, &self.catalog, self.offer_minutes).by(by).cue(Cue::Point);
+                    match self.guard.check_reply(&llm_line, &self.catalog, name) {
+                        Ok(()) => line = llm_line,
+                        Err(r) => tracing::info!(reason = %r, "the guard refused the model's answer; the safe line instead"),
+                    }
+                }
+                Err(why) => tracing::info!("no answer from the model ({why}); the safe line instead"),
+            }
         }
         match self.guard.check_reply(&line, &self.catalog, name) {
             Ok(()) => Ok(Reply { line, kind, message: Some((a.message.id.clone(), a.message.received_ms)) }),

@@ -294,6 +294,11 @@ fn run(setup: DeskSetup, rx: Receiver<ChatMessage>, commands: Receiver<DeskComma
                 }
             }
         }
+        // The answer model reads the first room's product ahead of questions about it.
+        if let Some(link) = rooms.first() {
+            let on_stage = link.on_stage.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            answerer.prepare(on_stage.as_deref());
+        }
         // Reply where a room is ready: it has taken its last reply and had its gap.
         let now = Instant::now();
         for link in &rooms {

@@ -65,6 +65,8 @@ struct LogState {
     closed: bool,
     rejections: Vec<Rejected>,
     written: u64,
+    /// The latest block a line was written in.
+    last_block: u64,
 }
 
 /// The shared, append-only script of a show.
@@ -85,7 +87,7 @@ pub struct ScriptLog {
 impl ScriptLog {
     pub fn new(lookahead: usize, keep_all: bool) -> Arc<ScriptLog> {
         Arc::new(ScriptLog {
-            state: Mutex::new(LogState { base: 0, lines: VecDeque::new(), cursors: BTreeMap::new(), next_reader: 0, closed: false, rejections: Vec::new(), written: 0 }),
+            state: Mutex::new(LogState { base: 0, lines: VecDeque::new(), cursors: BTreeMap::new(), next_reader: 0, closed: false, rejections: Vec::new(), written: 0, last_block: 0 }),
             changed: Condvar::new(),
             lookahead: lookahead.max(1) as u64,
             keep_all,
@@ -140,6 +142,10 @@ impl ScriptLog {
     /// Switches the run of show to a product (index into the show's products): the writer
     /// starts its block at once and readers skip what was written before it.
     pub fn switch_product(&self, product: usize) {
+        // Everything written so far is about the old product from this moment: a room must not
+        // send one of those lines on between the switch and the writer's next block.
+        let last = self.lock().last_block;
+        self.barrier.fetch_max(last + 1, Ordering::Relaxed);
         *self.jump.lock().unwrap_or_else(|e| e.into_inner()) = Some(product);
         self.changed.notify_all();
     }
@@ -169,6 +175,11 @@ impl ScriptLog {
         }
     }
 
+    /// Whether the operator's product switch waits for the writer.
+    fn jump_pending(&self) -> bool {
+        self.jump.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+    }
+
     /// Whether a reader has read every line written: a room's chain waits on the writer.
     fn starving(&self) -> bool {
         let s = self.lock();
@@ -178,6 +189,7 @@ impl ScriptLog {
 
     fn push(&self, line: ScriptLine) {
         let mut s = self.lock();
+        s.last_block = s.last_block.max(line.segment.block);
         s.lines.push_back(Arc::new(line));
         s.written += 1;
         drop(s);
@@ -402,13 +414,17 @@ fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
         let jumped = log.jump.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(p) = jumped {
             planner.jump_to(p, planned);
-            log.barrier.store(planner.block(), Ordering::Relaxed);
+            log.barrier.fetch_max(planner.block(), Ordering::Relaxed);
         }
         let seg = planner.next(planned);
         let product = products.get(seg.product);
         let next = products.get(seg.next_product).filter(|_| products.len() > 1);
         // `note`: why another writer wrote the line (the watchdog), kept in its provenance.
         let mut on_line = |line: Line, writer_name: &str, note: Option<&str>| -> bool {
+            // The operator switched products: the rest of this segment is about the old one.
+            if log.jump_pending() {
+                return false;
+            }
             if let Err(r) = guard.check_in(&line, &catalog, next) {
                 tracing::warn!(reason = %r, "guard refused a line");
                 log.reject(Rejected { planned_at: planned, text: line.display(&source), reason: r.reason });
@@ -457,7 +473,10 @@ fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
                     match w.out.recv_timeout(Duration::from_millis(50)) {
                         Ok(Written::Line(id, line)) if id == job_id => {
                             if !on_line(line, &w.name, None) {
+                                // Stopping (or switching products): the segment ends here; the
+                                // writer stops at its next line, its `Done` is not waited for.
                                 w.current.store(0, Ordering::Relaxed);
+                                break true;
                             }
                             last = std::time::Instant::now();
                         }
@@ -472,7 +491,7 @@ fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
                         }
                         Ok(Written::Done { .. }) => {}
                         Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
-                            if stop.load(Ordering::Relaxed) {
+                            if stop.load(Ordering::Relaxed) || log.jump_pending() {
                                 w.current.store(0, Ordering::Relaxed);
                                 break true;
                             }
@@ -480,7 +499,7 @@ fn run(s: ShowFeedSetup, log: &ScriptLog, stop: &AtomicBool) {
                                 && last.elapsed() > limit
                                 && log.starving()
                             {
-                                tracing::error!("the {} writer stalled ({:.1} s without a line while a room waits): templates write until it answers", w.name, last.elapsed().as_secs_f64());
+                                tracing::warn!("the {} writer stalled ({:.1} s without a line while a room waits): templates write until it answers", w.name, last.elapsed().as_secs_f64());
                                 w.current.store(0, Ordering::Relaxed);
                                 log.stalls.fetch_add(1, Ordering::Relaxed);
                                 stalled = Some((job_id, std::time::Instant::now()));

@@ -112,6 +112,9 @@ pub struct Timeline {
     replies_in_a_row: u32,
     /// A line cut for a reply that will be said again, whole.
     said_again: Option<Arc<Utterance>>,
+    /// The line being said was about to be flushed (the operator switched products while it
+    /// played): cut, it is not said again.
+    current_superseded: bool,
 }
 
 /// At most this many replies in a row while the run of show has a line ready: a busy chat
@@ -163,6 +166,7 @@ impl Timeline {
             finished: None,
             replies_in_a_row: 0,
             said_again: None,
+            current_superseded: false,
         }
     }
 
@@ -269,7 +273,7 @@ impl Timeline {
         }
         cur.spoken.utterance = Arc::new(cut);
         cur.cut = true;
-        if say_again && self.pending.is_none() {
+        if say_again && self.pending.is_none() && !self.current_superseded {
             self.said_again = Some(whole.utterance.clone());
             self.pending = Some(Spoken { hold: 0.0, ..whole });
         }
@@ -278,6 +282,8 @@ impl Timeline {
     /// Drops the run-of-show lines ready to play (after a product switch); replies stay.
     pub fn flush_script(&mut self, rx: &Receiver<Spoken>) {
         self.pending = None;
+        self.said_again = None;
+        self.current_superseded = self.current.is_some();
         while rx.try_recv().is_ok() {}
     }
 
@@ -367,7 +373,11 @@ impl Timeline {
     fn start(&mut self, spoken: Spoken, at: u64) {
         let t = at as f64 / f64::from(SAMPLE_RATE);
         self.idle_since = None;
+        // The market's own lines (the opening, the AI disclosure) are about no product: they
+        // leave the card as it is (one said again after an operator's switch must not bring
+        // the old product back).
         if let Some(p) = spoken.product
+            && spoken.utterance.line.tag.is_none()
             && self.product != Some(p)
         {
             self.product = Some(p);
@@ -387,6 +397,7 @@ impl Timeline {
             }
         }
         let said_again = self.said_again.take().is_some_and(|u| Arc::ptr_eq(&u, &spoken.utterance));
+        self.current_superseded = false;
         self.current = Some(Playing { spoken, start: at, cut: false, said_again });
     }
 

@@ -4,10 +4,12 @@
 //! ([`writer_llm`], on the runtime in [`llm`] with models from [`models`]) and the template
 //! writer ([`template`]) it falls back to — the guard ([`guard`]) that checks every line's facts
 //! and claims against the catalog before it is spoken, reading facts out of free text
-//! ([`facts`]), and turning catalog points into speakable shapes ([`points`]).
+//! ([`facts`]), turning catalog points into speakable shapes ([`points`]), and the LLM's
+//! grounded one-sentence answers to viewers' open questions ([`answer_llm`]).
 //!
 //! **Must not touch**: audio, video, GStreamer, rooms' languages (translation is its own stage).
 
+pub mod answer_llm;
 pub mod auto;
 pub mod banks;
 pub mod facts;
