@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Select, Sender, bounded};
+use crossbeam_channel::{Receiver, Sender, bounded};
 use script::{Guard, TemplateWriter};
 use show::stages::{SegmentRequest, Translator, Voice};
 use show::{Catalog, Line, Locale, Pack, Product, Reply, ReplyKind, SegmentKind, Utterance};
@@ -131,8 +131,8 @@ pub struct FeedSetup {
     pub products: Arc<Vec<Product>>,
     pub language: RoomLanguage,
     /// A live room's replies are spoken on a thread of their own, with their own voice: a
-    /// reply is never queued behind the synthesis of a script line. `None`: the chain speaks
-    /// them between its lines.
+    /// reply is never queued behind the synthesis of a script line. `None` (an offline
+    /// render): nothing replies.
     pub reply_language: Option<RoomLanguage>,
     pub source: Locale,
     pub offer_minutes: u32,
@@ -174,7 +174,7 @@ impl Feed {
         let mut setup = setup;
         // Seconds of replies played so far (f64 bits): the chain moves the show clock on by them.
         let reply_seconds = Arc::new(AtomicU64::new(0f64.to_bits()));
-        let (replies, reply_swaps) = match setup.reply_language.take() {
+        let reply_swaps = match setup.reply_language.take() {
             Some(language) => {
                 let (lang_tx, lang_rx) = bounded::<(u32, RoomLanguage)>(4);
                 let r = Replier {
@@ -186,14 +186,14 @@ impl Feed {
                     stats: stats.clone(),
                     seconds: reply_seconds.clone(),
                 };
-                let (urgent, stop) = (urgent_tx.clone(), stop.clone());
-                std::thread::Builder::new().name(format!("replies-{}", setup.room)).spawn(move || r.run(language, reply_rx, urgent, lang_rx, stop))?;
-                // The chain no longer takes replies.
-                (crossbeam_channel::never::<Reply>(), Some(lang_tx))
+                let stop = stop.clone();
+                std::thread::Builder::new().name(format!("replies-{}", setup.room)).spawn(move || r.run(language, reply_rx, urgent_tx, lang_rx, stop))?;
+                Some(lang_tx)
             }
-            None => (reply_rx, None),
+            // An offline render has no viewers: nothing replies.
+            None => None,
         };
-        let io = Io { tx, urgent: urgent_tx, replies, swaps: swap_rx, notices: notice_tx, reply_swaps, reply_seconds };
+        let io = Io { tx, swaps: swap_rx, notices: notice_tx, reply_swaps, reply_seconds };
         let handle = std::thread::Builder::new().name(format!("feed-{}", setup.room)).spawn(move || run(setup, io, s2, st2))?;
         Ok(Feed { rx, urgent, replies: reply_tx, stats, notices, swaps: swap_tx, stop, handle: Some(handle) })
     }
@@ -254,8 +254,6 @@ const REPLY_INBOX: usize = 2;
 /// The chain's channels.
 struct Io {
     tx: Sender<Spoken>,
-    urgent: Sender<Spoken>,
-    replies: Receiver<Reply>,
     swaps: Receiver<SwapRequest>,
     notices: Sender<SwapNotice>,
     /// The reply thread's language swaps (with the generation), when it has one.
@@ -325,7 +323,7 @@ const MAX_HOLD: f64 = 1.2;
 
 fn run(s: FeedSetup, io: Io, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>) {
     let FeedSetup { room, reader, source_catalog, catalog, products, mut language, source, offer_minutes, pause_seconds, clock, keep_log, live, .. } = s;
-    let Io { tx, urgent, replies, swaps, notices, reply_swaps, reply_seconds } = io;
+    let Io { tx, swaps, notices, reply_swaps, reply_seconds } = io;
     if live {
         crate::work_ahead_priority();
     }
@@ -339,36 +337,9 @@ fn run(s: FeedSetup, io: Io, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>
     // How far the show clock has been moved on for this room while it waited for the writer.
     let mut offset = 0.0f64;
     let mut consecutive_voice_errors = 0u32;
-    // Replies are spoken as soon as they come, between script lines and while the room's
-    // queue is full: they jump the run of show at the next sentence boundary.
-    // Returns the media time the reply takes: the run of show waits for it (the room is not
-    // behind the show clock because it answered a viewer).
-    let serve = |r: Reply, language: &mut RoomLanguage, generation: u32| -> f64 {
-        let received = r.message.as_ref().map(|(_, at)| *at).filter(|at| *at > 0);
-        let t0 = std::time::Instant::now();
-        let Some(spoken) = speak_reply(&room, r, language, &catalog, &products, &source, generation, &stats) else { return 0.0 };
-        if let Some(at) = received {
-            tracing::debug!(room, since_message_ms = show::chat::now_ms().saturating_sub(at), synthesis_ms = t0.elapsed().as_millis() as u64, "reply ready to play");
-        }
-        let took = f64::from(spoken.utterance.duration()) + f64::from(pause_seconds);
-        match urgent.try_send(spoken) {
-            Ok(()) => took,
-            Err(_) => {
-                tracing::warn!(room, "too many replies waiting: one dropped");
-                0.0
-            }
-        }
-    };
     'lines: loop {
         let waited = reader.backlog() == 0;
         let sl = loop {
-            // Replies are taken only while the room has room for them: otherwise they wait
-            // at the desk, in its lanes (priorities, time to live), not here.
-            while !urgent.is_full()
-                && let Ok(r) = replies.try_recv()
-            {
-                offset += serve(r, &mut language, generation);
-            }
             match reader.next_within(&stop, Duration::from_millis(50)) {
                 Ok(Some(sl)) => break sl,
                 Ok(None) => break 'lines,
@@ -440,9 +411,9 @@ fn run(s: FeedSetup, io: Io, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>
         let product = line.product.as_deref().and_then(|id| products.iter().position(|p| p.id == id));
         record(&mut |st| st.lines += 1);
         let spoken = Spoken { utterance: Arc::new(utterance), segment: sl.segment.kind, product, hold: hold as f32, generation, origin: Some(Arc::new(origin)) };
-        // Waits for the room to take the line, serving replies meanwhile.
-        let mut waiting = Some(spoken);
-        while let Some(spoken) = waiting.take() {
+        // Waits for the room to take the line.
+        let mut spoken = spoken;
+        loop {
             if stop.load(Ordering::Relaxed) {
                 return;
             }
@@ -450,23 +421,10 @@ fn run(s: FeedSetup, io: Io, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>
             if reader.superseded(&sl) {
                 break;
             }
-            let mut sel = Select::new();
-            let send_op = sel.send(&tx);
-            let reply_op = if urgent.is_full() { usize::MAX } else { sel.recv(&replies) };
-            let Ok(op) = sel.select_timeout(Duration::from_millis(100)) else {
-                waiting = Some(spoken);
-                continue;
-            };
-            if op.index() == send_op {
-                if op.send(&tx, spoken).is_err() {
-                    return; // the room stopped listening
-                }
-            } else {
-                debug_assert_eq!(op.index(), reply_op);
-                if let Ok(r) = op.recv(&replies) {
-                    offset += serve(r, &mut language, generation);
-                }
-                waiting = Some(spoken);
+            match tx.send_timeout(spoken, Duration::from_millis(100)) {
+                Ok(()) => break,
+                Err(crossbeam_channel::SendTimeoutError::Timeout(s)) => spoken = s,
+                Err(crossbeam_channel::SendTimeoutError::Disconnected(_)) => return, // the room stopped listening
             }
         }
     }
