@@ -59,11 +59,14 @@ pub struct Spoken {
     /// queued are skipped.
     pub generation: u32,
     pub origin: Option<Arc<LineOrigin>>,
+    /// The run-of-show block of a script line that a product switch supersedes (`None` for
+    /// replies, fillers and the market's own tagged lines).
+    pub block: Option<u64>,
 }
 
 impl Spoken {
     pub fn new(utterance: Arc<Utterance>, segment: SegmentKind, product: Option<usize>) -> Spoken {
-        Spoken { utterance, segment, product, hold: 0.0, generation: 0, origin: None }
+        Spoken { utterance, segment, product, hold: 0.0, generation: 0, origin: None, block: None }
     }
 }
 
@@ -410,7 +413,8 @@ fn run(s: FeedSetup, io: Io, stats: Arc<Mutex<FeedStats>>, stop: Arc<AtomicBool>
         room_t += hold + f64::from(utterance.duration()) + f64::from(pause_seconds);
         let product = line.product.as_deref().and_then(|id| products.iter().position(|p| p.id == id));
         record(&mut |st| st.lines += 1);
-        let spoken = Spoken { utterance: Arc::new(utterance), segment: sl.segment.kind, product, hold: hold as f32, generation, origin: Some(Arc::new(origin)) };
+        let block = sl.line.tag.is_none().then_some(sl.segment.block);
+        let spoken = Spoken { utterance: Arc::new(utterance), segment: sl.segment.kind, product, hold: hold as f32, generation, origin: Some(Arc::new(origin)), block };
         // Waits for the room to take the line.
         let mut spoken = spoken;
         loop {
@@ -474,7 +478,7 @@ fn speak_reply(room: &str, r: Reply, lang: &mut RoomLanguage, catalog: &Catalog,
     };
     let product = line.product.as_deref().and_then(|id| products.iter().position(|p| p.id == id));
     record(&mut |st| st.lines += 1);
-    Some(Spoken { utterance: Arc::new(utterance), segment: SegmentKind::Answer, product, hold: 0.0, generation, origin: Some(Arc::new(origin)) })
+    Some(Spoken { utterance: Arc::new(utterance), segment: SegmentKind::Answer, product, hold: 0.0, generation, origin: Some(Arc::new(origin)), block: None })
 }
 
 /// The line with its prices and discount restated from the room's catalog; a fact without a

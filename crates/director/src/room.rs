@@ -541,6 +541,7 @@ pub fn run_live(
     let mut timeline = Timeline::new(profile.fps, Pace::Live, show.config.run_of_show.pause_seconds, music(show, room.loudness)?, Vec::new(), (!show.products.is_empty()).then_some(0))
         .forget_history()
         .with_urgent(feed.urgent.clone())
+        .with_script_barrier(run.log.barrier())
         .record_finished();
     if let Some((product, countdown)) = resume {
         timeline.resume(product, countdown);

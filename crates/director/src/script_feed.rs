@@ -79,7 +79,7 @@ pub struct ScriptLog {
     /// A product to switch to (the operator's switch), applied by the writer at once.
     jump: Mutex<Option<usize>>,
     /// Lines of blocks before this one are skipped by readers (written before a switch).
-    barrier: std::sync::atomic::AtomicU64,
+    barrier: Arc<std::sync::atomic::AtomicU64>,
     /// Times the writer stalled and templates took over.
     stalls: std::sync::atomic::AtomicU64,
 }
@@ -92,7 +92,7 @@ impl ScriptLog {
             lookahead: lookahead.max(1) as u64,
             keep_all,
             jump: Mutex::new(None),
-            barrier: std::sync::atomic::AtomicU64::new(0),
+            barrier: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             stalls: std::sync::atomic::AtomicU64::new(0),
         })
     }
@@ -153,6 +153,12 @@ impl ScriptLog {
     /// Whether a line was written before the latest switch (the market's own lines never are).
     fn superseded(&self, line: &ScriptLine) -> bool {
         line.line.tag.is_none() && line.segment.block < self.barrier.load(Ordering::Relaxed)
+    }
+
+    /// The first run-of-show block still current: a room checks the lines it takes against it
+    /// (one handed over in the instant of a switch must not play after the room's flush).
+    pub fn barrier(&self) -> Arc<std::sync::atomic::AtomicU64> {
+        self.barrier.clone()
     }
 
     /// Waits until the fastest reader is less than `lookahead` lines behind the end (or a

@@ -115,6 +115,9 @@ pub struct Timeline {
     /// The line being said was about to be flushed (the operator switched products while it
     /// played): cut, it is not said again.
     current_superseded: bool,
+    /// Script lines of blocks before this one were written before the operator's last product
+    /// switch: they are dropped unsaid, wherever they wait.
+    script_barrier: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 /// At most this many replies in a row while the run of show has a line ready: a busy chat
@@ -167,7 +170,19 @@ impl Timeline {
             replies_in_a_row: 0,
             said_again: None,
             current_superseded: false,
+            script_barrier: None,
         }
+    }
+
+    /// Drops script lines of blocks before `barrier` when they come up (see
+    /// [`crate::script_feed::ScriptLog::barrier`]).
+    pub fn with_script_barrier(mut self, barrier: Arc<std::sync::atomic::AtomicU64>) -> Self {
+        self.script_barrier = Some(barrier);
+        self
+    }
+
+    fn superseded(&self, s: &Spoken) -> bool {
+        s.block.zip(self.script_barrier.as_ref()).is_some_and(|(b, barrier)| b < barrier.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Plays replies from `rx` before the run of show, at the next sentence boundary.
@@ -338,7 +353,7 @@ impl Timeline {
         match self.pace {
             Pace::Offline => loop {
                 match rx.recv_timeout(Duration::from_secs(120)) {
-                    Ok(s) if s.generation < self.generation => continue,
+                    Ok(s) if s.generation < self.generation || self.superseded(&s) => continue,
                     Ok(s) => return Some(s),
                     Err(RecvTimeoutError::Disconnected) => {
                         self.feed_closed = true;
@@ -348,7 +363,7 @@ impl Timeline {
                 }
             },
             Pace::Live => match rx.try_recv() {
-                Ok(s) if s.generation < self.generation => None,
+                Ok(s) if s.generation < self.generation || self.superseded(&s) => None,
                 Ok(s) => Some(s),
                 Err(crossbeam_channel::TryRecvError::Disconnected) => {
                     self.feed_closed = true;
@@ -668,5 +683,27 @@ mod tests {
             let whole_again = tl.played.iter().skip(1).any(|l| l.segment == SegmentKind::Offer && (l.end - l.start - 10.0).abs() < 0.01);
             assert_eq!(whole_again, kind == SegmentKind::Offer, "{kind:?}");
         }
+    }
+
+    /// A line the chain handed over in the instant of a product switch (after the room's flush)
+    /// is dropped when it comes up; lines of the new block and untagged replies play.
+    #[test]
+    fn script_lines_from_before_a_product_switch_are_not_said() {
+        let barrier = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (tx, rx) = crossbeam_channel::bounded(4);
+        let mut tl = Timeline::new(30, Pace::Live, 0.25, None, vec![], Some(0)).with_script_barrier(barrier.clone()).record_finished();
+        barrier.store(3, std::sync::atomic::Ordering::Relaxed);
+        let old = Spoken { block: Some(2), ..Spoken::new(utt(0.5, vec![]), SegmentKind::Offer, Some(0)) };
+        let new = Spoken { block: Some(3), ..Spoken::new(utt(0.5, vec![]), SegmentKind::Pitch, Some(4)) };
+        let tagged = Spoken { block: None, ..Spoken::new(utt(0.5, vec![]), SegmentKind::CallToAction, None) };
+        tx.send(old).unwrap();
+        tx.send(new).unwrap();
+        tx.send(tagged).unwrap();
+        let mut played = Vec::new();
+        for _ in 0..90 {
+            tl.step(&rx);
+            played.extend(tl.take_finished().into_iter().map(|l| l.segment));
+        }
+        assert_eq!(played, vec![SegmentKind::Pitch, SegmentKind::CallToAction]);
     }
 }
