@@ -51,6 +51,53 @@ impl Guarded {
     }
 }
 
+/// A child's stderr read as it comes, so a test can wait for a stage of the run (start-up
+/// time varies with the machine and the models installed: fixed sleeps race it).
+pub struct LogTail {
+    text: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl LogTail {
+    /// Takes the child's stderr (spawned with `Stdio::piped()`).
+    pub fn of(child: &mut Child) -> LogTail {
+        let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let mut stderr = child.stderr.take().expect("stderr must be piped");
+        let sink = text.clone();
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        LogTail { text, reader: Some(reader) }
+    }
+
+    pub fn text(&self) -> String {
+        self.text.lock().unwrap().clone()
+    }
+
+    /// Waits until `done` holds for the log so far; panics with the log after `limit`.
+    pub fn wait_until(&self, what: &str, limit: Duration, done: impl Fn(&str) -> bool) {
+        let until = Instant::now() + limit;
+        while !done(&self.text.lock().unwrap()) {
+            assert!(Instant::now() < until, "{what} not seen within {limit:?}: {}", self.text());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The whole log, once the child has exited (its stderr closed).
+    pub fn finish(mut self) -> String {
+        if let Some(r) = self.reader.take() {
+            r.join().unwrap();
+        }
+        self.text()
+    }
+}
+
 /// nginx with the RTMP module on a loopback port, recording every stream it receives.
 pub struct Nginx {
     pub port: u16,
