@@ -33,7 +33,7 @@ instead coming product products sale feature features cost costs regular discoun
 functional comfort quality durable affordable item items piece pieces style styles look choice choices option options
 perfect great good nice beautiful making keeps including included include includes available whole plenty each also
 experience enjoy enjoying ready brings bring bringing offers offering now here there right away just only both either
-run runs running last lasts lasting purchase purchases sure i'd kept add adds stay
+run runs running last lasts lasting purchase purchases sure i'd kept add adds stay tuned setting settings
 addition office workspace home room rooms space spaces corner setup desk table shelf bedroom living kitchen
 design designs convenience simplicity ease value upgrade essential essentials lifestyle routine routines moment moments
 mood vibe treat pamper relax relaxing unwind cozy everyday daily weekend weekends mornings evenings nights day night
@@ -43,6 +43,9 @@ choice choices option selection favourite go-to must-have staple staples additio
 helpful useful thoughtful practical versatile convenient everyday ideal great excellent superb
 impressive delightful pleasant enjoyable satisfying refreshing beautiful elegant sleek clean minimal minimalist
 modern timeless classic simple stylish chic tidy neat organised organized clutter
+avoid discover explore via due during according different currently glad provide providing require requiring
+maintain gently turn change ability preference preferences suit suits i'll we'll they're you've i've we've
+whether throughout within across among toward towards beyond besides however though although unless until
 ";
 
 const SUFFIXES: &[&str] = &["ing", "ed", "es", "s", "ly", "er"];
@@ -52,6 +55,10 @@ const SUFFIXES: &[&str] = &["ing", "ed", "es", "s", "ly", "er"];
 /// (while "amazon" stays apart from "amazing").
 fn stem(word: &str) -> String {
     let mut w = word.to_lowercase();
+    // "the lamp's arm" speaks of the lamp.
+    if let Some(base) = w.strip_suffix("'s") {
+        w = base.to_string();
+    }
     // British and American spellings meet: colour/color, personalise/personalize.
     if w.chars().count() >= 5 {
         w = w.replace("our", "or").replace("ise", "ize").replace("isa", "iza").replace("yse", "yze");
@@ -77,6 +84,71 @@ fn stem(word: &str) -> String {
     w
 }
 
+/// A word's stems for matching: its stem, and the stem of that ("powered" → "power" → "pow"
+/// meets "power" → "pow"), since one pass takes one suffix off and some words end in two.
+fn stems(word: &str) -> [String; 2] {
+    let once = stem(word);
+    let twice = stem(&once);
+    [once, twice]
+}
+
+/// Units written after a number in catalogs, and the words a host says for them ("1.5 m" →
+/// "1.5 meters", "5V/2A" → "five volts, two amps").
+const UNITS: &[(&str, &[&str])] = &[
+    ("m", &["meter", "metre"]),
+    ("cm", &["centimeter", "centimetre"]),
+    ("mm", &["millimeter", "millimetre"]),
+    ("km", &["kilometer", "kilometre"]),
+    ("kg", &["kilogram", "kilo"]),
+    ("g", &["gram", "gramme"]),
+    ("mg", &["milligram"]),
+    ("ml", &["milliliter", "millilitre"]),
+    ("l", &["liter", "litre"]),
+    ("oz", &["ounce"]),
+    ("lb", &["pound"]),
+    ("lbs", &["pound"]),
+    ("in", &["inch", "inches"]),
+    ("ft", &["foot", "feet"]),
+    ("w", &["watt"]),
+    ("v", &["volt"]),
+    ("a", &["amp", "ampere"]),
+    ("mah", &["milliamp", "hour"]),
+    ("h", &["hour"]),
+    ("hr", &["hour"]),
+    ("hrs", &["hour"]),
+    ("min", &["minute"]),
+    ("k", &["kelvin"]),
+];
+
+/// The spoken words of the units the text writes after numbers.
+fn unit_words(text: &str) -> Vec<&'static str> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == ',') {
+            i += 1;
+        }
+        let mut j = i;
+        if chars.get(j) == Some(&' ') {
+            j += 1;
+        }
+        let start = j;
+        while j < chars.len() && chars[j].is_alphabetic() {
+            j += 1;
+        }
+        let unit: String = chars[start..j].iter().collect::<String>().to_lowercase();
+        if let Some((_, said)) = UNITS.iter().find(|(u, _)| *u == unit) {
+            out.extend(said.iter().copied());
+        }
+    }
+    out
+}
+
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'')).map(|w| w.trim_matches('\'')).filter(|w| !w.is_empty())
 }
@@ -96,8 +168,15 @@ impl Vocabulary {
     /// The product's own text, every product's name (transitions name the next one), the show's
     /// title, the host's name, and everyday talk.
     pub fn for_product(product: &Product, all: &[Product], show_title: &str, host: &str) -> Vocabulary {
-        let mut stems: HashSet<String> = words(TALK).map(stem).collect();
-        let mut add = |t: &str| stems.extend(words(t).map(stem));
+        let mut known: HashSet<String> = words(TALK).map(stem).collect();
+        let mut add = |t: &str| {
+            for w in words(t) {
+                known.extend(stems(w));
+            }
+            for u in unit_words(t) {
+                known.extend(stems(u));
+            }
+        };
         add(&product.title);
         add(&product.description);
         for p in &product.points {
@@ -129,10 +208,10 @@ impl Vocabulary {
             if let Ok(i) = n.parse::<usize>()
                 && i < NUMBER_WORDS.len()
             {
-                stems.insert(stem(NUMBER_WORDS[i]));
+                known.insert(stem(NUMBER_WORDS[i]));
             }
         }
-        Vocabulary { stems }
+        Vocabulary { stems: known }
     }
 
     /// The words of `sentence` this vocabulary does not have (numbers are the guard's job).
@@ -140,7 +219,7 @@ impl Vocabulary {
         words(sentence)
             .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
             .filter(|w| w.chars().count() > 2)
-            .filter(|w| !self.stems.contains(&stem(w)))
+            .filter(|w| !stems(w).iter().any(|s| self.stems.contains(s)))
             .map(|w| w.to_string())
             .collect()
     }
@@ -162,5 +241,11 @@ mod tests {
         assert!(v.unknown("This linen throw is stonewashed for softness and gets softer with every wash.").is_empty());
         assert_eq!(v.unknown("It is made of stonewashed wool and arrives tomorrow."), ["wool", "arrives", "tomorrow"]);
         assert!(v.unknown("Tap the card to grab the Self-Watering Planter next!").is_empty());
+        // Inflections that take two suffixes, and units said in words.
+        let lamp = cat.product("bamboo-led-desk-lamp").unwrap();
+        let v = Vocabulary::for_product(lamp, &cat.products, "Sunny Nest Live", "Mia");
+        assert!(v.unknown("USB-C power, a cable of 1.5 meters and the adapter come with it.").is_empty(), "{:?}", v.unknown("USB-C power, a cable of 1.5 meters and the adapter come with it."));
+        assert_eq!(v.unknown("It runs on batteries for hours."), ["batteries", "hours"]);
+        assert!(v.unknown("The lamp's bamboo arm is sealed with lacquer.").is_empty());
     }
 }
