@@ -217,7 +217,11 @@ impl LlmWriter {
         let all: Vec<String> = points::speakable(p).iter().filter_map(|pt| pt.sentence()).collect();
         let others: Vec<String> = all.iter().filter(|f| Some(*f) != example.as_ref()).cloned().collect();
         let facts = if others.is_empty() { all } else { others };
-        let point = |i: usize| facts.get((req.index as usize + i) % facts.len().max(1)).map(|f| f.trim_end_matches('.').to_string());
+        // What the host likes is a feature, not a care instruction ("wiping with a soft cloth is
+        // a must-have feature" is what a small model makes of one).
+        let liked: Vec<String> = points::speakable(p).iter().filter(|pt| pt.form != points::Form::Usage).filter_map(|pt| pt.sentence()).filter(|f| Some(f) != example.as_ref()).collect();
+        let pool = if req.kind == SegmentKind::SocialProof && !liked.is_empty() { &liked } else { &facts };
+        let point = |i: usize| pool.get((req.index as usize + i) % pool.len().max(1)).map(|f| f.trim_end_matches('.').to_string());
         let mut tasks = Vec::new();
         for i in 0..n {
             // Several phrasings per task, taken in turn: the same instruction gets the same
@@ -254,8 +258,14 @@ impl LlmWriter {
                 },
                 SegmentKind::Pitch | SegmentKind::Demo | SegmentKind::SocialProof => match point(i) {
                     Some(fact) => Task {
+                        // "why you like it, because: …" had small models invent reasons of their
+                        // own ("perfect for storing delicate items"); the fact as what the host
+                        // likes keeps them on it.
                         instruction: if req.kind == SegmentKind::SocialProof {
-                            format!("Say in one sentence why you like the {name}, because: {fact}.")
+                            pick(&[
+                                format!("Say in one sentence that you love this about the {name}: {fact}."),
+                                format!("Say in one sentence that this is what you enjoy about the {name}: {fact}."),
+                            ])
                         } else {
                             pick(&[
                                 format!("Tell the viewers this about the {name} in one sentence: {fact}."),
@@ -318,8 +328,10 @@ impl LlmWriter {
                 SegmentKind::Transition => match req.next_product {
                     Some(next) => Task {
                         instruction: pick(&[
-                            format!("Tell the viewers in one sentence that the {} is coming up next.", short_name(&next.title)),
-                            format!("Ask the viewers in one sentence to stay for the {}, which is next.", short_name(&next.title)),
+                            // Not "coming up" (small models make it "available soon"), nor "stay with
+                            // you" (they make it a property of the product).
+                            format!("Tell the viewers in one sentence that you will show them the {} next.", short_name(&next.title)),
+                            format!("Ask the viewers in one sentence to stay tuned for the {}, which you show next.", short_name(&next.title)),
                         ]),
                         anchors: content_words(&short_name(&next.title)),
                         must_price: None,
