@@ -104,6 +104,9 @@ pub enum BenchCommand {
         writers: Vec<String>,
         #[arg(long)]
         models_dir: Option<PathBuf>,
+        /// Also print every spoken line (segment, source, fluency) and every refused one.
+        #[arg(long)]
+        lines: bool,
         #[arg(long)]
         json: bool,
     },
@@ -199,8 +202,8 @@ pub fn bench(cmd: BenchCommand) -> Result<ExitCode> {
             crate::bench_live::bench_live(show, room, seconds, every, writer, json, machine())?;
             Ok(ExitCode::SUCCESS)
         }
-        BenchCommand::Script { show, catalog, minutes, writers, models_dir, json } => {
-            crate::bench_script::bench_script(show, catalog, minutes, &writers, models_dir, json, machine())?;
+        BenchCommand::Script { show, catalog, minutes, writers, models_dir, lines, json } => {
+            crate::bench_script::bench_script(show, catalog, minutes, &writers, models_dir, lines, json, machine())?;
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Rooms { show, packs, engines, sentences, live_seconds, max_rooms, json } => {

@@ -37,6 +37,20 @@ pub struct ScriptFigures {
     pub fluency_templates: Option<f64>,
     pub lowest_fluency: Option<(f64, String)>,
     pub lines_below_floor: usize,
+    /// With `--lines`: every spoken line (segment, source, fluency, text) and every refusal.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<ScriptedLine>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub all_refusals: Vec<(String, String)>,
+}
+
+/// One spoken line of a writer's script, for reading the copy itself.
+#[derive(Serialize)]
+pub struct ScriptedLine {
+    pub segment: String,
+    pub source: String,
+    pub fluency: Option<f64>,
+    pub text: String,
 }
 
 #[derive(Serialize)]
@@ -75,7 +89,8 @@ fn reason_kind(r: &str) -> String {
     table.iter().find(|(k, _)| r.contains(k)).map(|(_, v)| v.to_string()).unwrap_or_else(|| "other".into())
 }
 
-pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minutes: f64, writers: &[String], models_dir: Option<PathBuf>, json: bool, machine: String) -> Result<()> {
+#[allow(clippy::too_many_arguments)]
+pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minutes: f64, writers: &[String], models_dir: Option<PathBuf>, lines: bool, json: bool, machine: String) -> Result<()> {
     let path = crate::util::show_path(show_path)?;
     let show = Show::load(&path, catalog.as_deref())?;
     let dir = models_dir.unwrap_or_else(script::models::default_models_dir);
@@ -102,6 +117,10 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         let mut f = ScriptFigures { writer: w.clone(), show_minutes, spoken_lines: script.lines.len(), ..Default::default() };
         let llm_lines = script.lines.iter().filter(|l| l.by.is_llm()).count();
         f.llm_share = llm_lines as f64 / script.lines.len().max(1) as f64;
+        if lines {
+            f.lines = script.lines.iter().map(|l| ScriptedLine { segment: l.kind.name().into(), source: l.by.label(), fluency: None, text: l.display(&show::Locale::parse("en-US").expect("valid tag")) }).collect();
+            f.all_refusals = script.rejected.clone();
+        }
         for (text, r) in &script.rejected {
             let kind = reason_kind(r);
             *f.refusals.entry(kind.clone()).or_default() += 1;
@@ -177,6 +196,9 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
                         f.lowest_fluency = Some((s, text.clone()));
                     }
                     if *is_llm { llm.push(s) } else { tpl.push(s) }
+                    if let Some(l) = f.lines.iter_mut().find(|l| l.fluency.is_none() && l.text == *text) {
+                        l.fluency = Some(s);
+                    }
                 }
                 let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
                 f.fluency_llm = mean(&llm);
@@ -214,6 +236,16 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         }
         if let Some((s, t)) = &f.lowest_fluency {
             println!("{}: lowest fluency {s:.2}: {t}", f.writer);
+        }
+        if !f.lines.is_empty() {
+            println!("{}: the script", f.writer);
+            for l in &f.lines {
+                println!("    {:<10} {:>6} {:<28} {}", l.segment, l.fluency.map(|s| format!("{s:.2}")).unwrap_or_default(), l.source, l.text);
+            }
+            println!("{}: every refusal", f.writer);
+            for (text, why) in &f.all_refusals {
+                println!("    {text} ({why})");
+            }
         }
     }
     Ok(())
