@@ -294,12 +294,16 @@ impl Timeline {
         }
     }
 
-    /// Drops the run-of-show lines ready to play (after a product switch); replies stay.
+    /// Drops the run-of-show lines ready to play (after a product switch); replies stay. With
+    /// a script barrier the queue is left to [`Timeline::pull`], which drops the old block's
+    /// lines and keeps the market's own (the AI disclosure of a show switched at its start).
     pub fn flush_script(&mut self, rx: &Receiver<Spoken>) {
         self.pending = None;
         self.said_again = None;
         self.current_superseded = self.current.is_some();
-        while rx.try_recv().is_ok() {}
+        if self.script_barrier.is_none() {
+            while rx.try_recv().is_ok() {}
+        }
     }
 
     fn take_urgent(&mut self) -> Option<Spoken> {
@@ -363,7 +367,9 @@ impl Timeline {
                 }
             },
             Pace::Live => match rx.try_recv() {
-                Ok(s) if s.generation < self.generation || self.superseded(&s) => None,
+                // Skipped lines (an old language, a block before the operator's switch) cost no
+                // frame of silence: the next one is looked at at once.
+                Ok(s) if s.generation < self.generation || self.superseded(&s) => self.pull(rx, at),
                 Ok(s) => Some(s),
                 Err(crossbeam_channel::TryRecvError::Disconnected) => {
                     self.feed_closed = true;
@@ -699,6 +705,8 @@ mod tests {
         tx.send(old).unwrap();
         tx.send(new).unwrap();
         tx.send(tagged).unwrap();
+        // The room's flush after the switch keeps what is still current.
+        tl.flush_script(&rx);
         let mut played = Vec::new();
         for _ in 0..90 {
             tl.step(&rx);
