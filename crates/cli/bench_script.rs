@@ -118,7 +118,7 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         let llm_lines = script.lines.iter().filter(|l| l.by.is_llm()).count();
         f.llm_share = llm_lines as f64 / script.lines.len().max(1) as f64;
         if lines {
-            f.lines = script.lines.iter().map(|l| ScriptedLine { segment: l.kind.name().into(), source: l.by.label(), fluency: None, text: l.display(&show::Locale::parse("en-US").expect("valid tag")) }).collect();
+            f.lines = script.lines.iter().map(|l| ScriptedLine { segment: l.kind.name().into(), source: l.by.label(), fluency: None, text: l.display(&en) }).collect();
             f.all_refusals = script.rejected.clone();
         }
         for (text, r) in &script.rejected {
@@ -178,7 +178,7 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
             let mut cache: HashMap<String, f64> = HashMap::new();
             for (f, lines) in results.iter_mut().zip(&scored) {
                 let (mut llm, mut tpl) = (Vec::new(), Vec::new());
-                for (is_llm, facts, text) in lines {
+                for (i, (is_llm, facts, text)) in lines.iter().enumerate() {
                     let key = format!("{facts}\u{1}{text}");
                     let s = match cache.get(&key) {
                         Some(s) => *s,
@@ -196,7 +196,8 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
                         f.lowest_fluency = Some((s, text.clone()));
                     }
                     if *is_llm { llm.push(s) } else { tpl.push(s) }
-                    if let Some(l) = f.lines.iter_mut().find(|l| l.fluency.is_none() && l.text == *text) {
+                    // `lines` and `scored` both follow the script's order.
+                    if let Some(l) = f.lines.get_mut(i) {
                         l.fluency = Some(s);
                     }
                 }
