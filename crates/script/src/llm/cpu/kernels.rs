@@ -1,29 +1,45 @@
 //! The CPU kernels: quantised matrix × quantised activations, and the f32 helpers of attention.
 //!
-//! Chosen at run time ([`Isa::detect`]): AVX2+FMA+F16C kernels written with `std::arch`, or the
-//! portable scalar reference. A weight row is multiplied with up to four tokens at once, so
-//! during prefill each weight block is unpacked once and used four times.
+//! Chosen at run time ([`Isa::detect`]): AVX-512 VNNI kernels for matrices regrouped 8 rows at a
+//! time ([`Layout::Packed8`], where `vpdpbusd` does a row's 4 multiply-adds in one lane and the
+//! sums come out per row), AVX2+FMA+F16C kernels on the file's layout, or the portable scalar
+//! reference. A tile spans several tokens, so during prefill each weight block is unpacked once
+//! and used for up to eight tokens.
 
 use std::ops::Range;
 
 use half::f16;
 
 use super::pool::SyncPtr;
-use super::quant::{QActs, QMatrix, QType, dot_row_scalar};
+use super::quant::{Layout, QActs, QMatrix, QType, dot_row_scalar};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Isa {
     Scalar,
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    /// AVX2 plus AVX-512 VNNI (with VL and BW): matrices in [`Layout::Packed8`] run on the
+    /// `vpdpbusd` kernels, the rest (and attention) on the AVX2 ones.
+    #[cfg(target_arch = "x86_64")]
+    Avx512Vnni,
 }
 
 impl Isa {
+    /// The best kernels this CPU runs, capped by `EVERCAST_CPU_KERNELS` (`avx2` or `scalar`:
+    /// for comparisons, or to rule out a kernel when hunting a numerical difference).
     pub(crate) fn detect() -> Isa {
+        let cap = std::env::var("EVERCAST_CPU_KERNELS").unwrap_or_default().to_ascii_lowercase();
+        if cap == "scalar" {
+            return Isa::Scalar;
+        }
         #[cfg(target_arch = "x86_64")]
         {
             if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("f16c") {
-                return Isa::Avx2;
+                let vnni = std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx512vl")
+                    && std::is_x86_feature_detected!("avx512bw")
+                    && std::is_x86_feature_detected!("avx512vnni");
+                return if vnni && cap != "avx2" { Isa::Avx512Vnni } else { Isa::Avx2 };
             }
         }
         Isa::Scalar
@@ -34,6 +50,20 @@ impl Isa {
             Isa::Scalar => "scalar",
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => "AVX2",
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512Vnni => "AVX-512 VNNI",
+        }
+    }
+
+    /// Whether matrices should be regrouped with [`QMatrix::pack8`] for these kernels.
+    pub(crate) fn packs(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            self == Isa::Avx512Vnni
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
         }
     }
 }
@@ -45,7 +75,21 @@ impl Isa {
 pub(crate) fn gemm(isa: Isa, w: &QMatrix, a: &QActs, rows: Range<usize>, out: SyncPtr<f32>, stride: usize, off: usize) {
     // Cheap checks the unsafe kernels rely on.
     assert!(w.cols == a.cols && rows.end <= w.rows && a.qs.len() >= a.n * a.cols && a.d.len() >= a.n * a.blocks_per_row() && a.s.len() >= a.d.len());
+    if w.layout == Layout::Packed8 {
+        assert!(isa.packs() && rows.start.is_multiple_of(8) && rows.end.is_multiple_of(8) && a.half_sums.len() >= 2 * a.n * a.blocks_per_row());
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: packed matrices exist only where `Isa::Avx512Vnni` was detected (asserted);
+        // the packed data holds whole groups of 8 rows (`QMatrix::pack8`), the row range is
+        // whole groups and the activations have the sizes read (asserted above).
+        unsafe {
+            vnni::gemm_rows(w, a, rows, out.get(), stride, off)
+        };
+        return;
+    }
     match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as for `Isa::Avx2` below; AVX-512 VNNI CPUs have AVX2, FMA and F16C.
+        Isa::Avx512Vnni => unsafe { avx2::gemm_rows(w.ty, w, a, rows, out.get(), stride, off) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `Isa::Avx2` is only chosen when the CPU has AVX2, FMA and F16C; rows and
         // activations have the sizes the kernels read (checked above); see the contract on `out`.
@@ -71,7 +115,10 @@ pub(crate) fn attend(isa: Isa, q: &[f32], k: &[f16], v: &[f16], ctx: usize, scal
     match isa {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: AVX2/FMA/F16C present (see `Isa::detect`); the sizes are checked above.
-        Isa::Avx2 if hd == 64 => unsafe { avx2::attend64(q, k, v, ctx, scale, scores, out) },
+        Isa::Avx2 | Isa::Avx512Vnni if hd == 64 => unsafe { avx2::attend::<8>(q, k, v, ctx, scale, scores, out) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        Isa::Avx2 | Isa::Avx512Vnni if hd == 128 => unsafe { avx2::attend::<16>(q, k, v, ctx, scale, scores, out) },
         _ => {
             let sc = &mut scores[..ctx];
             let mut max = f32::NEG_INFINITY;
@@ -570,12 +617,14 @@ mod avx2 {
         }
     }
 
-    /// `attend` for 64-wide heads: q and the output accumulator live in registers.
+    /// `attend` for heads of `8 * C` values (64 or 128): q and the output accumulator live in
+    /// registers (or next to them, for the wide heads).
     #[target_feature(enable = "avx2,fma,f16c")]
-    pub(super) unsafe fn attend64(q: &[f32], k: &[half::f16], v: &[half::f16], ctx: usize, scale: f32, scores: &mut [f32], out: &mut [f32]) {
+    pub(super) unsafe fn attend<const C: usize>(q: &[f32], k: &[half::f16], v: &[half::f16], ctx: usize, scale: f32, scores: &mut [f32], out: &mut [f32]) {
         unsafe {
+            let hd = 8 * C;
             let qp = q.as_ptr();
-            let mut qv = [_mm256_setzero_ps(); 8];
+            let mut qv = [_mm256_setzero_ps(); C];
             for (c, r) in qv.iter_mut().enumerate() {
                 *r = _mm256_mul_ps(_mm256_loadu_ps(qp.add(8 * c)), _mm256_set1_ps(scale));
             }
@@ -583,15 +632,16 @@ mod avx2 {
             let h8 = |p: *const u16| _mm256_cvtph_ps(_mm_loadu_si128(p as *const __m128i));
             let mut max = f32::NEG_INFINITY;
             for j in 0..ctx {
-                let row = kp.add(j * 64);
+                let row = kp.add(j * hd);
+                // Two chains, so consecutive multiply-adds do not wait on each other.
                 let mut a0 = _mm256_mul_ps(qv[0], h8(row));
                 let mut a1 = _mm256_mul_ps(qv[1], h8(row.add(8)));
-                a0 = _mm256_fmadd_ps(qv[2], h8(row.add(16)), a0);
-                a1 = _mm256_fmadd_ps(qv[3], h8(row.add(24)), a1);
-                a0 = _mm256_fmadd_ps(qv[4], h8(row.add(32)), a0);
-                a1 = _mm256_fmadd_ps(qv[5], h8(row.add(40)), a1);
-                a0 = _mm256_fmadd_ps(qv[6], h8(row.add(48)), a0);
-                a1 = _mm256_fmadd_ps(qv[7], h8(row.add(56)), a1);
+                let mut c = 2;
+                while c < C {
+                    a0 = _mm256_fmadd_ps(qv[c], h8(row.add(8 * c)), a0);
+                    a1 = _mm256_fmadd_ps(qv[c + 1], h8(row.add(8 * c + 8)), a1);
+                    c += 2;
+                }
                 let s = hsum(_mm256_add_ps(a0, a1));
                 *sp.add(j) = s;
                 max = max.max(s);
@@ -614,11 +664,11 @@ mod avx2 {
                 j += 1;
             }
             let inv = 1.0 / sum;
-            let mut o = [_mm256_setzero_ps(); 8];
+            let mut o = [_mm256_setzero_ps(); C];
             let vp = v.as_ptr() as *const u16;
             for j in 0..ctx {
                 let w = _mm256_set1_ps(*sp.add(j) * inv);
-                let row = vp.add(j * 64);
+                let row = vp.add(j * hd);
                 for (c, r) in o.iter_mut().enumerate() {
                     *r = _mm256_fmadd_ps(w, h8(row.add(8 * c)), *r);
                 }
@@ -631,9 +681,345 @@ mod avx2 {
     }
 }
 
+/// Kernels for [`Layout::Packed8`] matrices with AVX-512 VNNI (on 256-bit vectors: the lanes of
+/// one vector are 8 rows, so `vpdpbusd` with one token's 4 values broadcast advances 8 dot
+/// products at once and the sums come out per row, ready to store). A tile is 8 rows × up to 8
+/// tokens: each block is unpacked once and used for every token of the tile.
+#[cfg(target_arch = "x86_64")]
+mod vnni {
+    // Tiles index their accumulators by token on purpose: the loops unroll into registers.
+    #![allow(clippy::needless_range_loop)]
+
+    use std::arch::x86_64::*;
+
+    use super::{QActs, QMatrix, QType};
+
+    #[derive(Clone, Copy)]
+    struct Acts {
+        qs: *const i8,
+        d: *const f32,
+        s: *const f32,
+        halves: *const i32,
+        cols: usize,
+        n: usize,
+    }
+
+    impl Acts {
+        #[inline(always)]
+        unsafe fn q(&self, t: usize, blk: usize) -> *const i8 {
+            unsafe { self.qs.add(t * self.cols + blk * 32) }
+        }
+        #[inline(always)]
+        unsafe fn d(&self, t: usize, blk: usize) -> __m256 {
+            unsafe { _mm256_set1_ps(*self.d.add(blk * self.n + t)) }
+        }
+        #[inline(always)]
+        unsafe fn s(&self, t: usize, blk: usize) -> __m256 {
+            unsafe { _mm256_set1_ps(*self.s.add(blk * self.n + t)) }
+        }
+        /// 32 × Σq of half `h` of the block: the unsigned offset of Q6_K values times the sum.
+        #[inline(always)]
+        unsafe fn half32(&self, t: usize, blk: usize, h: usize) -> __m256i {
+            unsafe { _mm256_set1_epi32(32 * *self.halves.add(2 * (blk * self.n + t) + h)) }
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn load(p: *const u8) -> __m256i {
+        unsafe { _mm256_loadu_si256(p as *const __m256i) }
+    }
+
+    /// 8 f16 values (one per row) as f32.
+    #[inline(always)]
+    unsafe fn f16x8(p: *const u8) -> __m256 {
+        unsafe { _mm256_cvtph_ps(_mm_loadu_si128(p as *const __m128i)) }
+    }
+
+    /// Σ over steps `s` of `w[s]` · the token's values `4s..4s+4` (broadcast): per row, in two
+    /// chains so consecutive `vpdpbusd`s do not wait on each other.
+    #[inline(always)]
+    unsafe fn dot<const N: usize>(w: &[__m256i; N], a: *const i8) -> __m256i {
+        unsafe {
+            let at = |s: usize| _mm256_set1_epi32(std::ptr::read_unaligned(a.add(4 * s) as *const i32));
+            let mut x = _mm256_dpbusd_epi32(_mm256_setzero_si256(), w[0], at(0));
+            let mut y = _mm256_dpbusd_epi32(_mm256_setzero_si256(), w[1], at(1));
+            let mut s = 2;
+            while s + 1 < N {
+                x = _mm256_dpbusd_epi32(x, w[s], at(s));
+                y = _mm256_dpbusd_epi32(y, w[s + 1], at(s + 1));
+                s += 2;
+            }
+            _mm256_add_epi32(x, y)
+        }
+    }
+
+    /// Low (`HIGH == false`) or high nibbles of each byte.
+    #[inline(always)]
+    unsafe fn nibble<const HIGH: bool>(raw: __m256i) -> __m256i {
+        unsafe {
+            let m4 = _mm256_set1_epi8(0x0F);
+            if HIGH { _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4) } else { _mm256_and_si256(raw, m4) }
+        }
+    }
+
+    /// A packed block format: multiplies one block of a group (at `p`) with `T` tokens.
+    trait Packed {
+        /// 32-value activation blocks per weight block.
+        const SUBS: usize;
+        unsafe fn block<const T: usize>(p: *const u8, a: Acts, blk0: usize, t0: usize, acc: &mut [__m256; T]);
+    }
+
+    /// The 32-value formats: unpacked values (unsigned), scale, and the coefficient of the
+    /// activation sum (the format's offset or minimum).
+    trait Simple {
+        unsafe fn unpack(p: *const u8) -> ([__m256i; 8], __m256, __m256);
+    }
+
+    /// 4 vectors of nibble bytes → values 4s..4s+4 for s in 0..8.
+    #[inline(always)]
+    unsafe fn nibbles(p: *const u8) -> [__m256i; 8] {
+        unsafe {
+            let raw: [__m256i; 4] = std::array::from_fn(|k| load(p.add(32 * k)));
+            std::array::from_fn(|s| if s < 4 { nibble::<false>(raw[s]) } else { nibble::<true>(raw[s - 4]) })
+        }
+    }
+
+    struct Q4_0;
+    impl Simple for Q4_0 {
+        #[inline(always)]
+        unsafe fn unpack(p: *const u8) -> ([__m256i; 8], __m256, __m256) {
+            unsafe {
+                let d = f16x8(p);
+                (nibbles(p.add(16)), d, _mm256_mul_ps(d, _mm256_set1_ps(-8.0)))
+            }
+        }
+    }
+
+    struct Q4_1;
+    impl Simple for Q4_1 {
+        #[inline(always)]
+        unsafe fn unpack(p: *const u8) -> ([__m256i; 8], __m256, __m256) {
+            unsafe { (nibbles(p.add(32)), f16x8(p), f16x8(p.add(16))) }
+        }
+    }
+
+    struct Q5_0;
+    impl Simple for Q5_0 {
+        #[inline(always)]
+        unsafe fn unpack(p: *const u8) -> ([__m256i; 8], __m256, __m256) {
+            unsafe {
+                let d = f16x8(p);
+                let h = load(p.add(16));
+                let m10 = _mm256_set1_epi8(0x10);
+                // Bit s of each byte is the fifth bit of step s's value: move it to bit 4 (the
+                // 16-bit shifts bring no neighbour byte's bit to bit 4 for these distances).
+                let hb = [
+                    _mm256_slli_epi16(h, 4),
+                    _mm256_slli_epi16(h, 3),
+                    _mm256_slli_epi16(h, 2),
+                    _mm256_slli_epi16(h, 1),
+                    h,
+                    _mm256_srli_epi16(h, 1),
+                    _mm256_srli_epi16(h, 2),
+                    _mm256_srli_epi16(h, 3),
+                ];
+                let lo = nibbles(p.add(48));
+                let q = std::array::from_fn(|s| _mm256_or_si256(lo[s], _mm256_and_si256(hb[s], m10)));
+                (q, d, _mm256_mul_ps(d, _mm256_set1_ps(-16.0)))
+            }
+        }
+    }
+
+    struct Q8_0;
+    impl Simple for Q8_0 {
+        #[inline(always)]
+        unsafe fn unpack(p: *const u8) -> ([__m256i; 8], __m256, __m256) {
+            unsafe {
+                let d = f16x8(p);
+                (std::array::from_fn(|s| load(p.add(16 + 32 * s))), d, _mm256_mul_ps(d, _mm256_set1_ps(-128.0)))
+            }
+        }
+    }
+
+    struct S32<B>(std::marker::PhantomData<B>);
+
+    impl<B: Simple> Packed for S32<B> {
+        const SUBS: usize = 1;
+        #[inline(always)]
+        unsafe fn block<const T: usize>(p: *const u8, a: Acts, blk: usize, t0: usize, acc: &mut [__m256; T]) {
+            unsafe {
+                let (w, d, m) = B::unpack(p);
+                for t in 0..T {
+                    let i = dot(&w, a.q(t0 + t, blk));
+                    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i), _mm256_mul_ps(d, a.d(t0 + t, blk)), acc[t]);
+                    acc[t] = _mm256_fmadd_ps(m, a.s(t0 + t, blk), acc[t]);
+                }
+            }
+        }
+    }
+
+    /// 8 bytes (one per row) widened to i32 (`SIGNED`) or u32, as f32.
+    #[inline(always)]
+    unsafe fn bytes8<const SIGNED: bool>(p: *const u8) -> __m256i {
+        unsafe {
+            let b = _mm_loadl_epi64(p as *const __m128i);
+            if SIGNED { _mm256_cvtepi8_epi32(b) } else { _mm256_cvtepu8_epi32(b) }
+        }
+    }
+
+    struct Q4K;
+
+    /// Sub-block `2c + HIGH` of a Q4_K block (`p`): its values are the low or high nibbles of
+    /// chunk `c`. Generic over the nibble so each sub-block's code is straight-line.
+    #[inline(always)]
+    unsafe fn q4k_sub<const HIGH: bool, const T: usize>(p: *const u8, c: usize, d: __m256, dmin: __m256, a: Acts, blk0: usize, t0: usize, acc: &mut [__m256; T]) {
+        unsafe {
+            let j = 2 * c + HIGH as usize;
+            let sc = _mm256_mul_ps(_mm256_cvtepi32_ps(bytes8::<false>(p.add(32 + 8 * j))), d);
+            let mn = _mm256_mul_ps(_mm256_cvtepi32_ps(bytes8::<false>(p.add(96 + 8 * j))), dmin);
+            let chunk = p.add(160 + 256 * c);
+            let w: [__m256i; 8] = std::array::from_fn(|k| nibble::<HIGH>(load(chunk.add(32 * k))));
+            let blk = blk0 + j;
+            for t in 0..T {
+                let i = dot(&w, a.q(t0 + t, blk));
+                acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i), _mm256_mul_ps(sc, a.d(t0 + t, blk)), acc[t]);
+                acc[t] = _mm256_fnmadd_ps(mn, a.s(t0 + t, blk), acc[t]);
+            }
+        }
+    }
+
+    impl Packed for Q4K {
+        const SUBS: usize = 8;
+        #[inline(always)]
+        unsafe fn block<const T: usize>(p: *const u8, a: Acts, blk0: usize, t0: usize, acc: &mut [__m256; T]) {
+            unsafe {
+                let (d, dmin) = (f16x8(p), f16x8(p.add(16)));
+                for c in 0..4 {
+                    q4k_sub::<false, T>(p, c, d, dmin, a, blk0, t0, acc);
+                    q4k_sub::<true, T>(p, c, d, dmin, a, blk0, t0, acc);
+                }
+            }
+        }
+    }
+
+    struct Q6K;
+
+    /// Sub-block `j = 4g + M` of a Q6_K block (`p`): top 2 bits from bits `2M..2M+2` of quad
+    /// `g`'s, low 4 bits from the low (`M` even) or high nibbles of the quad's pair `M / 2`.
+    #[inline(always)]
+    unsafe fn q6k_sub<const M: usize, const T: usize>(p: *const u8, g: usize, d: __m256, a: Acts, blk0: usize, t0: usize, acc: &mut [__m256; T]) {
+        unsafe {
+            let j = 4 * g + M;
+            let hi_src = p.add(144 + 768 * g);
+            let lo_src = hi_src.add(256 * (1 + M / 2));
+            let m30 = _mm256_set1_epi8(0x30);
+            let w: [__m256i; 8] = std::array::from_fn(|k| {
+                let l = load(lo_src.add(32 * k));
+                let l = if M % 2 == 1 { nibble::<true>(l) } else { nibble::<false>(l) };
+                let h = load(hi_src.add(32 * k));
+                // Bits 2M..2M+2 to bits 4..6 (no neighbour byte's bits land there).
+                let h = match M {
+                    0 => _mm256_slli_epi16(h, 4),
+                    1 => _mm256_slli_epi16(h, 2),
+                    2 => h,
+                    _ => _mm256_srli_epi16(h, 2),
+                };
+                _mm256_or_si256(l, _mm256_and_si256(h, m30))
+            });
+            let (w_lo, w_hi) = ([w[0], w[1], w[2], w[3]], [w[4], w[5], w[6], w[7]]);
+            let (s_lo, s_hi) = (bytes8::<true>(p.add(16 + 16 * j)), bytes8::<true>(p.add(24 + 16 * j)));
+            let blk = blk0 + j;
+            for t in 0..T {
+                let q = a.q(t0 + t, blk);
+                let lo = _mm256_sub_epi32(dot(&w_lo, q), a.half32(t0 + t, blk, 0));
+                let hi = _mm256_sub_epi32(dot(&w_hi, q.add(16)), a.half32(t0 + t, blk, 1));
+                let i = _mm256_add_epi32(_mm256_mullo_epi32(lo, s_lo), _mm256_mullo_epi32(hi, s_hi));
+                acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i), _mm256_mul_ps(d, a.d(t0 + t, blk)), acc[t]);
+            }
+        }
+    }
+
+    impl Packed for Q6K {
+        const SUBS: usize = 8;
+        #[inline(always)]
+        unsafe fn block<const T: usize>(p: *const u8, a: Acts, blk0: usize, t0: usize, acc: &mut [__m256; T]) {
+            unsafe {
+                let d = f16x8(p);
+                for g in 0..2 {
+                    q6k_sub::<0, T>(p, g, d, a, blk0, t0, acc);
+                    q6k_sub::<1, T>(p, g, d, a, blk0, t0, acc);
+                    q6k_sub::<2, T>(p, g, d, a, blk0, t0, acc);
+                    q6k_sub::<3, T>(p, g, d, a, blk0, t0, acc);
+                }
+            }
+        }
+    }
+
+    /// Computes `W[rows] · a` for whole groups of 8 rows, writing `out[t * stride + off + r]`.
+    #[target_feature(enable = "avx2,fma,f16c,avx512f,avx512vl,avx512bw,avx512vnni")]
+    pub(super) unsafe fn gemm_rows(w: &QMatrix, a: &QActs, rows: std::ops::Range<usize>, out: *mut f32, stride: usize, off: usize) {
+        unsafe {
+            match w.ty {
+                QType::Q4_0 => drive::<S32<Q4_0>>(w, a, rows, out, stride, off),
+                QType::Q4_1 => drive::<S32<Q4_1>>(w, a, rows, out, stride, off),
+                QType::Q5_0 => drive::<S32<Q5_0>>(w, a, rows, out, stride, off),
+                QType::Q8_0 => drive::<S32<Q8_0>>(w, a, rows, out, stride, off),
+                QType::Q4K => drive::<Q4K>(w, a, rows, out, stride, off),
+                QType::Q6K => drive::<Q6K>(w, a, rows, out, stride, off),
+            }
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn drive<P: Packed>(w: &QMatrix, a: &QActs, rows: std::ops::Range<usize>, out: *mut f32, stride: usize, off: usize) {
+        unsafe {
+            let acts = Acts { qs: a.qs.as_ptr(), d: a.d.as_ptr(), s: a.s.as_ptr(), halves: a.half_sums.as_ptr(), cols: a.cols, n: a.n };
+            let bytes = QMatrix::packed_block_bytes(w.ty);
+            let blocks = w.cols / (32 * P::SUBS);
+            for g in rows.start / 8..rows.end / 8 {
+                let base = w.data.as_ptr().add(g * blocks * bytes);
+                let col = off + 8 * g;
+                let mut t0 = 0;
+                while t0 + 8 <= a.n {
+                    tile::<P, 8>(base, blocks, bytes, acts, t0, out, stride, col);
+                    t0 += 8;
+                }
+                // The rest in one tile: each tile is a pass over the group's weights.
+                match a.n - t0 {
+                    0 => {}
+                    1 => tile::<P, 1>(base, blocks, bytes, acts, t0, out, stride, col),
+                    2 => tile::<P, 2>(base, blocks, bytes, acts, t0, out, stride, col),
+                    3 => tile::<P, 3>(base, blocks, bytes, acts, t0, out, stride, col),
+                    4 => tile::<P, 4>(base, blocks, bytes, acts, t0, out, stride, col),
+                    5 => tile::<P, 5>(base, blocks, bytes, acts, t0, out, stride, col),
+                    6 => tile::<P, 6>(base, blocks, bytes, acts, t0, out, stride, col),
+                    _ => tile::<P, 7>(base, blocks, bytes, acts, t0, out, stride, col),
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tile<P: Packed, const T: usize>(base: *const u8, blocks: usize, bytes: usize, a: Acts, t0: usize, out: *mut f32, stride: usize, col: usize) {
+        unsafe {
+            let mut acc = [_mm256_setzero_ps(); T];
+            // No software prefetch: a group's blocks are one sequential stream, which the
+            // hardware prefetcher follows (explicit prefetches measured slower, up to 2× for Q6_K).
+            for b in 0..blocks {
+                P::block::<T>(base.add(b * bytes), a, b * P::SUBS, t0, &mut acc);
+            }
+            for t in 0..T {
+                _mm256_storeu_ps(out.add((t0 + t) * stride + col), acc[t]);
+            }
+        }
+    }
+}
+
+
 #[cfg(test)]
 mod tests {
-    use super::super::quant::{QActs, QMatrix, QType, dequantize_row};
+    use super::super::quant::{Layout, QActs, QMatrix, QType, dequantize_row};
     use super::*;
 
     /// Deterministic pseudo-random bytes (xorshift), so blocks hold every bit pattern.
@@ -720,32 +1106,60 @@ mod tests {
         }
     }
 
+    /// The packed (VNNI) kernels agree with the scalar reference on the unpacked matrix, for
+    /// every format and tile width, row ranges of whole groups included.
+    #[test]
+    fn packed_kernels_match_the_reference() {
+        let isa = Isa::detect();
+        if !isa.packs() {
+            eprintln!("this CPU has no AVX-512 VNNI: the packed kernels are not used here");
+            return;
+        }
+        for (ty, n) in TYPES.iter().flat_map(|t| [1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 19].map(|n| (*t, n))) {
+            let (rows, cols) = (24, 768);
+            let mut w = matrix(ty, rows, cols, 9);
+            let (_, a) = acts(n, cols, 21);
+            let want: Vec<f32> = (0..n).flat_map(|t| (0..rows).map(|r| dot_row_scalar(ty, w.row(r), &a, t)).collect::<Vec<_>>()).collect();
+            assert!(w.pack8(), "{ty:?}: 24 rows pack");
+            assert_eq!(w.data.len(), rows / 8 * cols / ty.block_elems() * QMatrix::packed_block_bytes(ty));
+            let mut got = vec![f32::NAN; n * rows];
+            gemm(isa, &w, &a, 8..rows, SyncPtr(got.as_mut_ptr()), rows, 0);
+            gemm(isa, &w, &a, 0..8, SyncPtr(got.as_mut_ptr()), rows, 0);
+            for (i, (g, want)) in got.iter().zip(&want).enumerate() {
+                assert!((g - want).abs() <= 1e-4 * want.abs().max(1.0), "{ty:?} n{n} t{} r{}: {g} vs {want}", i / rows, i % rows);
+            }
+        }
+        let mut odd = matrix(QType::Q4K, 12, 256, 1);
+        assert!(!odd.pack8(), "12 rows are not whole groups of 8");
+        assert_eq!(odd.layout, Layout::Rows);
+    }
+
+    /// Both head widths with a SIMD kernel (64: SmolLM2, Qwen 0.5B; 128: Qwen 1.5B).
     #[test]
     fn attention_kernel_matches_the_plain_formula() {
         let isa = Isa::detect();
-        for ctx in [1, 7, 8, 9, 64, 301] {
-            let q: Vec<f32> = (0..64).map(|i| ((i * 37 % 64) as f32 - 32.0) / 16.0).collect();
-            let k: Vec<f16> = (0..ctx * 64).map(|i| f16::from_f32(((i * 53 % 97) as f32 - 48.0) / 24.0)).collect();
-            let v: Vec<f16> = (0..ctx * 64).map(|i| f16::from_f32(((i * 29 % 89) as f32 - 44.0) / 30.0)).collect();
+        for (hd, ctx) in [64, 128].into_iter().flat_map(|hd| [1, 7, 8, 9, 64, 301].map(|c| (hd, c))) {
+            let q: Vec<f32> = (0..hd).map(|i| ((i * 37 % 64) as f32 - 32.0) / 16.0).collect();
+            let k: Vec<f16> = (0..ctx * hd).map(|i| f16::from_f32(((i * 53 % 97) as f32 - 48.0) / 24.0)).collect();
+            let v: Vec<f16> = (0..ctx * hd).map(|i| f16::from_f32(((i * 29 % 89) as f32 - 44.0) / 30.0)).collect();
             let scale = 0.125;
-            let s: Vec<f64> = (0..ctx).map(|j| (0..64).map(|i| q[i] as f64 * k[j * 64 + i].to_f64()).sum::<f64>() * scale).collect();
+            let s: Vec<f64> = (0..ctx).map(|j| (0..hd).map(|i| q[i] as f64 * k[j * hd + i].to_f64()).sum::<f64>() * scale).collect();
             let m = s.iter().cloned().fold(f64::MIN, f64::max);
             let e: Vec<f64> = s.iter().map(|x| (x - m).exp()).collect();
             let z: f64 = e.iter().sum();
             let mut scores = vec![0f32; ctx];
-            let mut out = vec![0f32; 64];
+            let mut out = vec![0f32; hd];
             attend(isa, &q, &k, &v, ctx, scale as f32, &mut scores, &mut out);
-            let mut reference = vec![0f32; 64];
+            let mut reference = vec![0f32; hd];
             attend(Isa::Scalar, &q, &k, &v, ctx, scale as f32, &mut scores, &mut reference);
-            for i in 0..64 {
-                assert!((out[i] - reference[i]).abs() < 1e-5 * (1.0 + reference[i].abs()), "ctx {ctx}: simd vs scalar");
-                let want: f64 = (0..ctx).map(|j| e[j] / z * v[j * 64 + i].to_f64()).sum();
-                assert!((out[i] as f64 - want).abs() < 1e-5 * (1.0 + want.abs()), "ctx {ctx} lane {i}: {} vs {want}", out[i]);
+            for i in 0..hd {
+                assert!((out[i] - reference[i]).abs() < 1e-5 * (1.0 + reference[i].abs()), "hd {hd} ctx {ctx}: simd vs scalar");
+                let want: f64 = (0..ctx).map(|j| e[j] / z * v[j * hd + i].to_f64()).sum();
+                assert!((out[i] as f64 - want).abs() < 1e-5 * (1.0 + want.abs()), "hd {hd} ctx {ctx} lane {i}: {} vs {want}", out[i]);
             }
         }
     }
 }
-
 
 #[cfg(test)]
 mod speed {
@@ -757,7 +1171,11 @@ mod speed {
     #[ignore = "timing"]
     fn kernel_speed() {
         let isa = Isa::detect();
-        for (ty, rows, cols) in [(QType::Q8_0, 151936, 896), (QType::Q5_0, 9728, 896), (QType::Q4_1, 1536, 576), (QType::Q4_1, 576, 1536), (QType::Q8_0, 8192, 576), (QType::Q5_0, 4864, 896), (QType::Q6K, 896, 4864), (QType::Q4K, 896, 4864)] {
+        let only = std::env::var("KERNEL_SPEED_ONLY").ok();
+        for (ty, rows, cols) in [(QType::Q4K, 65536, 1536), (QType::Q6K, 65536, 1536), (QType::Q8_0, 151936, 896), (QType::Q5_0, 9728, 896), (QType::Q4_1, 1536, 576), (QType::Q4_1, 576, 1536), (QType::Q8_0, 8192, 576), (QType::Q5_0, 4864, 896), (QType::Q6K, 896, 4864), (QType::Q4K, 896, 4864)] {
+            if only.as_deref().is_some_and(|o| o != format!("{ty:?}")) {
+                continue;
+            }
             let mut data = vec![0u8; rows * cols / ty.block_elems() * ty.block_bytes()];
             for (i, b) in data.iter_mut().enumerate() {
                 *b = ((i * 2654435761usize) >> 13) as u8;
@@ -769,7 +1187,10 @@ mod speed {
                     blk[2..4].copy_from_slice(&half::f16::from_f32(0.01).to_bits().to_le_bytes());
                 }
             }
-            let w = QMatrix::new(ty, rows, cols, data).unwrap();
+            let mut w = QMatrix::new(ty, rows, cols, data).unwrap();
+            if isa.packs() {
+                w.pack8();
+            }
             for n in [1usize, 4, 64] {
                 let x: Vec<f32> = (0..n * cols).map(|i| ((i * 7) % 13) as f32 - 6.0).collect();
                 let mut a = QActs::default();

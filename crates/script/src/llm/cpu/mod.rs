@@ -155,7 +155,7 @@ impl CpuModel {
     ) -> Result<CpuModel> {
         let mut ld = Loader { content, reader, path };
         let embed = ld.matrix("token_embd.weight")?;
-        let head = if ld.has("output.weight") { Some(ld.matrix("output.weight")?) } else { None };
+        let mut head = if ld.has("output.weight") { Some(ld.matrix("output.weight")?) } else { None };
         let out_norm = ld.vector("output_norm.weight", cfg.d_model)?;
         let (d, kv) = (cfg.d_model, cfg.kv_dim());
         let mut layers = Vec::with_capacity(cfg.n_layer);
@@ -197,6 +197,18 @@ impl CpuModel {
         }
         let pool = Pool::new(threads);
         let isa = Isa::detect();
+        if isa.packs() {
+            // The layers' matrices (and an untied output head) only ever meet the kernels;
+            // the embeddings are also read row by row, so they keep the file's layout.
+            for l in &mut layers {
+                for m in [&mut l.wq, &mut l.wk, &mut l.wv, &mut l.wo, &mut l.w_gate, &mut l.w_up, &mut l.w_down] {
+                    m.pack8();
+                }
+            }
+            if let Some(h) = head.as_mut() {
+                h.pack8();
+            }
+        }
         tracing::info!(arch = %cfg.arch, threads = pool.threads(), isa = isa.name(), "CPU model loaded");
         let slots = cfg.n_layer * cfg.n_kv_head;
         Ok(CpuModel {

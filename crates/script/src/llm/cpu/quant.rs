@@ -55,12 +55,24 @@ impl QType {
     }
 }
 
+/// How a matrix's bytes are laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// As in the GGUF file: row after row, each a run of blocks.
+    Rows,
+    /// Groups of 8 rows, block by block, each block's values regrouped so that one 32-bit lane
+    /// holds 4 consecutive values of one row ([`QMatrix::pack8`]): a single `vpdpbusd` then
+    /// advances 8 rows' dot products by 4 values each, with no horizontal sums.
+    Packed8,
+}
+
 /// A weight matrix: `rows` rows of `cols` values, each row a run of blocks.
 pub(crate) struct QMatrix {
     pub ty: QType,
     pub rows: usize,
     pub cols: usize,
     pub row_bytes: usize,
+    pub layout: Layout,
     pub data: Vec<u8>,
 }
 
@@ -70,7 +82,7 @@ impl QMatrix {
             return None;
         }
         let row_bytes = cols / ty.block_elems() * ty.block_bytes();
-        (data.len() == rows * row_bytes).then_some(QMatrix { ty, rows, cols, row_bytes, data })
+        (data.len() == rows * row_bytes).then_some(QMatrix { ty, rows, cols, row_bytes, layout: Layout::Rows, data })
     }
 
     /// Quantises f32 rows to `Q8_0` (for weight types without a kernel of their own).
@@ -90,7 +102,144 @@ impl QMatrix {
     }
 
     pub(crate) fn row(&self, r: usize) -> &[u8] {
+        assert_eq!(self.layout, Layout::Rows, "rows of a packed matrix are not contiguous");
         &self.data[r * self.row_bytes..(r + 1) * self.row_bytes]
+    }
+
+    /// Bytes of one block of a group of 8 rows in [`Layout::Packed8`].
+    pub(crate) fn packed_block_bytes(ty: QType) -> usize {
+        match ty {
+            // The pre-decoded 6-bit scales and minimums take 32 bytes more than the packed ones.
+            QType::Q4K => 8 * 144 + 32,
+            _ => 8 * ty.block_bytes(),
+        }
+    }
+
+    /// Regroups the matrix into [`Layout::Packed8`] (for the VNNI kernels). Per group of 8 rows
+    /// and block, with `v(i, j)` value `j` of row `i` and "4-lanes" meaning 8 rows × 4 bytes
+    /// (row `i` in bytes `4i..4i+4`):
+    /// - Q4_0, Q4_1, Q5_0: the 8 f16 scales (Q4_1: then the 8 f16 minimums; Q5_0: then 32 bytes
+    ///   whose byte `4i+p` holds in bit `s` the fifth bit of `v(i, 4s+p)`), then 4 4-lanes of
+    ///   the GGUF's nibble bytes `4k..4k+4` (low nibbles: values `4k..`, high: `16+4k..`).
+    /// - Q8_0: the 8 scales, then 8 4-lanes of values `4s..4s+4`, offset by 128 to be unsigned.
+    /// - Q4_K: 8 `d`, 8 `dmin` (f16), the decoded scales then minimums as `[sub-block][row]`
+    ///   bytes, then per 64-value chunk `c` 8 4-lanes of nibble bytes `32c+4k..` (low nibbles:
+    ///   sub-block `2c`, high: `2c+1`).
+    /// - Q6_K: 8 `d`, the 16 scales as `[16-value group][row]`, then per 4 sub-blocks `4g..`:
+    ///   8 4-lanes of their values' top 2 bits (bits `2m..2m+2`: sub-block `4g+m`), then for
+    ///   each of their two pairs 8 4-lanes of the low 4 bits (low nibble: the even sub-block);
+    ///   in the order the kernel reads them, so the block streams front to back. Values are
+    ///   stored as in the file, offset by 32 to be unsigned.
+    ///
+    /// Returns false (and changes nothing) when the row count is not a multiple of 8.
+    pub(crate) fn pack8(&mut self) -> bool {
+        if self.layout == Layout::Packed8 {
+            return true;
+        }
+        if !self.rows.is_multiple_of(8) {
+            return false;
+        }
+        let (ty, bb) = (self.ty, self.ty.block_bytes());
+        let nb = self.row_bytes / bb;
+        let mut out = Vec::with_capacity(self.rows / 8 * nb * Self::packed_block_bytes(ty));
+        for g in 0..self.rows / 8 {
+            for b in 0..nb {
+                let blk: [&[u8]; 8] = std::array::from_fn(|i| &self.data[(g * 8 + i) * self.row_bytes + b * bb..][..bb]);
+                let lanes4 = |out: &mut Vec<u8>, at: usize| {
+                    for k in 0..4 {
+                        for r in &blk {
+                            out.extend_from_slice(&r[at + 4 * k..at + 4 * k + 4]);
+                        }
+                    }
+                };
+                let f16s = |out: &mut Vec<u8>, at: usize| {
+                    for r in &blk {
+                        out.extend_from_slice(&r[at..at + 2]);
+                    }
+                };
+                match ty {
+                    QType::Q4_0 => {
+                        f16s(&mut out, 0);
+                        lanes4(&mut out, 2);
+                    }
+                    QType::Q4_1 => {
+                        f16s(&mut out, 0);
+                        f16s(&mut out, 2);
+                        lanes4(&mut out, 4);
+                    }
+                    QType::Q5_0 => {
+                        f16s(&mut out, 0);
+                        for r in &blk {
+                            let qh = u32::from_le_bytes([r[2], r[3], r[4], r[5]]);
+                            for p in 0..4 {
+                                out.push((0..8).map(|s| (((qh >> (4 * s + p)) & 1) << s) as u8).sum());
+                            }
+                        }
+                        lanes4(&mut out, 6);
+                    }
+                    QType::Q8_0 => {
+                        f16s(&mut out, 0);
+                        for s in 0..8 {
+                            for r in &blk {
+                                out.extend(r[2 + 4 * s..6 + 4 * s].iter().map(|q| q ^ 0x80));
+                            }
+                        }
+                    }
+                    QType::Q4K => {
+                        f16s(&mut out, 0);
+                        f16s(&mut out, 2);
+                        let sm: [[(u8, u8); 8]; 8] = std::array::from_fn(|i| std::array::from_fn(|j| q4k_scale_min(j, &blk[i][4..16])));
+                        for pick in [0, 1] {
+                            for j in 0..8 {
+                                for row in &sm {
+                                    out.push(if pick == 0 { row[j].0 } else { row[j].1 });
+                                }
+                            }
+                        }
+                        for c in 0..4 {
+                            for k in 0..8 {
+                                for r in &blk {
+                                    out.extend_from_slice(&r[16 + 32 * c + 4 * k..][..4]);
+                                }
+                            }
+                        }
+                    }
+                    QType::Q6K => {
+                        f16s(&mut out, 208);
+                        for grp in 0..16 {
+                            for r in &blk {
+                                out.push(r[192 + grp]);
+                            }
+                        }
+                        let u: [[u8; 256]; 8] = std::array::from_fn(|i| q6k_values(blk[i]).map(|v| (v + 32) as u8));
+                        for quad in 0..2 {
+                            for k in 0..8 {
+                                for row in &u {
+                                    for p in 0..4 {
+                                        let v = 4 * k + p;
+                                        out.push((0..4).map(|m| (row[32 * (4 * quad + m) + v] >> 4) << (2 * m)).sum());
+                                    }
+                                }
+                            }
+                            for pair in [2 * quad, 2 * quad + 1] {
+                                for k in 0..8 {
+                                    for row in &u {
+                                        for p in 0..4 {
+                                            let v = 4 * k + p;
+                                            out.push((row[64 * pair + v] & 0xF) | ((row[64 * pair + 32 + v] & 0xF) << 4));
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        debug_assert_eq!(out.len(), self.rows / 8 * nb * Self::packed_block_bytes(ty));
+        self.data = out;
+        self.layout = Layout::Packed8;
+        true
     }
 
     /// Row `r` as f32 (embedding lookups, tests).
@@ -201,6 +350,8 @@ pub(crate) struct QActs {
     pub qs: Vec<i8>,
     pub d: Vec<f32>,
     pub s: Vec<f32>,
+    /// Σq of each half block, `[block][token][half]` (Q6_K's scales cover 16 values).
+    pub half_sums: Vec<i32>,
 }
 
 impl QActs {
@@ -214,6 +365,7 @@ impl QActs {
         // A little slack past the end lets kernels load four tokens' scales at once.
         self.d.resize(nb * n + 4, 0.0);
         self.s.resize(nb * n + 4, 0.0);
+        self.half_sums.resize(2 * nb * n, 0);
         for t in 0..n {
             let xs = &x[t * cols..(t + 1) * cols];
             let qs = &mut self.qs[t * cols..(t + 1) * cols];
@@ -221,14 +373,15 @@ impl QActs {
                 let amax = xb.iter().fold(0f32, |m, v| m.max(v.abs()));
                 let d = amax / 127.0;
                 let id = if d > 0.0 { 1.0 / d } else { 0.0 };
-                let mut sum = 0i32;
-                for (q, v) in qb.iter_mut().zip(xb) {
+                let mut halves = [0i32; 2];
+                for (i, (q, v)) in qb.iter_mut().zip(xb).enumerate() {
                     let r = (v * id).round() as i32;
                     *q = r as i8;
-                    sum += r;
+                    halves[i / 16] += r;
                 }
                 self.d[b * n + t] = d;
-                self.s[b * n + t] = d * sum as f32;
+                self.s[b * n + t] = d * (halves[0] + halves[1]) as f32;
+                self.half_sums[2 * (b * n + t)..][..2].copy_from_slice(&halves);
             }
         }
     }
