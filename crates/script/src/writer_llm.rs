@@ -275,10 +275,12 @@ impl LlmWriter {
                         },
                         // Words of the product's facts: naming the product alone tells nothing.
                         // Another true fact than the one asked for is still a good line (the
-                        // guard and the vocabulary keep it true, the memory keeps it new).
+                        // guard and the vocabulary keep it true, the memory keeps it new),
+                        // the worked example's own point included: a copy of the example is a
+                        // repeat, a new sentence about its point is not.
                         anchors: {
                             let mut a: Vec<String> = content_words(&fact).into_iter().filter(|w| !name_words.contains(w)).collect();
-                            for f in &facts {
+                            for f in facts.iter().chain(&example) {
                                 a.extend(content_words(f).into_iter().filter(|w| !name_words.contains(w) && !["it's", "have", "includes", "comes"].contains(&w.as_str())));
                             }
                             a

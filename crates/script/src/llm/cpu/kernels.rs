@@ -1166,7 +1166,8 @@ mod speed {
     use super::super::quant::{QActs, QMatrix, QType};
     use super::*;
 
-    /// Kernel throughput, for tuning: `cargo test --release -p script kernel_speed -- --ignored --nocapture`.
+    /// Kernel throughput, for tuning: `cargo test --release -p script kernel_speed -- --ignored --nocapture`
+    /// (`KERNEL_SPEED_ONLY=Q6K` for one format; the 65536-row matrices do not fit the caches).
     #[test]
     #[ignore = "timing"]
     fn kernel_speed() {
