@@ -1,7 +1,7 @@
 //! The fast CPU path: a forward pass of its own for llama/qwen2 GGUF models.
 //!
 //! Weights stay in their GGUF block formats (types without a kernel are converted to Q8_0
-//! once at load); activations are quantised to 8 bits per token and multiplied with the
+//! once at load; on AVX-512 VNNI CPUs the layers' blocks are regrouped 8 rows at a time); activations are quantised to 8 bits per token and multiplied with the
 //! kernels in [`kernels`]. Every buffer is allocated once and reused, matrices sharing an input
 //! (q/k/v, gate/up) run as one parallel step, and a prompt runs in chunks of tokens, so each
 //! weight block is read once per chunk rather than once per token. The output head (tied to

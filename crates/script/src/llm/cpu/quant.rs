@@ -1,5 +1,6 @@
-//! Quantised weight blocks (the GGUF/ggml layouts, kept as they are in the file) and the
-//! activation format the kernels multiply them with.
+//! Quantised weight blocks (the GGUF/ggml layouts, kept as they are in the file, or regrouped
+//! 8 rows at a time for the VNNI kernels: [`Layout`]) and the activation format the kernels
+//! multiply them with.
 //!
 //! Activations are quantised per token in blocks of 32: int8 values, the block's scale `d` and
 //! `s = d * Σq` (which folds the weight formats' offsets and minimums into one multiply).
