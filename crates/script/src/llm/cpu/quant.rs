@@ -146,13 +146,6 @@ impl QMatrix {
         for g in 0..self.rows / 8 {
             for b in 0..nb {
                 let blk: [&[u8]; 8] = std::array::from_fn(|i| &self.data[(g * 8 + i) * self.row_bytes + b * bb..][..bb]);
-                let lanes4 = |out: &mut Vec<u8>, at: usize| {
-                    for k in 0..4 {
-                        for r in &blk {
-                            out.extend_from_slice(&r[at + 4 * k..at + 4 * k + 4]);
-                        }
-                    }
-                };
                 let f16s = |out: &mut Vec<u8>, at: usize| {
                     for r in &blk {
                         out.extend_from_slice(&r[at..at + 2]);
@@ -161,12 +154,12 @@ impl QMatrix {
                 match ty {
                     QType::Q4_0 => {
                         f16s(&mut out, 0);
-                        lanes4(&mut out, 2);
+                        copy_lanes4(&mut out, 4, &blk, 2);
                     }
                     QType::Q4_1 => {
                         f16s(&mut out, 0);
                         f16s(&mut out, 2);
-                        lanes4(&mut out, 4);
+                        copy_lanes4(&mut out, 4, &blk, 4);
                     }
                     QType::Q5_0 => {
                         f16s(&mut out, 0);
@@ -176,62 +169,45 @@ impl QMatrix {
                                 out.push((0..8).map(|s| (((qh >> (4 * s + p)) & 1) << s) as u8).sum());
                             }
                         }
-                        lanes4(&mut out, 6);
+                        copy_lanes4(&mut out, 4, &blk, 6);
                     }
                     QType::Q8_0 => {
                         f16s(&mut out, 0);
-                        for s in 0..8 {
-                            for r in &blk {
-                                out.extend(r[2 + 4 * s..6 + 4 * s].iter().map(|q| q ^ 0x80));
-                            }
-                        }
+                        let at = out.len();
+                        copy_lanes4(&mut out, 8, &blk, 2);
+                        out[at..].iter_mut().for_each(|q| *q ^= 0x80);
                     }
                     QType::Q4K => {
                         f16s(&mut out, 0);
                         f16s(&mut out, 2);
                         let sm: [[(u8, u8); 8]; 8] = std::array::from_fn(|i| std::array::from_fn(|j| q4k_scale_min(j, &blk[i][4..16])));
-                        for pick in [0, 1] {
-                            for j in 0..8 {
-                                for row in &sm {
-                                    out.push(if pick == 0 { row[j].0 } else { row[j].1 });
-                                }
-                            }
-                        }
+                        out.extend((0..8).flat_map(|j| sm.iter().map(move |row| row[j].0)));
+                        out.extend((0..8).flat_map(|j| sm.iter().map(move |row| row[j].1)));
                         for c in 0..4 {
-                            for k in 0..8 {
-                                for r in &blk {
-                                    out.extend_from_slice(&r[16 + 32 * c + 4 * k..][..4]);
-                                }
-                            }
+                            copy_lanes4(&mut out, 8, &blk, 16 + 32 * c);
                         }
                     }
                     QType::Q6K => {
                         f16s(&mut out, 208);
-                        for grp in 0..16 {
-                            for r in &blk {
-                                out.push(r[192 + grp]);
-                            }
-                        }
-                        let u: [[u8; 256]; 8] = std::array::from_fn(|i| q6k_values(blk[i]).map(|v| (v + 32) as u8));
-                        for quad in 0..2 {
-                            for k in 0..8 {
-                                for row in &u {
-                                    for p in 0..4 {
-                                        let v = 4 * k + p;
-                                        out.push((0..4).map(|m| (row[32 * (4 * quad + m) + v] >> 4) << (2 * m)).sum());
+                        out.extend((0..16).flat_map(|grp| blk.iter().map(move |r| r[192 + grp])));
+                        // Per row, the six 32-byte runs in the packed order (top bits of
+                        // quad 0, low bits of pairs 0 and 1, then the same for quad 1).
+                        let runs: [[u8; 192]; 8] = std::array::from_fn(|i| {
+                            let u = q6k_values(blk[i]).map(|v| (v + 32) as u8);
+                            let mut r = [0u8; 192];
+                            for quad in 0..2 {
+                                for v in 0..32 {
+                                    r[96 * quad + v] = (0..4).map(|m| (u[32 * (4 * quad + m) + v] >> 4) << (2 * m)).sum();
+                                    for (n, pair) in [2 * quad, 2 * quad + 1].into_iter().enumerate() {
+                                        r[96 * quad + 32 * (n + 1) + v] = (u[64 * pair + v] & 0xF) | ((u[64 * pair + 32 + v] & 0xF) << 4);
                                     }
                                 }
                             }
-                            for pair in [2 * quad, 2 * quad + 1] {
-                                for k in 0..8 {
-                                    for row in &u {
-                                        for p in 0..4 {
-                                            let v = 4 * k + p;
-                                            out.push((row[64 * pair + v] & 0xF) | ((row[64 * pair + 32 + v] & 0xF) << 4));
-                                        }
-                                    }
-                                }
-                            }
+                            r
+                        });
+                        let runs: [&[u8]; 8] = std::array::from_fn(|i| &runs[i][..]);
+                        for run in 0..6 {
+                            copy_lanes4(&mut out, 8, &runs, 32 * run);
                         }
                     }
                 }
@@ -246,6 +222,16 @@ impl QMatrix {
     /// Row `r` as f32 (embedding lookups, tests).
     pub(crate) fn dequantize_row(&self, r: usize, out: &mut [f32]) {
         dequantize_row(self.ty, self.row(r), &mut out[..self.cols]);
+    }
+}
+
+/// Appends `steps` "4-lanes" of [`QMatrix::pack8`] taken from each row's bytes from `at`: for
+/// each step `k`, rows 0..8 in turn, each with its bytes `at + 4k..at + 4k + 4`.
+fn copy_lanes4(out: &mut Vec<u8>, steps: usize, blk: &[&[u8]; 8], at: usize) {
+    for k in 0..steps {
+        for r in blk {
+            out.extend_from_slice(&r[at + 4 * k..at + 4 * k + 4]);
+        }
     }
 }
 
