@@ -46,6 +46,7 @@ modern timeless classic simple stylish chic tidy neat organised organized clutte
 avoid discover explore via due during according different currently glad provide providing require requiring
 maintain gently turn change ability preference preferences suit suits i'll we'll they're you've i've we've
 whether throughout within across among toward towards beyond besides however though although unless until
+drop dropped slashed marked originally previously part parts array level levels supply source stands
 ";
 
 const SUFFIXES: &[&str] = &["ing", "ed", "es", "s", "ly", "er"];
@@ -162,6 +163,19 @@ pub fn is_talk(word: &str) -> bool {
 /// The words a sentence about a product may use.
 pub struct Vocabulary {
     stems: HashSet<String>,
+    /// The [`COMPOUND_ONLY`] words the product's own text uses on their own.
+    standalone: Vec<&'static str>,
+}
+
+/// Words that state an offer on their own ("with a free gift") but a property inside a
+/// compound ("flicker-free"): a compound in the catalog does not ground the word alone.
+const COMPOUND_ONLY: &[&str] = &["free"];
+
+/// Whether `text` has `word` on its own: not inside a hyphenated compound or a longer word.
+fn has_standalone(text: &str, word: &str) -> bool {
+    let lower = text.to_lowercase();
+    let joined = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
+    lower.match_indices(word).any(|(i, _)| !joined(lower[..i].chars().next_back()) && !joined(lower[i + word.len()..].chars().next()))
 }
 
 impl Vocabulary {
@@ -211,7 +225,12 @@ impl Vocabulary {
                 known.insert(stem(NUMBER_WORDS[i]));
             }
         }
-        Vocabulary { stems: known }
+        let mut own_text = format!("{own} {}", product.product_type.clone().unwrap_or_default());
+        for v in &product.variants {
+            own_text.push_str(&format!(" {}", v.title));
+        }
+        let standalone = COMPOUND_ONLY.iter().copied().filter(|w| has_standalone(&own_text, w)).collect();
+        Vocabulary { stems: known, standalone }
     }
 
     /// The words of `sentence` this vocabulary does not have (numbers are the guard's job).
@@ -221,6 +240,7 @@ impl Vocabulary {
             .filter(|w| w.chars().count() > 2)
             .filter(|w| !stems(w).iter().any(|s| self.stems.contains(s)))
             .map(|w| w.to_string())
+            .chain(COMPOUND_ONLY.iter().filter(|w| !self.standalone.contains(w) && has_standalone(sentence, w)).map(|w| w.to_string()))
             .collect()
     }
 }
@@ -247,5 +267,10 @@ mod tests {
         assert!(v.unknown("USB-C power, a cable of 1.5 meters and the adapter come with it.").is_empty(), "{:?}", v.unknown("USB-C power, a cable of 1.5 meters and the adapter come with it."));
         assert_eq!(v.unknown("It runs on batteries for hours."), ["batteries", "hours"]);
         assert!(v.unknown("The lamp's bamboo arm is sealed with lacquer.").is_empty());
+        // "flicker-free" in the lamp's text does not make a free gift.
+        assert!(v.unknown("Its light is flicker-free.").is_empty());
+        assert_eq!(v.unknown("You can buy it today with a free gift."), ["free"]);
+        assert!(!has_standalone("BPA-free and lead-free", "free"));
+        assert!(has_standalone("Free shipping on every order.", "free"));
     }
 }
