@@ -14,6 +14,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use show::stages::Writer;
 
+/// Where a scored line came from, for the fluency means.
+#[derive(Clone, Copy, PartialEq)]
+enum Source {
+    Llm,
+    Template,
+    Other,
+}
+
 #[derive(Serialize, Default)]
 pub struct ScriptFigures {
     pub writer: String,
@@ -34,6 +42,7 @@ pub struct ScriptFigures {
     pub writer_cpu_s_per_show_minute: f64,
     /// Mean fluency of the LLM's spoken lines and of the templates' (nats per token).
     pub fluency_llm: Option<f64>,
+    /// The templates' lines only (not the persona's own words).
     pub fluency_templates: Option<f64>,
     pub lowest_fluency: Option<(f64, String)>,
     pub lines_below_floor: usize,
@@ -96,7 +105,7 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
     let dir = models_dir.unwrap_or_else(script::models::default_models_dir);
     let judge_path = script::fluency::Judge::largest(&dir);
     let mut results = Vec::new();
-    let mut scored: Vec<Vec<(bool, String, String)>> = Vec::new();
+    let mut scored: Vec<Vec<(Source, String, String)>> = Vec::new();
     for w in writers {
         let choice = if w == "template" {
             WriterChoice::Template
@@ -152,10 +161,29 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         // so what it scores is how the line is put together, not how surprising its subject is.
         let facts_of = |l: &show::Line| -> String {
             let product = l.product.as_deref().and_then(|id| show.catalog.product(id));
-            let mut facts = match product {
-                Some(p) => format!("{}. {}", p.title, script::points::speakable(p).iter().filter_map(|pt| pt.sentence()).collect::<Vec<_>>().join(" ")),
-                None => show.config.title.clone(),
-            };
+            // The show and its host, the product's points, options and price: what any line
+            // may name, so none of it counts as a surprise.
+            let mut facts = format!("Show: {}, hosted by {}.", show.config.title, show.config.persona.name);
+            if let Some(p) = product {
+                facts.push_str(&format!(" {}. {}", p.title, script::points::speakable(p).iter().filter_map(|pt| pt.sentence()).collect::<Vec<_>>().join(" ")));
+                let mut names: Vec<&String> = Vec::new();
+                for (name, _) in p.variants.iter().flat_map(|v| &v.options) {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                for name in names {
+                    let values = p.option_values(name);
+                    if values.len() >= 2 {
+                        facts.push_str(&format!(" {name}: {}.", values.join(", ")));
+                    }
+                }
+                facts.push_str(&format!(" Price: {}", en.format_money(&p.price())));
+                if let Some(was) = p.compare_at() {
+                    facts.push_str(&format!(", regular price {}", en.format_money(&was)));
+                }
+                facts.push('.');
+            }
             if l.kind == show::SegmentKind::Transition
                 && let Some(next) = l.product.as_deref().and_then(|id| by_id.get(id)).and_then(|i| show.products.get((i + 1) % show.products.len()))
             {
@@ -163,7 +191,14 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
             }
             facts
         };
-        scored.push(script.lines.iter().map(|l| (l.by.is_llm(), facts_of(l), l.display(&en))).collect());
+        // Means by source: the model's lines against the templates'; the persona's own words (the
+        // seller's) count for the floor and the lowest line only.
+        let source = |l: &show::Line| match &l.by {
+            show::Provenance::Llm { .. } => Source::Llm,
+            show::Provenance::Template { .. } => Source::Template,
+            _ => Source::Other,
+        };
+        scored.push(script.lines.iter().map(|l| (source(l), facts_of(l), l.display(&en))).collect());
         results.push(f);
         drop(writer);
     }
@@ -178,7 +213,7 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
             let mut cache: HashMap<String, f64> = HashMap::new();
             for (f, lines) in results.iter_mut().zip(&scored) {
                 let (mut llm, mut tpl) = (Vec::new(), Vec::new());
-                for (i, (is_llm, facts, text)) in lines.iter().enumerate() {
+                for (i, (source, facts, text)) in lines.iter().enumerate() {
                     let key = format!("{facts}\u{1}{text}");
                     let s = match cache.get(&key) {
                         Some(s) => *s,
@@ -195,7 +230,11 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
                     if f.lowest_fluency.as_ref().is_none_or(|(m, _)| s < *m) {
                         f.lowest_fluency = Some((s, text.clone()));
                     }
-                    if *is_llm { llm.push(s) } else { tpl.push(s) }
+                    match source {
+                        Source::Llm => llm.push(s),
+                        Source::Template => tpl.push(s),
+                        Source::Other => {}
+                    }
                     // `lines` and `scored` both follow the script's order.
                     if let Some(l) = f.lines.get_mut(i) {
                         l.fluency = Some(s);

@@ -21,6 +21,21 @@ use crate::points::{self, Form, Point, capitalize};
 /// How many recent sentences the writer avoids repeating (more than an hour of speech).
 const MEMORY: usize = 900;
 
+/// How many different sentences a slot offers a [`LineRanker`] to choose from.
+const CANDIDATES: usize = 4;
+
+/// Chooses among sentences the templates can say for one slot (all true, all new): a
+/// language model's ear picks the one that reads most naturally. Without one the writer
+/// takes its first draw.
+pub trait LineRanker {
+    /// The index of the sentence to say, from `candidates` (at least two, in the same slot of
+    /// the same segment).
+    fn pick(&mut self, kind: SegmentKind, candidates: &[String]) -> usize;
+}
+
+/// The ranker of one `compose` call, when there is one.
+type Rank<'a, 'b> = &'a mut Option<&'b mut dyn LineRanker>;
+
 pub struct TemplateWriter {
     bank: Arc<TemplateBank>,
     /// Writing a market's native banks: catalog text and the persona's own English phrases
@@ -83,6 +98,14 @@ impl TemplateWriter {
 
     /// Writes the lines of one segment.
     pub fn compose(&mut self, req: &SegmentRequest<'_>) -> Vec<Line> {
+        self.compose_ranked(req, None)
+    }
+
+    /// Writes the lines of one segment, letting `ranker` choose each sentence among a few
+    /// the templates offer for its slot.
+    pub fn compose_ranked(&mut self, req: &SegmentRequest<'_>, ranker: Option<&mut dyn LineRanker>) -> Vec<Line> {
+        let mut rank = ranker;
+        let rank = &mut rank;
         let mut out = Vec::new();
         let b = self.bank.clone();
         let p = req.product;
@@ -91,16 +114,16 @@ impl TemplateWriter {
         match req.kind {
             SegmentKind::Hook => {
                 if req.index == 0 {
-                    self.push(&mut out, ("show_open", &b.show_open), p, req, SegmentKind::Hook, &[Cue::Wave]);
+                    self.push(rank, &mut out, ("show_open", &b.show_open), p, req, SegmentKind::Hook, &[Cue::Wave]);
                     tag_last(&mut out, "show_open");
-                    self.push(&mut out, ("disclosure", &b.disclosure), p, req, SegmentKind::Hook, &[]);
+                    self.push(rank, &mut out, ("disclosure", &b.disclosure), p, req, SegmentKind::Hook, &[]);
                     tag_last(&mut out, "disclosure");
                     if let Some(intro) = self.persona.intro.clone().filter(|_| !self.native) {
                         self.remember_line(&mut out, Line::new(SegmentKind::Hook, None).text(intro).by(Provenance::Persona));
                     }
                 } else if self.hooks % 4 == 3 {
                     // Re-disclose now and then: viewers join at any time (EU AI Act, Douyin rules).
-                    self.push(&mut out, ("disclosure", &b.disclosure), p, req, SegmentKind::Hook, &[]);
+                    self.push(rank, &mut out, ("disclosure", &b.disclosure), p, req, SegmentKind::Hook, &[]);
                     tag_last(&mut out, "disclosure");
                 }
                 self.hooks += 1;
@@ -111,7 +134,7 @@ impl TemplateWriter {
                 {
                     self.remember_line(&mut out, Line::new(SegmentKind::Hook, pid.clone()).text(c).by(Provenance::Persona));
                 }
-                self.push(&mut out, ("hook", &b.hook), p, req, SegmentKind::Hook, &[Cue::LookAtCard]);
+                self.push(rank, &mut out, ("hook", &b.hook), p, req, SegmentKind::Hook, &[Cue::LookAtCard]);
             }
             SegmentKind::Pitch | SegmentKind::Demo => {
                 let with_options = !b.options.is_empty() && p.is_some_and(|p| option_summary(p).is_some());
@@ -120,12 +143,12 @@ impl TemplateWriter {
                 let usage_at = if req.kind == SegmentKind::Demo { 0 } else { n.saturating_sub(1).max(1) };
                 for i in 0..n {
                     if with_options && i == n / 2 {
-                        self.push(&mut out, ("options", &b.options), p, req, req.kind, &[Cue::OpenPalms]);
+                        self.push(rank, &mut out, ("options", &b.options), p, req, req.kind, &[Cue::OpenPalms]);
                     } else if with_usage && i == usage_at && (req.kind == SegmentKind::Demo || req.index % 2 == 1) {
-                        self.push(&mut out, ("usage", &b.usage), p, req, req.kind, &[Cue::OpenPalms]);
+                        self.push(rank, &mut out, ("usage", &b.usage), p, req, req.kind, &[Cue::OpenPalms]);
                     } else {
                         let cue: &[Cue] = if i % 3 == 0 { &[Cue::OpenPalms] } else { &[] };
-                        self.push(&mut out, ("pitch", &b.pitch), p, req, req.kind, cue);
+                        self.push(rank, &mut out, ("pitch", &b.pitch), p, req, req.kind, cue);
                     }
                 }
             }
@@ -136,7 +159,7 @@ impl TemplateWriter {
                         Some(p) if i == 1 && p.proof.sold.is_some() => ("social_proof_sold", &b.social_proof_sold),
                         _ => ("social_proof_soft", &b.social_proof_soft),
                     };
-                    self.push(&mut out, bank, p, req, SegmentKind::SocialProof, &[Cue::ThumbsUp]);
+                    self.push(rank, &mut out, bank, p, req, SegmentKind::SocialProof, &[Cue::ThumbsUp]);
                 }
             }
             SegmentKind::Offer => {
@@ -148,33 +171,33 @@ impl TemplateWriter {
                     } else {
                         ("price", &b.price)
                     };
-                    self.push(&mut out, bank, p, req, SegmentKind::Offer, &[Cue::Point, Cue::LookAtCard]);
+                    self.push(rank, &mut out, bank, p, req, SegmentKind::Offer, &[Cue::Point, Cue::LookAtCard]);
                     if self.countdown_block != Some(req.block) && req.offer_minutes > 0 {
                         self.countdown_block = Some(req.block);
                         let cue = [Cue::Countdown(req.offer_minutes * 60)];
-                        self.push(&mut out, ("offer_start", &b.offer_start), p, req, SegmentKind::Offer, &cue);
+                        self.push(rank, &mut out, ("offer_start", &b.offer_start), p, req, SegmentKind::Offer, &cue);
                     } else {
-                        self.push(&mut out, ("offer_running", &b.offer_running), p, req, SegmentKind::Offer, &[]);
+                        self.push(rank, &mut out, ("offer_running", &b.offer_running), p, req, SegmentKind::Offer, &[]);
                     }
                     if prod.stock().is_some_and(|s| (1..=50).contains(&s)) {
-                        self.push(&mut out, ("stock", &b.stock), p, req, SegmentKind::Offer, &[Cue::Point]);
+                        self.push(rank, &mut out, ("stock", &b.stock), p, req, SegmentKind::Offer, &[Cue::Point]);
                     }
                 }
             }
             SegmentKind::CallToAction => {
                 for _ in 0..n {
-                    self.push(&mut out, ("cta", &b.cta), p, req, SegmentKind::CallToAction, &[Cue::Wave]);
+                    self.push(rank, &mut out, ("cta", &b.cta), p, req, SegmentKind::CallToAction, &[Cue::Wave]);
                 }
             }
             SegmentKind::Transition => {
                 if req.next_product.is_some() {
-                    self.push(&mut out, ("transition", &b.transition), p, req, SegmentKind::Transition, &[]);
+                    self.push(rank, &mut out, ("transition", &b.transition), p, req, SegmentKind::Transition, &[]);
                 } else {
-                    self.push(&mut out, ("filler", &b.filler), p, req, SegmentKind::Transition, &[]);
+                    self.push(rank, &mut out, ("filler", &b.filler), p, req, SegmentKind::Transition, &[]);
                 }
             }
             SegmentKind::Filler | SegmentKind::Answer => {
-                self.push(&mut out, ("filler", &b.filler), p, req, req.kind, &[]);
+                self.push(rank, &mut out, ("filler", &b.filler), p, req, req.kind, &[]);
             }
         }
         out
@@ -189,7 +212,7 @@ impl TemplateWriter {
             _ => return None,
         };
         let mut out = Vec::new();
-        self.push(&mut out, bank, req.product, req, SegmentKind::Hook, cues);
+        self.push(&mut None, &mut out, bank, req.product, req, SegmentKind::Hook, cues);
         out.pop().map(|l| l.tagged(tag))
     }
 
@@ -238,13 +261,17 @@ impl TemplateWriter {
     }
 
     /// Picks a template from `bank` that the product supports and that gives a sentence not
-    /// said recently; varies fillers, then openers, before accepting a repeat.
-    fn push(&mut self, out: &mut Vec<Line>, (bank_name, bank): (&str, &[String]), p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind, cues: &[Cue]) {
+    /// said recently; varies fillers, then openers, before accepting a repeat. With a ranker,
+    /// draws up to [`CANDIDATES`] different new sentences and says the one it picks.
+    #[allow(clippy::too_many_arguments)]
+    fn push(&mut self, rank: Rank<'_, '_>, out: &mut Vec<Line>, (bank_name, bank): (&str, &[String]), p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind, cues: &[Cue]) {
         let points = p.map(points::speakable).unwrap_or_default();
         let usable: Vec<(usize, &str)> = bank.iter().map(String::as_str).enumerate().filter(|(_, t)| self.supports(t, p, &points, req)).collect();
         if usable.is_empty() {
             return;
         }
+        let want = if rank.is_some() { CANDIDATES } else { 1 };
+        let mut fresh: Vec<Line> = Vec::new();
         let mut fallback = None;
         for attempt in 0..60 {
             let (index, template) = *usable.choose(&mut self.rng).expect("non-empty");
@@ -264,7 +291,24 @@ impl TemplateWriter {
                 fallback.get_or_insert(line);
                 continue;
             }
-            self.remember(key);
+            if fresh.iter().all(|l| l.key() != key) {
+                fresh.push(line);
+            }
+            // A ranker's choice among the first draws only: later ones carry openers.
+            if fresh.len() >= want || (attempt >= 12 && !fresh.is_empty()) {
+                break;
+            }
+        }
+        if !fresh.is_empty() {
+            let pick = match rank.as_deref_mut() {
+                Some(r) if fresh.len() > 1 => {
+                    let texts: Vec<String> = fresh.iter().map(Line::key).collect();
+                    r.pick(kind, &texts).min(fresh.len() - 1)
+                }
+                _ => 0,
+            };
+            let line = fresh.swap_remove(pick);
+            self.remember(line.key());
             out.push(line);
             return;
         }

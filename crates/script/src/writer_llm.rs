@@ -16,7 +16,7 @@ use crate::grounding::{SUPERLATIVES, Vocabulary};
 use crate::guard::Guard;
 use crate::llm::{Llm, Role, Sampling, SentenceSplitter};
 use crate::points;
-use crate::template::{TemplateWriter, short_name};
+use crate::template::{LineRanker, TemplateWriter, short_name};
 
 /// Counters a running show can read (and `script.md` reports).
 #[derive(Debug, Default)]
@@ -114,6 +114,52 @@ pub struct LlmWriter {
     third_wins: u64,
 }
 
+/// The writer's model as an ear for the templates: of the sentences a template slot offers,
+/// it picks the one it finds most likely as the host's answer, after the same system prompt
+/// and worked examples as the model's own lines (a cached prefix, so a choice costs only the
+/// candidates' tokens).
+struct Ear<'a> {
+    llm: &'a mut Llm,
+    system: &'a str,
+    shots: &'a [(Role, String)],
+    /// How many more slots to rank; after that the first draw is said (a fallback segment is
+    /// written whole, but usually only its first line stands in for a refused one).
+    budget: usize,
+}
+
+impl LineRanker for Ear<'_> {
+    fn pick(&mut self, kind: SegmentKind, candidates: &[String]) -> usize {
+        if self.budget == 0 {
+            return 0;
+        }
+        self.budget -= 1;
+        let ask = match kind {
+            SegmentKind::Hook => "Open this part of the show in one short sentence.",
+            SegmentKind::Pitch | SegmentKind::Demo => "Tell the viewers one thing about it in one sentence.",
+            SegmentKind::SocialProof => "Say in one sentence why you like it.",
+            SegmentKind::Offer => "Tell the viewers about the live price in one sentence.",
+            SegmentKind::CallToAction => "Ask the viewers in one short sentence to order it.",
+            SegmentKind::Transition => "Say in one sentence what comes next.",
+            SegmentKind::Filler | SegmentKind::Answer => "Say one short, friendly sentence to the viewers.",
+        };
+        let mut turns = self.shots.to_vec();
+        turns.push((Role::User, ask.to_string()));
+        let context = self.llm.chat_prompt(self.system, &turns);
+        let mut best = (0, f32::NEG_INFINITY);
+        for (i, c) in candidates.iter().enumerate() {
+            match self.llm.score(&context, c) {
+                Ok(s) if s > best.1 => best = (i, s),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::debug!("could not rank the templates' sentences: {e}");
+                    return best.0;
+                }
+            }
+        }
+        best.0
+    }
+}
+
 /// The point the worked example states: the last that has a clause shape.
 fn example_point(p: &Product) -> Option<points::Point> {
     points::speakable(p).into_iter().rev().find(|pt| pt.clause().is_some())
@@ -142,6 +188,8 @@ const OFF_SCRIPT: &[&str] = &[
     "as an ai", "language model", "our team", "our company", "restaurant", "last year", "recently", "i was ", "i had ", "my friend",
     "words", "instruction", "product:", "[", "]", "{", "}", "user", "response", "list", "tell the viewers", "introduce the",
     "in one", "catalog", "supported", "not sure", "don't know", "i think", "maybe", "amazon", "ebay", "available on",
+    // Answers to a correction ("Do not write …"), not lines.
+    "can't say", "cannot say", "don't write", "not allowed",
 ];
 
 const STOPWORDS: &[&str] = &[
@@ -309,7 +357,7 @@ impl LlmWriter {
                     },
                     _ => Task {
                         instruction: pick(&[
-                            format!("Tell the viewers in one sentence that this live deal on screen lasts {} minutes.", req.offer_minutes),
+                            format!("Tell the viewers in one sentence that this price is only on for the next {} minutes.", req.offer_minutes),
                             format!("Remind the viewers in one sentence that the timer on screen runs for {} minutes.", req.offer_minutes),
                         ]),
                         anchors: vec!["deal".into(), "minutes".into(), "timer".into(), "offer".into(), "price".into()],
@@ -370,6 +418,16 @@ impl LlmWriter {
     fn tidy(sentence: &str) -> Result<String, String> {
         let s = crate::llm::strip_markers(sentence).replace(['“', '”', '*', '#'], "");
         let s = s.trim().trim_start_matches(['-', '•', ':', '"']).trim_end_matches('"').trim();
+        // "Sure, here's how …": the model answering the instruction before the line.
+        let reply = ["Sure, ", "Sure! ", "Of course, ", "Certainly, ", "Okay, ", "OK, "].iter().find_map(|r| s.strip_prefix(r));
+        let owned;
+        let s = match reply {
+            Some(rest) => {
+                owned = points::capitalize(rest.trim_start());
+                owned.as_str()
+            }
+            None => s,
+        };
         let words = s.split_whitespace().count();
         if s.ends_with([':', ';', ',']) {
             return Err("an unfinished sentence".into());
@@ -401,9 +459,16 @@ impl Writer for LlmWriter {
     }
 
     fn write(&mut self, req: &SegmentRequest<'_>, emit: &mut dyn FnMut(Line) -> bool) -> Result<(), StageError> {
-        // The show's opening and its AI disclosure are fixed text, not left to a model.
+        let system = self.system(req.product);
+        // Two worked examples in the host's voice for this product (from the templates, so
+        // they are true): a small model copies form far better than it follows instructions.
+        // They depend only on the product, so they belong to the cached prefix.
+        let shots = self.examples(req.product);
+        // The show's opening and its AI disclosure are fixed text, not left to a model (which
+        // only picks among the templates' phrasings).
         if req.index == 0 && req.kind == SegmentKind::Hook {
-            for l in self.fallback.compose(req) {
+            let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget: usize::MAX };
+            for l in self.fallback.compose_ranked(req, Some(&mut ear)) {
                 self.memory.remember(&l.key());
                 if !emit(l) {
                     return Ok(());
@@ -416,11 +481,6 @@ impl Writer for LlmWriter {
             SegmentKind::Transition => 1,
             _ => req.sentences.max(1),
         };
-        let system = self.system(req.product);
-        // Two worked examples in the host's voice for this product (from the templates, so
-        // they are true): a small model copies form far better than it follows instructions.
-        // They depend only on the product, so they belong to the cached prefix.
-        let shots = self.examples(req.product);
         // The examples' answers count as said: a copy of an example is no new line.
         for (role, text) in &shots {
             if *role == Role::Assistant && self.memory.repeats(text).is_none() {
@@ -493,7 +553,10 @@ impl Writer for LlmWriter {
             }
             if !done {
                 // What the model could not write well, the templates write: never dead air.
-                let lines = fallback.get_or_insert_with(|| self.fallback.compose(req).into_iter());
+                let lines = fallback.get_or_insert_with(|| {
+                    let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget: 1 };
+                    self.fallback.compose_ranked(req, Some(&mut ear)).into_iter()
+                });
                 if let Some(l) = lines.next() {
                     self.counters.fallback_lines.fetch_add(1, Ordering::Relaxed);
                     self.memory.remember(&l.key());
@@ -549,7 +612,9 @@ impl LlmWriter {
             && let Some(was) = p.compare_at()
             && line.facts().any(|f| *f == Fact::Price(was))
         {
-            let marked = ["instead of", "was ", "regular", "normally", "down from", "usually"].iter().any(|m| lower.contains(m));
+            let (now, before) = (money(&p.price()).to_lowercase(), money(&was).to_lowercase());
+            let marked = ["instead of", "was ", "regular", "normally", "down from", "usually", "originally", "previously", "used to be"].iter().any(|m| lower.contains(m))
+                || lower.contains(&format!("from {before} to {now}"));
             if !line.facts().any(|f| *f == Fact::Price(p.price())) || !marked {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
                 return Err((text, format!("{} is the regular price: say it only as what {} replaces", money(&was), money(&p.price()))));
@@ -566,5 +631,39 @@ impl LlmWriter {
             return Err((text, why));
         }
         Ok(line)
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tidy_drops_a_reply_to_the_instruction() {
+        assert_eq!(LlmWriter::tidy("Sure, here's how you can grab it: tap the card.").unwrap(), "Here's how you can grab it: tap the card.");
+        assert_eq!(LlmWriter::tidy("Tap the card to grab the lamp today.").unwrap(), "Tap the card to grab the lamp today.");
+        assert!(LlmWriter::tidy("Sure, tap it.").is_err(), "what is left is too short");
+    }
+
+    /// The writer's model (the default one the set-up installs) hears a scrambled sentence
+    /// as less likely than the sentence, in either order; with its budget spent it takes the
+    /// first draw.
+    #[test]
+    fn the_ear_prefers_a_well_formed_line() {
+        let dir = std::env::var_os("EVERCAST_MODELS").map(std::path::PathBuf::from).unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"));
+        let default = crate::models::manifest().default_model().name.clone();
+        let model = crate::models::resolve(&default, &dir).unwrap_or_else(|e| panic!("the set-up installs the default model: {e}"));
+        let mut llm = Llm::load(&model, crate::llm::DeviceChoice::Cpu).unwrap();
+        let system = "You are Mia, the warm AI host of Sunny Nest Live, a live shopping stream.\n\nProduct on screen: Bamboo LED Desk Lamp.";
+        let good = "Tap the product card to order the Bamboo LED Desk Lamp today.".to_string();
+        let scrambled = "Card the tap product to Bamboo the LED order Desk today Lamp.".to_string();
+        for candidates in [[good.clone(), scrambled.clone()], [scrambled.clone(), good.clone()]] {
+            let mut ear = Ear { llm: &mut llm, system, shots: &[], budget: usize::MAX };
+            let i = ear.pick(SegmentKind::CallToAction, &candidates);
+            assert_eq!(candidates[i], good);
+        }
+        let mut ear = Ear { llm: &mut llm, system, shots: &[], budget: 0 };
+        assert_eq!(ear.pick(SegmentKind::CallToAction, &[scrambled, good]), 0);
     }
 }

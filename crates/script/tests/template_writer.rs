@@ -81,3 +81,49 @@ fn the_guard_refuses_unsupported_facts_and_claims() {
     assert!(guard.check(&line(base().text("Only ").fact(Fact::Count(20)).text(" left.")), &cat).is_ok(), "stock 14 + 6");
     assert!(guard.check(&line(base().text("Only ").fact(Fact::Count(7)).text(" left.")), &cat).is_err(), "made-up stock");
 }
+
+/// Picks the longest sentence, and remembers what it was offered.
+struct Longest {
+    offers: Vec<(Vec<String>, usize)>,
+}
+
+impl script::template::LineRanker for Longest {
+    fn pick(&mut self, _kind: SegmentKind, candidates: &[String]) -> usize {
+        let i = (0..candidates.len()).max_by_key(|&i| candidates[i].len()).unwrap();
+        self.offers.push((candidates.to_vec(), i));
+        i
+    }
+}
+
+#[test]
+fn a_ranker_chooses_among_new_true_sentences() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/shopify-template.csv");
+    let cat = catalog::load(&path, Currency::USD).unwrap();
+    let mut writer = TemplateWriter::new("Test Live", &persona(), 7);
+    let mut ranker = Longest { offers: Vec::new() };
+    let guard = Guard::new(5);
+    let mut said: Vec<String> = Vec::new();
+    let kinds = [SegmentKind::Hook, SegmentKind::Pitch, SegmentKind::SocialProof, SegmentKind::Offer, SegmentKind::CallToAction, SegmentKind::Transition];
+    for index in 0..120u64 {
+        let block = index / 6;
+        let p = &cat.products[block as usize % cat.products.len()];
+        let next = &cat.products[(block as usize + 1) % cat.products.len()];
+        let req = SegmentRequest { kind: kinds[index as usize % 6], product: Some(p), next_product: Some(next), index, block, sentences: 2, offer_minutes: 5 };
+        let offered_before = ranker.offers.len();
+        let said_before = said.len();
+        for line in writer.compose_ranked(&req, Some(&mut ranker)) {
+            guard.check(&line, &cat).unwrap_or_else(|r| panic!("guard refused {:?}: {r}", line.key()));
+            said.push(line.key());
+        }
+        for (candidates, pick) in &ranker.offers[offered_before..] {
+            let distinct: std::collections::HashSet<&String> = candidates.iter().collect();
+            assert_eq!(distinct.len(), candidates.len(), "the same sentence offered twice: {candidates:?}");
+            assert!(said[said_before..].contains(&candidates[*pick]), "the picked sentence was not said: {:?}", candidates[*pick]);
+            assert!(candidates.iter().all(|c| !said[..said_before].contains(c)), "a sentence said before was offered: {candidates:?}");
+        }
+    }
+    assert!(ranker.offers.len() > 100, "most slots offer a choice, got {}", ranker.offers.len());
+    assert!(ranker.offers.iter().all(|(c, _)| c.len() >= 2 && c.len() <= 4));
+    let unique: std::collections::HashSet<&String> = said.iter().collect();
+    assert_eq!(unique.len(), said.len(), "a sentence was repeated");
+}

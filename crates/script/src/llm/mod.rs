@@ -336,9 +336,6 @@ impl Llm {
         self.cached.clear();
     }
 
-    /// Generates a reply, reusing the KV cache for the longest common token prefix with the
-    /// previous call; calls `on_text` with each decoded piece; stops when it returns false, on
-    /// EOS/`<|im_end|>` or after `max_tokens`.
     /// How fluent `text` reads after `context`: the mean log-probability (natural log) of its
     /// tokens under this model. Higher is better; a well-formed host line scores about −2 to −3
     /// under Qwen, a garbled one well below. The context stays cached, so scoring many lines
@@ -377,6 +374,9 @@ impl Llm {
         Ok(total / body.len() as f32)
     }
 
+    /// Generates a reply, reusing the KV cache for the longest common token prefix with the
+    /// previous call; calls `on_text` with each decoded piece; stops when it returns false, on
+    /// EOS/`<|im_end|>` or after `max_tokens`.
     pub fn generate(
         &mut self,
         prompt: &str,
