@@ -60,9 +60,10 @@ fn stem(word: &str) -> String {
     if let Some(base) = w.strip_suffix("'s") {
         w = base.to_string();
     }
-    // British and American spellings meet: colour/color, personalise/personalize.
+    // British and American spellings meet: personalise/personalize here, colour/color once
+    // the suffix is off (so "pouring" stays with "pour").
     if w.chars().count() >= 5 {
-        w = w.replace("our", "or").replace("ise", "ize").replace("isa", "iza").replace("yse", "yze");
+        w = w.replace("ise", "ize").replace("isa", "iza").replace("yse", "yze");
     }
     for suf in SUFFIXES {
         if w.len() > suf.len() + 2 && w.ends_with(suf) {
@@ -74,6 +75,9 @@ fn stem(word: &str) -> String {
             }
             break;
         }
+    }
+    if w.chars().count() >= 5 {
+        w = w.replace("our", "or");
     }
     // "wipe" and "wiped", "make" and "making" meet.
     if w.len() >= 4 && w.ends_with('e') {
@@ -267,6 +271,9 @@ mod tests {
         assert!(v.unknown("USB-C power, a cable of 1.5 meters and the adapter come with it.").is_empty(), "{:?}", v.unknown("USB-C power, a cable of 1.5 meters and the adapter come with it."));
         assert_eq!(v.unknown("It runs on batteries for hours."), ["batteries", "hours"]);
         assert!(v.unknown("The lamp's bamboo arm is sealed with lacquer.").is_empty());
+        // British/American spellings, and "pouring" from "Pour-Over" in a product's name.
+        assert!(v.unknown("Its colours and colors look great.").is_empty());
+        assert!(v.unknown("Next, the set for pouring coffee.").is_empty());
         // "flicker-free" in the lamp's text does not make a free gift.
         assert!(v.unknown("Its light is flicker-free.").is_empty());
         assert_eq!(v.unknown("You can buy it today with a free gift."), ["free"]);

@@ -397,7 +397,11 @@ impl LlmWriter {
     }
 
     /// Example exchanges for a product: an instruction and a true answer.
-    fn examples(&self, p: Option<&Product>) -> Vec<(Role, String)> {
+    /// The answer's frame turns with the segment: a small model copies the example's opening
+    /// into every answer, and one frame for a whole product block is monotone ("Here's what I
+    /// love about …: …" three times running). The examples stay in the cached prefix for the
+    /// segment's sentences.
+    fn examples(&self, p: Option<&Product>, index: u64) -> Vec<(Role, String)> {
         let Some(p) = p else { return Vec::new() };
         let name = short_name(&p.title);
         let mut out = Vec::new();
@@ -406,7 +410,12 @@ impl LlmWriter {
             let f = sentence.trim_end_matches('.');
             out.push((Role::User, format!("Tell the viewers this about the {name} in one sentence: {f}.")));
             let clause = pt.clause().unwrap_or_default();
-            out.push((Role::Assistant, format!("Here's what I love about the {name}: {clause}.")));
+            let answer = match index % 3 {
+                0 => format!("Here's what I love about the {name}: {clause}."),
+                1 => format!("Take a look at the {name}: {clause}."),
+                _ => format!("{}.", points::capitalize(&clause)),
+            };
+            out.push((Role::Assistant, answer));
         }
         // No price example: a small model copies the last example into every answer ("You
         // can take the … home today for just $32.90" as a pitch); the offer task names the
@@ -463,7 +472,7 @@ impl Writer for LlmWriter {
         // Two worked examples in the host's voice for this product (from the templates, so
         // they are true): a small model copies form far better than it follows instructions.
         // They depend only on the product, so they belong to the cached prefix.
-        let shots = self.examples(req.product);
+        let shots = self.examples(req.product, req.index);
         // The show's opening and its AI disclosure are fixed text, not left to a model (which
         // only picks among the templates' phrasings).
         if req.index == 0 && req.kind == SegmentKind::Hook {
