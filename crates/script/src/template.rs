@@ -278,7 +278,7 @@ impl TemplateWriter {
             // Openers only on templates that have no lead-in of their own ("Plus, …:").
             let has_lead_in = has_lead_in(template);
             let opener = if !has_lead_in && (attempt >= 20 || (kind != SegmentKind::Hook && self.rng.random_bool(0.12))) {
-                self.bank.openers.choose(&mut self.rng).cloned()
+                self.bank.openers.choose(&mut self.rng).filter(|o| !same_first_word(o, template)).cloned()
             } else {
                 None
             };
@@ -439,6 +439,13 @@ fn has_lead_in(template: &str) -> bool {
     before_slot.contains(':') || words.iter().any(|w| w.ends_with(',') || w.ends_with('?'))
 }
 
+/// Whether an opener would stutter before a template that starts with the same word ("And
+/// and after this, …", "Just so you know, just so you know, …").
+fn same_first_word(opener: &str, template: &str) -> bool {
+    let first = |s: &str| s.split_whitespace().next().map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase()).unwrap_or_default();
+    first(opener) == first(template)
+}
+
 /// The option a product varies by most, and its values: ("Color", ["Sand", "Sage"]).
 fn option_summary(p: &Product) -> Option<(String, Vec<String>)> {
     let mut best: Option<(String, Vec<String>)> = None;
@@ -509,5 +516,15 @@ mod tests {
         assert_eq!(short_name("Linen Throw - Sand"), "Linen Throw");
         assert_eq!(decapitalize("Made of clay"), "made of clay");
         assert_eq!(decapitalize("USB-C charging"), "USB-C charging");
+    }
+
+    #[test]
+    fn lead_ins() {
+        assert!(has_lead_in("Plus, {clause}."));
+        assert!(has_lead_in("Here's what I love: {np}."));
+        assert!(!has_lead_in("Let's switch to the {next}."));
+        assert!(same_first_word("And ", "And after this, the {next}."));
+        assert!(same_first_word("Just so you know, ", "Just so you know, I'm {host}."));
+        assert!(!same_first_word("So ", "Stay with me, the {next} is next."));
     }
 }
