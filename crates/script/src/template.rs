@@ -394,6 +394,9 @@ impl TemplateWriter {
                         show::config::Tone::Luxury => &adj.luxury,
                     };
                     let a = list.choose(&mut self.rng)?;
+                    if !self.native {
+                        article_before(&mut line, a);
+                    }
                     line.text(if slot == "Adj" { capitalize(a) } else { a.to_string() })
                 }
                 "catch" => line.text(self.persona.catchphrases.choose(&mut self.rng)?.clone()),
@@ -437,6 +440,19 @@ fn has_lead_in(template: &str) -> bool {
     let before_slot = template.split('{').next().unwrap_or("");
     let words: Vec<&str> = template.split_whitespace().take(2).collect();
     before_slot.contains(':') || words.iter().any(|w| w.ends_with(',') || w.ends_with('?'))
+}
+
+/// "a" before a filled word that starts with a vowel becomes "an" ("It makes a {adj} gift"
+/// with "easy-to-love" → "an easy-to-love gift").
+fn article_before(line: &mut Line, word: &str) {
+    if !word.starts_with(['a', 'e', 'i', 'o', 'A', 'E', 'I', 'O']) {
+        return;
+    }
+    if let Some(show::Part::Text(before)) = line.parts.last_mut()
+        && (before.ends_with(" a ") || before == "a " || before == "A ")
+    {
+        before.insert(before.len() - 1, 'n');
+    }
 }
 
 /// Whether an opener would stutter before a template that starts with the same word ("And
@@ -516,6 +532,19 @@ mod tests {
         assert_eq!(short_name("Linen Throw - Sand"), "Linen Throw");
         assert_eq!(decapitalize("Made of clay"), "made of clay");
         assert_eq!(decapitalize("USB-C charging"), "USB-C charging");
+    }
+
+    #[test]
+    fn articles_agree_with_the_filled_word() {
+        let fixed = |before: &str, word: &str| {
+            let mut line = Line::new(SegmentKind::Pitch, None).text(before);
+            article_before(&mut line, word);
+            line.text(word).text(" gift.").key()
+        };
+        assert_eq!(fixed("It makes a ", "easy-to-love"), "It makes an easy-to-love gift.");
+        assert_eq!(fixed("It makes a ", "lovely"), "It makes a lovely gift.");
+        assert_eq!(fixed("Quick reminder: it makes a ", "amazing"), "Quick reminder: it makes an amazing gift.");
+        assert_eq!(fixed("Take a look at this ", "amazing"), "Take a look at this amazing gift.");
     }
 
     #[test]
