@@ -123,7 +123,7 @@ struct Ear<'a> {
     system: &'a str,
     shots: &'a [(Role, String)],
     /// How many more slots to rank; after that the first draw is said (a fallback segment is
-    /// written whole, but usually only its first line stands in for a refused one).
+    /// written whole, but usually only its first lines stand in for refused ones).
     budget: usize,
 }
 
@@ -497,7 +497,9 @@ impl Writer for LlmWriter {
             }
         }
         let mut fallback: Option<std::vec::IntoIter<Line>> = None;
-        for (i, task) in self.tasks(req, want).into_iter().enumerate() {
+        let tasks = self.tasks(req, want);
+        let task_count = tasks.len();
+        for (i, task) in tasks.into_iter().enumerate() {
             let mut done = false;
             let mut correction = String::new();
             for attempt in 0..3u64 {
@@ -563,7 +565,10 @@ impl Writer for LlmWriter {
             if !done {
                 // What the model could not write well, the templates write: never dead air.
                 let lines = fallback.get_or_insert_with(|| {
-                    let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget: 1 };
+                    // At most the lines the segment's remaining sentences could need, and two:
+                    // most of them will be the model's own.
+                    let budget = (task_count - i).min(2);
+                    let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget };
                     self.fallback.compose_ranked(req, Some(&mut ear)).into_iter()
                 });
                 if let Some(l) = lines.next() {
