@@ -399,7 +399,8 @@ impl LlmWriter {
     /// Example exchanges for a product: an instruction and a true answer.
     /// The answer's frame turns with the segment: a small model copies the example's opening
     /// into every answer, and one frame for a whole product block is monotone ("Here's what I
-    /// love about …: …" three times running). The examples stay in the cached prefix for the
+    /// love about …: …" three times running). Each frame names the product: a bare clause as
+    /// the example taught the model bare predicates ("Wipes with a dry, soft cloth."). The examples stay in the cached prefix for the
     /// segment's sentences.
     fn examples(&self, p: Option<&Product>, index: u64) -> Vec<(Role, String)> {
         let Some(p) = p else { return Vec::new() };
@@ -413,7 +414,7 @@ impl LlmWriter {
             let answer = match index % 3 {
                 0 => format!("Here's what I love about the {name}: {clause}."),
                 1 => format!("Take a look at the {name}: {clause}."),
-                _ => format!("{}.", points::capitalize(&clause)),
+                _ => format!("About the {name}: {clause}."),
             };
             out.push((Role::Assistant, answer));
         }
@@ -438,6 +439,10 @@ impl LlmWriter {
             None => s,
         };
         let words = s.split_whitespace().count();
+        // "Wipes with a dry, soft cloth.": a catalog bullet, not a sentence a host says.
+        if points::classify(s) == points::Form::Predicate {
+            return Err("no subject: not a whole sentence".into());
+        }
         if s.ends_with([':', ';', ',']) {
             return Err("an unfinished sentence".into());
         }
@@ -658,6 +663,9 @@ mod tests {
         assert_eq!(LlmWriter::tidy("Sure, here's how you can grab it: tap the card.").unwrap(), "Here's how you can grab it: tap the card.");
         assert_eq!(LlmWriter::tidy("Tap the card to grab the lamp today.").unwrap(), "Tap the card to grab the lamp today.");
         assert!(LlmWriter::tidy("Sure, tap it.").is_err(), "what is left is too short");
+        assert!(LlmWriter::tidy("Wipes with a dry, soft cloth.").is_err(), "a predicate without subject");
+        assert!(LlmWriter::tidy("It wipes clean with a dry, soft cloth.").is_ok());
+        assert!(LlmWriter::tidy("Wipe it with a dry, soft cloth.").is_ok(), "an instruction is a sentence");
     }
 
     /// The writer's model (the default one the set-up installs) hears a scrambled sentence
