@@ -396,12 +396,11 @@ impl LlmWriter {
         tasks
     }
 
-    /// Example exchanges for a product: an instruction and a true answer.
-    /// The answer's frame turns with the segment: a small model copies the example's opening
-    /// into every answer, and one frame for a whole product block is monotone ("Here's what I
-    /// love about …: …" three times running). Each frame names the product: a bare clause as
-    /// the example taught the model bare predicates ("Wipes with a dry, soft cloth."). The examples stay in the cached prefix for the
-    /// segment's sentences.
+    /// Example exchanges for a product: an instruction and a true answer. The answer's frame
+    /// turns with the segment: a small model copies the example's opening into every answer,
+    /// and one frame for a whole product block is monotone ("Here's what I love about …: …"
+    /// three times running). Each frame names the product: a bare clause as the example taught
+    /// the model bare predicates ("Wipes with a dry, soft cloth.").
     fn examples(&self, p: Option<&Product>, index: u64) -> Vec<(Role, String)> {
         let Some(p) = p else { return Vec::new() };
         let name = short_name(&p.title);
@@ -476,7 +475,7 @@ impl Writer for LlmWriter {
         let system = self.system(req.product);
         // Two worked examples in the host's voice for this product (from the templates, so
         // they are true): a small model copies form far better than it follows instructions.
-        // They depend only on the product, so they belong to the cached prefix.
+        // They stay the same for the segment, so they belong to its cached prefix.
         let shots = self.examples(req.product, req.index);
         // The show's opening and its AI disclosure are fixed text, not left to a model (which
         // only picks among the templates' phrasings).
