@@ -48,7 +48,7 @@ pub fn runtime(models_dir: &Path) -> Result<&'static ort::environment::Environme
 }
 
 /// How many threads one voice model may use. Voices share the machine with the video
-/// encoders, so the default stays at 2 and idle threads do not spin.
+/// encoders, so the default stays at 2.
 pub fn default_threads() -> usize {
     std::env::var("EVERCAST_VOICE_THREADS")
         .ok()
@@ -81,7 +81,11 @@ pub fn session(models_dir: &Path, model: &Path) -> Result<SharedSession, VoiceEr
         .map_err(|e| err(e.into()))?
         .with_inter_threads(1)
         .map_err(|e| err(e.into()))?
-        .with_intra_op_spinning(std::env::var_os("EVERCAST_VOICE_NO_SPIN").is_none())
+        // Idle threads sleep rather than spin: a voice always shares the cores with video and
+        // the writer, and spinning cost more than it gained (`bench voice` with a 720p room
+        // streaming: Kokoro RTF 0.76 without, 0.84 with; Piper's first audio 109 vs 157 ms).
+        // `EVERCAST_VOICE_SPIN=1` turns it on for a machine that only speaks.
+        .with_intra_op_spinning(std::env::var_os("EVERCAST_VOICE_SPIN").is_some())
         .map_err(|e| err(e.into()))?
         .commit_from_file(model)
         .map_err(err)?;
