@@ -47,7 +47,18 @@ avoid discover explore via due during according different currently glad provide
 maintain gently turn change ability preference preferences suit suits i'll we'll they're you've i've we've
 whether throughout within across among toward towards beyond besides however though although unless until
 drop dropped slashed marked originally previously part parts array level levels supply source stands
+valid contact range wide various length construction durability shown showcase showcasing hold holds
+measure measures measuring ensure ensures ensuring
 ";
+
+/// Words a product's text implies without writing them: a lamp with stepless dimming has
+/// "adjustable brightness", a USB-C powered one a USB-C "port". Each entry: the stems that
+/// must be in the product's text, and the words they ground.
+const IMPLIED: &[(&[&str], &[&str])] = &[
+    (&["dim", "dimm", "dimmer", "dimmabl", "bright"], &["adjustable", "adjust", "brightness", "dimmable", "dimmer", "dim", "customizable"]),
+    (&["usb"], &["port", "plug"]),
+    (&["cable", "cabl", "cord"], &["plug", "plugs"]),
+];
 
 const SUFFIXES: &[&str] = &["ing", "ed", "es", "s", "ly", "er"];
 
@@ -146,6 +157,11 @@ fn unit_words(text: &str) -> Vec<&'static str> {
         while j < chars.len() && chars[j].is_alphabetic() {
             j += 1;
         }
+        // 3.2" is 3.2 inches.
+        if chars.get(i) == Some(&'"') {
+            out.push("inch");
+            out.push("inches");
+        }
         let unit: String = chars[start..j].iter().collect::<String>().to_lowercase();
         if let Some((_, said)) = UNITS.iter().find(|(u, _)| *u == unit) {
             out.extend(said.iter().copied());
@@ -218,6 +234,22 @@ impl Vocabulary {
         }
         add(show_title);
         add(host);
+        let own_stems: HashSet<String> = {
+            let mut own = HashSet::new();
+            for t in [&product.title, &product.description].into_iter().chain(&product.points) {
+                for w in words(t) {
+                    own.extend(stems(w));
+                }
+            }
+            own
+        };
+        for (triggers, implied) in IMPLIED {
+            if triggers.iter().any(|t| own_stems.contains(*t)) {
+                for w in *implied {
+                    known.extend(stems(w));
+                }
+            }
+        }
         // Small numbers the product's text writes in digits may be said in words ("3 colour
         // temperatures" → "three colour temperatures"); the guard checks the digits.
         const NUMBER_WORDS: [&str; 13] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
@@ -241,6 +273,11 @@ impl Vocabulary {
     pub fn unknown(&self, sentence: &str) -> Vec<String> {
         words(sentence)
             .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+            // "200ml": the number is the guard's; the unit must be the catalog's.
+            .filter(|w| {
+                let unit = w.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+                unit.len() == w.len() || !stems(unit).iter().any(|s| self.stems.contains(s))
+            })
             .filter(|w| w.chars().count() > 2)
             .filter(|w| !stems(w).iter().any(|s| self.stems.contains(s)))
             .map(|w| w.to_string())
@@ -277,6 +314,19 @@ mod tests {
         // "flicker-free" in the lamp's text does not make a free gift.
         assert!(v.unknown("Its light is flicker-free.").is_empty());
         assert_eq!(v.unknown("You can buy it today with a free gift."), ["free"]);
+        // What the text implies: stepless dimming is adjustable brightness, USB-C power has a port;
+        // neutral words of instructions and offers.
+        assert!(v.unknown("It has three colour temperatures and adjustable brightness.").is_empty());
+        assert!(v.unknown("It plugs into a USB-C port with a 1.5 m cable.").is_empty());
+        assert!(v.unknown("Avoid contact with water; this price is valid for 5 minutes.").is_empty());
+        assert_eq!(v.unknown("It has a water-resistant finish for charging devices."), ["resistant", "charging", "devices"]);
+        let set = cat.product("ceramic-pour-over-coffee-set").unwrap();
+        let v = Vocabulary::for_product(set, &cat.products, "Sunny Nest Live", "Mia");
+        assert!(v.unknown("Two 200ml cups, 3.2 inches tall, comfortable to hold.").is_empty(), "{:?}", v.unknown("Two 200ml cups, 3.2 inches tall, comfortable to hold."));
+        assert_eq!(v.unknown("Two 200kg cups."), ["200kg"]);
+        let throw = cat.product("stonewashed-linen-throw").unwrap();
+        let v = Vocabulary::for_product(throw, &cat.products, "Sunny Nest Live", "Mia");
+        assert_eq!(v.unknown("It has adjustable straps and a USB port."), ["adjustable", "straps", "USB", "port"]);
         assert!(!has_standalone("BPA-free and lead-free", "free"));
         assert!(has_standalone("Free shipping on every order.", "free"));
     }
