@@ -44,6 +44,12 @@ pub struct ScriptFigures {
     pub fluency_llm: Option<f64>,
     /// The templates' lines only (not the persona's own words).
     pub fluency_templates: Option<f64>,
+    /// The templates' mean minus the LLM's within each segment kind both wrote lines of,
+    /// averaged over those kinds weighted by their lines: the two means above also differ
+    /// because the sources say different things (the LLM restates the product's facts, which
+    /// the judge has just read; the templates also say the stock lines of a show — openings,
+    /// calls to action — that no fact predicts). Positive: the templates read better.
+    pub fluency_templates_minus_llm_same_kinds: Option<f64>,
     pub lowest_fluency: Option<(f64, String)>,
     pub lines_below_floor: usize,
     /// With `--lines`: every spoken line (segment, source, fluency, text) and every refusal.
@@ -105,7 +111,7 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
     let dir = models_dir.unwrap_or_else(script::models::default_models_dir);
     let judge_path = script::fluency::Judge::largest(&dir);
     let mut results = Vec::new();
-    let mut scored: Vec<Vec<(Source, String, String)>> = Vec::new();
+    let mut scored: Vec<Vec<(Source, show::SegmentKind, String, String)>> = Vec::new();
     for w in writers {
         let choice = if w == "template" {
             WriterChoice::Template
@@ -198,7 +204,7 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
             show::Provenance::Template { .. } => Source::Template,
             _ => Source::Other,
         };
-        scored.push(script.lines.iter().map(|l| (source(l), facts_of(l), l.display(&en))).collect());
+        scored.push(script.lines.iter().map(|l| (source(l), l.kind, facts_of(l), l.display(&en))).collect());
         results.push(f);
         drop(writer);
     }
@@ -206,14 +212,15 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
     let judge_name = match &judge_path {
         Some(p) => {
             let mut judge = script::fluency::Judge::open(p)?;
-            let total: usize = scored.iter().map(|s| s.iter().map(|(_, _, t)| t).collect::<HashSet<_>>().len()).sum();
+            let total: usize = scored.iter().map(|s| s.iter().map(|(_, _, _, t)| t).collect::<HashSet<_>>().len()).sum();
             let bar = ProgressBar::new(total as u64);
             bar.set_style(ProgressStyle::with_template("{prefix:>16} [{bar:30}] {pos}/{len} lines ({eta} left)").expect("valid template").progress_chars("=> "));
             bar.set_prefix(format!("judge {}", judge.model));
             let mut cache: HashMap<String, f64> = HashMap::new();
             for (f, lines) in results.iter_mut().zip(&scored) {
                 let (mut llm, mut tpl) = (Vec::new(), Vec::new());
-                for (i, (source, facts, text)) in lines.iter().enumerate() {
+                let mut by_kind: BTreeMap<&str, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+                for (i, (source, kind, facts, text)) in lines.iter().enumerate() {
                     let key = format!("{facts}\u{1}{text}");
                     let s = match cache.get(&key) {
                         Some(s) => *s,
@@ -230,9 +237,16 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
                     if f.lowest_fluency.as_ref().is_none_or(|(m, _)| s < *m) {
                         f.lowest_fluency = Some((s, text.clone()));
                     }
+                    let pair = by_kind.entry(kind.name()).or_default();
                     match source {
-                        Source::Llm => llm.push(s),
-                        Source::Template => tpl.push(s),
+                        Source::Llm => {
+                            llm.push(s);
+                            pair.0.push(s);
+                        }
+                        Source::Template => {
+                            tpl.push(s);
+                            pair.1.push(s);
+                        }
                         Source::Other => {}
                     }
                     // `lines` and `scored` both follow the script's order.
@@ -243,6 +257,14 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
                 let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
                 f.fluency_llm = mean(&llm);
                 f.fluency_templates = mean(&tpl);
+                let (mut sum, mut weight) = (0.0, 0usize);
+                for (l, t) in by_kind.values() {
+                    if let (Some(ml), Some(mt)) = (mean(l), mean(t)) {
+                        sum += (mt - ml) * (l.len() + t.len()) as f64;
+                        weight += l.len() + t.len();
+                    }
+                }
+                f.fluency_templates_minus_llm_same_kinds = (weight > 0).then(|| sum / weight as f64);
             }
             bar.finish_and_clear();
             Some(judge.model.clone())
@@ -256,14 +278,14 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
     }
     println!("machine: {}", report.machine);
     println!("catalog: {}; fluency judge: {}", report.catalog, report.judge.as_deref().unwrap_or("none installed"));
-    println!("| writer | show min | lines | LLM share | repeats/h | name errors | unsupported facts | words/min | writer CPU s/show min | fluency LLM | fluency templates | below {} |", report.fluency_floor);
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| writer | show min | lines | LLM share | repeats/h | name errors | unsupported facts | words/min | writer CPU s/show min | fluency LLM | fluency templates | templates − LLM, same kinds | below {} |", report.fluency_floor);
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let opt = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
     for f in &report.results {
         println!(
-            "| {} | {:.1} | {} | {:.0}% | {:.1} | {} | {} | {:.0} | {:.1} | {} | {} | {} |",
+            "| {} | {:.1} | {} | {:.0}% | {:.1} | {} | {} | {:.0} | {:.1} | {} | {} | {} | {} |",
             f.writer, f.show_minutes, f.spoken_lines, f.llm_share * 100.0, f.verbatim_repeats_per_hour, f.product_name_errors, f.unsupported_facts,
-            f.words_per_minute, f.writer_cpu_s_per_show_minute, opt(f.fluency_llm), opt(f.fluency_templates), f.lines_below_floor
+            f.words_per_minute, f.writer_cpu_s_per_show_minute, opt(f.fluency_llm), opt(f.fluency_templates), f.fluency_templates_minus_llm_same_kinds.map(|x| format!("{x:+.2}")).unwrap_or_else(|| "—".into()), f.lines_below_floor
         );
     }
     for f in &report.results {
