@@ -48,7 +48,8 @@ maintain gently turn change ability preference preferences suit suits i'll we'll
 whether throughout within across among toward towards beyond besides however though although unless until
 drop dropped slashed marked originally previously part parts array level levels supply source stands
 valid contact range wide various length construction durability shown showcase showcasing hold holds
-measure measures measuring ensure ensures ensuring
+measure measures measuring ensure ensures ensuring decrease decreased lower lowered session fully suitable
+skincare appreciate introduce introducing create
 ";
 
 /// Words a product's text implies without writing them: a lamp with stepless dimming has
@@ -83,6 +84,11 @@ fn stem(word: &str) -> String {
             let b = w.as_bytes();
             if (*suf == "ing" || *suf == "ed" || *suf == "er") && b.len() >= 3 && b[b.len() - 1] == b[b.len() - 2] && !b"aeiouls".contains(&b[b.len() - 1]) {
                 w.pop();
+            }
+            // "applied", "applies" → "appli" → "apply".
+            if (*suf == "ed" || *suf == "es") && w.ends_with('i') {
+                w.pop();
+                w.push('y');
             }
             break;
         }
@@ -324,6 +330,10 @@ mod tests {
         let v = Vocabulary::for_product(set, &cat.products, "Sunny Nest Live", "Mia");
         assert!(v.unknown("Two 200ml cups, 3.2 inches tall, comfortable to hold.").is_empty(), "{:?}", v.unknown("Two 200ml cups, 3.2 inches tall, comfortable to hold."));
         assert_eq!(v.unknown("Two 200kg cups."), ["200kg"]);
+        // y → i before a suffix: "apply" and "applied" meet.
+        for w in ["applied", "applies"] {
+            assert!(stems(w).iter().any(|s| stems("apply").contains(s)), "{w}: {:?} vs {:?}", stems(w), stems("apply"));
+        }
         let throw = cat.product("stonewashed-linen-throw").unwrap();
         let v = Vocabulary::for_product(throw, &cat.products, "Sunny Nest Live", "Mia");
         assert_eq!(v.unknown("It has adjustable straps and a USB port."), ["adjustable", "straps", "USB", "port"]);
