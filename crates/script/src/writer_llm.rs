@@ -204,6 +204,14 @@ fn content_words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// "The lamp is only available for 5 minutes": the timer is the live price's, so a sentence
+/// that makes the product itself run out (false urgency, which consumer rules forbid) is
+/// refused unless it names the deal, the offer or the price.
+fn scarcity_of_the_product(lower: &str) -> bool {
+    let runs_out = ["available for", "available only for", "only available", "gone in", "disappears in", "sold for only"].iter().any(|p| lower.contains(p));
+    runs_out && lower.contains("minute") && !["price", "deal", "offer", "discount", "% off", "sale"].iter().any(|w| lower.contains(w))
+}
+
 impl LlmWriter {
     pub fn new(llm: Llm, show_title: &str, persona: &Persona, catalog: Arc<Catalog>, offer_minutes: u32, seed: u64) -> LlmWriter {
         LlmWriter {
@@ -604,6 +612,10 @@ impl LlmWriter {
             return Err((text, "it does not say what it was asked to".into()));
         }
         let lower = text.to_lowercase();
+        if scarcity_of_the_product(&lower) {
+            self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+            return Err((text, "the live price runs out, not the product: say the deal or the price lasts".into()));
+        }
         if let Some(sup) = SUPERLATIVES.iter().find(|s| lower.contains(*s)) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err((text, format!("a superlative claim (\"{sup}\")")));
@@ -665,6 +677,15 @@ mod tests {
         assert!(LlmWriter::tidy("Wipes with a dry, soft cloth.").is_err(), "a predicate without subject");
         assert!(LlmWriter::tidy("It wipes clean with a dry, soft cloth.").is_ok());
         assert!(LlmWriter::tidy("Wipe it with a dry, soft cloth.").is_ok(), "an instruction is a sentence");
+    }
+
+    #[test]
+    fn the_product_does_not_run_out_with_the_timer() {
+        assert!(scarcity_of_the_product("the bamboo led desk lamp is only available for 5 minutes."));
+        assert!(scarcity_of_the_product("grab it now, it's only available for the next 5 minutes!"));
+        assert!(!scarcity_of_the_product("the price of the lamp is $32.90, but it's only available for the next 5 minutes."));
+        assert!(!scarcity_of_the_product("this live deal is only available for the next 5 minutes."));
+        assert!(!scarcity_of_the_product("it is available in two finishes."));
     }
 
     /// The writer's model (the default one the set-up installs) hears a scrambled sentence
