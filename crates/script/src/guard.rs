@@ -252,7 +252,9 @@ pub fn check_names(text: &str, kind: SegmentKind, product: Option<&Product>, nex
         Ok(())
     };
     for (i, w) in raw.iter().enumerate() {
-        let clean: String = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_string();
+        let clean = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+        // "the Hydrating Serum's texture" names the serum.
+        let clean: String = possessive_off(clean).to_string();
         let capital = clean.chars().next().is_some_and(|c| c.is_uppercase());
         // The sentence's first word is capitalised anyway.
         let sentence_start = i == 0 || raw[i - 1].ends_with(['.', '!', '?', ':']);
@@ -271,10 +273,15 @@ pub fn check_names(text: &str, kind: SegmentKind, product: Option<&Product>, nex
 /// Capitalised words that are no product name.
 const NAME_OK: &[&str] = &["I", "I'm", "I'll", "I've", "I'd", "AI", "OK", "Okay", "Hi", "Hello", "Hey", "Live", "Shop", "USB-C", "USB"];
 
+/// A word without its possessive ending ("Serum's", "Serum’s" → "Serum").
+fn possessive_off(w: &str) -> &str {
+    w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")).unwrap_or(w)
+}
+
 /// A text's words, lower case, for name matching.
 fn name_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
-        .map(|w| w.trim_matches(['-', '\'']).to_lowercase())
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'' || c == '’'))
+        .map(|w| possessive_off(w.trim_matches(['-', '\'', '’'])).to_lowercase())
         .filter(|w| !w.is_empty())
         .flat_map(|w| {
             // "Self-Watering" also matches "self" and "watering" said apart.

@@ -149,6 +149,10 @@ fn the_guard_refuses_the_wrong_product_name() {
     let e = ok(SegmentKind::Offer, "You can take the Rose HIP Lotion home today.").unwrap_err();
     assert!(e.reason.contains("Rose Hip"), "{e}");
     assert!(ok(SegmentKind::Pitch, "Our rose hip oil is cold-pressed.").is_err(), "another product's name in lower case");
+    // The possessive names the product as well: the product's own passes, another's does not.
+    assert!(ok(SegmentKind::Pitch, "The Vitamin C Brightening Lotion's texture is lightweight.").is_ok());
+    assert!(ok(SegmentKind::Pitch, "The Vitamin C Brightening Lotion’s texture is lightweight.").is_ok());
+    assert!(ok(SegmentKind::Pitch, "The Rose Hip Facial Oil's texture is lightweight.").is_err());
     let e = ok(SegmentKind::Pitch, "Meet the Glow Master Cream for your skin.").unwrap_err();
     assert!(e.reason.contains("Glow Master Cream"), "{e}");
     // A transition may name the next product.
