@@ -90,6 +90,7 @@ fn reason_kind(r: &str) -> String {
         ("does not say what it was asked", "off task"),
         ("superlative", "superlative"),
         ("banned", "banned claim"),
+        ("urgency", "false urgency"),
         ("price", "price"),
         ("discount", "price"),
         ("said before", "repeat"),

@@ -189,7 +189,7 @@ const OFF_SCRIPT: &[&str] = &[
     "words", "instruction", "product:", "[", "]", "{", "}", "user", "response", "list", "tell the viewers", "introduce the",
     "in one", "catalog", "supported", "not sure", "don't know", "i think", "maybe", "amazon", "ebay", "available on",
     // Answers to a correction ("Do not write …"), not lines.
-    "can't say", "cannot say", "don't write", "not allowed",
+    "can't say", "cannot say", "don't write", "not allowed", "urgency", "not the product",
 ];
 
 const STOPWORDS: &[&str] = &[
@@ -614,7 +614,9 @@ impl LlmWriter {
         let lower = text.to_lowercase();
         if scarcity_of_the_product(&lower) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
-            return Err((text, "the live price runs out, not the product: say the deal or the price lasts".into()));
+            // Worded so that an echo of it is caught as off script (a small model answered
+            // an earlier wording with "This price runs out, not the product.").
+            return Err((text, "false urgency about the product itself".into()));
         }
         if let Some(sup) = SUPERLATIVES.iter().find(|s| lower.contains(*s)) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
@@ -686,6 +688,9 @@ mod tests {
         assert!(!scarcity_of_the_product("the price of the lamp is $32.90, but it's only available for the next 5 minutes."));
         assert!(!scarcity_of_the_product("this live deal is only available for the next 5 minutes."));
         assert!(!scarcity_of_the_product("it is available in two finishes."));
+        // An echo of the correction is no line.
+        assert!(LlmWriter::tidy("This price runs out, not the product.").is_err());
+        assert!(LlmWriter::tidy("No false urgency about the lamp itself here.").is_err());
     }
 
     /// The writer's model (the default one the set-up installs) hears a scrambled sentence
