@@ -240,15 +240,8 @@ impl Vocabulary {
         }
         add(show_title);
         add(host);
-        let own_stems: HashSet<String> = {
-            let mut own = HashSet::new();
-            for t in [&product.title, &product.description].into_iter().chain(&product.points) {
-                for w in words(t) {
-                    own.extend(stems(w));
-                }
-            }
-            own
-        };
+        let own = format!("{} {} {}", product.title, product.description, product.points.join(" "));
+        let own_stems: HashSet<String> = words(&own).flat_map(stems).collect();
         for (triggers, implied) in IMPLIED {
             if triggers.iter().any(|t| own_stems.contains(*t)) {
                 for w in *implied {
@@ -259,7 +252,6 @@ impl Vocabulary {
         // Small numbers the product's text writes in digits may be said in words ("3 colour
         // temperatures" → "three colour temperatures"); the guard checks the digits.
         const NUMBER_WORDS: [&str; 13] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
-        let own = format!("{} {} {}", product.title, product.description, product.points.join(" "));
         for n in crate::guard::numbers_in(&own) {
             if let Ok(i) = n.parse::<usize>()
                 && i < NUMBER_WORDS.len()
