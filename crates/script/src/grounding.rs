@@ -53,12 +53,13 @@ skincare appreciate introduce introducing create
 ";
 
 /// Words a product's text implies without writing them: a lamp with stepless dimming has
-/// "adjustable brightness", a USB-C powered one a USB-C "port". Each entry: the stems that
-/// must be in the product's text, and the words they ground.
+/// "adjustable brightness", a USB-C powered one a USB-C "port". Each entry: words of which one
+/// must be in the product's text (matched by stem, so "dimming" and "dimmer" meet "dim"), and
+/// the words they ground.
 const IMPLIED: &[(&[&str], &[&str])] = &[
-    (&["dim", "dimm", "dimmer", "dimmabl", "bright"], &["adjustable", "adjust", "brightness", "dimmable", "dimmer", "dim", "customizable"]),
+    (&["dim", "bright"], &["adjustable", "adjust", "brightness", "dimmable", "dimmer", "dim", "customizable"]),
     (&["usb"], &["port", "plug"]),
-    (&["cable", "cabl", "cord"], &["plug", "plugs"]),
+    (&["cable", "cord"], &["plug", "plugs"]),
 ];
 
 const SUFFIXES: &[&str] = &["ing", "ed", "es", "s", "ly", "er"];
@@ -243,7 +244,7 @@ impl Vocabulary {
         let own = format!("{} {} {}", product.title, product.description, product.points.join(" "));
         let own_stems: HashSet<String> = words(&own).flat_map(stems).collect();
         for (triggers, implied) in IMPLIED {
-            if triggers.iter().any(|t| own_stems.contains(*t)) {
+            if triggers.iter().any(|t| stems(t).iter().any(|s| own_stems.contains(s))) {
                 for w in *implied {
                     known.extend(stems(w));
                 }
