@@ -219,7 +219,6 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
             bar.set_prefix(format!("judge {}", judge.model));
             let mut cache: HashMap<String, f64> = HashMap::new();
             for (f, lines) in results.iter_mut().zip(&scored) {
-                let (mut llm, mut tpl) = (Vec::new(), Vec::new());
                 let mut by_kind: BTreeMap<&str, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
                 for (i, (source, kind, facts, text)) in lines.iter().enumerate() {
                     let key = format!("{facts}\u{1}{text}");
@@ -240,14 +239,8 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
                     }
                     let pair = by_kind.entry(kind.name()).or_default();
                     match source {
-                        Source::Llm => {
-                            llm.push(s);
-                            pair.0.push(s);
-                        }
-                        Source::Template => {
-                            tpl.push(s);
-                            pair.1.push(s);
-                        }
+                        Source::Llm => pair.0.push(s),
+                        Source::Template => pair.1.push(s),
                         Source::Other => {}
                     }
                     // `lines` and `scored` both follow the script's order.
@@ -256,6 +249,8 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
                     }
                 }
                 let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+                let llm: Vec<f64> = by_kind.values().flat_map(|(l, _)| l.iter().copied()).collect();
+                let tpl: Vec<f64> = by_kind.values().flat_map(|(_, t)| t.iter().copied()).collect();
                 f.fluency_llm = mean(&llm);
                 f.fluency_templates = mean(&tpl);
                 let (mut sum, mut weight) = (0.0, 0usize);
