@@ -110,8 +110,9 @@ pub struct SwapNotice {
 }
 
 /// A room's filler lines, rendered on their own thread (a neural voice takes seconds for
-/// them) and delivered once.
-pub type Fillers = crossbeam_channel::Receiver<Vec<Arc<Utterance>>>;
+/// them) and delivered one by one as each is ready: a room that has just swapped language has
+/// no filler until its first arrives, and waiting for the whole bank was dead air.
+pub type Fillers = crossbeam_channel::Receiver<Arc<Utterance>>;
 
 /// A swap request for the chain, with the stage built off the media path and the fillers
 /// on their way.

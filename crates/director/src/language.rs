@@ -325,14 +325,6 @@ impl LanguageKit {
         let supervised = crate::voices::Supervised::new(dress(v), reopen).map_err(|e| DirectorError::Setup(format!("room `{}`: {}", room.id, e.message)))?;
         Ok(Box::new(supervised))
     }
-
-    /// Lines the host says when the chain has nothing ready, in the pack's language, rendered
-    /// before they are needed.
-    pub fn fillers(&self, pack: &Pack, locale: &Locale, voice: &mut dyn Voice) -> Vec<Arc<Utterance>> {
-        let english = script::banks::english();
-        let bank = pack.templates.as_ref().map_or(&english.filler, |t| &t.filler);
-        bank.iter().filter_map(|t| voice.speak(&Line::new(SegmentKind::Filler, None).text(t.clone()), locale).ok()).map(Arc::new).collect()
-    }
 }
 
 /// A voice whose mouth shapes are estimated from its audio, as they must be for voices that
@@ -383,4 +375,25 @@ pub fn validate_dir(dir: &Path) -> Result<Pack, DirectorError> {
         }
     }
     Ok(pack)
+}
+
+/// Lines the host says when the chain has nothing ready, in the pack's language, rendered
+/// before they are needed and handed to `deliver` one by one, the shortest first (the
+/// quickest to render, and the least to sit through while the chain catches up). Stops
+/// when `deliver` returns false (nobody listens any more).
+pub fn fillers(pack: &Pack, locale: &Locale, voice: &mut dyn Voice, deliver: &mut dyn FnMut(Arc<Utterance>) -> bool) {
+    let english = script::banks::english();
+    let bank = pack.templates.as_ref().map_or(&english.filler, |t| &t.filler);
+    let mut bank: Vec<&String> = bank.iter().collect();
+    bank.sort_by_key(|t| t.chars().count());
+    for t in bank {
+        match voice.speak(&Line::new(SegmentKind::Filler, None).text(t.clone()), locale) {
+            Ok(u) => {
+                if !deliver(Arc::new(u)) {
+                    return;
+                }
+            }
+            Err(e) => tracing::debug!("a filler line could not be spoken: {e}"),
+        }
+    }
 }

@@ -185,17 +185,17 @@ pub fn prepare_swap(show: &Show, kit: &Arc<LanguageKit>, room: &RoomConfig, prof
 }
 
 /// Renders `room`'s filler lines in `pack`'s language on a thread of their own, with a voice of
-/// their own, and delivers them once.
+/// their own, and delivers each as soon as it is rendered (the shortest first).
 fn render_fillers(kit: &Arc<LanguageKit>, room: &RoomConfig, pack: &Pack) -> Result<crate::feed::Fillers, DirectorError> {
     let mut voice = kit.voice(room, pack)?;
     let locale = crate::language::room_locale(room, pack);
-    let (tx, rx) = crossbeam_channel::bounded(1);
-    let (kit, pack) = (kit.clone(), pack.clone());
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let pack = pack.clone();
     std::thread::Builder::new()
         .name(format!("fillers-{}", room.id))
         .spawn(move || {
             crate::work_ahead_priority();
-            let _ = tx.send(kit.fillers(&pack, &locale, voice.as_mut()));
+            crate::language::fillers(&pack, &locale, voice.as_mut(), &mut |u| tx.send(u).is_ok());
         })
         .map_err(|e| DirectorError::Setup(format!("cannot start the filler thread: {e}")))?;
     Ok(rx)
@@ -592,8 +592,8 @@ pub fn run_live(
     let mut have_frame = false;
     let mut fps_window: std::collections::VecDeque<(Instant, u64)> = std::collections::VecDeque::new();
     loop {
-        if let Ok(fillers) = fillers_rx.try_recv() {
-            timeline.set_fillers(fillers);
+        while let Ok(filler) = fillers_rx.try_recv() {
+            timeline.add_filler(filler);
         }
         let n = timeline.frame();
         if stop.load(Ordering::Relaxed) || frames_total.is_some_and(|t| n >= t) {

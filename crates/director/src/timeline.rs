@@ -322,13 +322,13 @@ impl Timeline {
         self
     }
 
-    /// The room's fillers in its current language, once they are rendered.
-    pub fn set_fillers(&mut self, fillers: Vec<Arc<Utterance>>) {
-        self.fillers = fillers;
+    /// One more filler in the room's current language, as soon as it is rendered.
+    pub fn add_filler(&mut self, filler: Arc<Utterance>) {
+        self.fillers.push(filler);
     }
 
     /// Switches to a new language pack: only its utterances from now on, and no filler of the
-    /// old language (the new one's arrive with [`Timeline::set_fillers`]).
+    /// old language (the new one's arrive with [`Timeline::add_filler`]).
     pub fn set_language(&mut self, generation: u32) {
         self.generation = generation;
         self.fillers.clear();

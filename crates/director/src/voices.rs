@@ -84,14 +84,19 @@ impl Voice for Leveled {
 /// Times a stalled voice was abandoned and opened afresh, across the process (for `/metrics`).
 pub static VOICE_RESTARTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// How long one line may take to speak before the voice counts as stalled. A neural voice
-/// says a long line in about 2 s on a busy 2-core machine; espeak-ng in a tenth of that.
+/// How long one line may take to speak before the voice counts as stalled: a base, plus an
+/// allowance per character of the line. A neural voice says a long line in about 2 s on a
+/// 2-core machine with one room streaming, but a language swap (a second voice rendering the
+/// new fillers, the translator, two encoders) has made Kokoro take over 10 s on a 100-character
+/// line; cutting a slow line short throws its work away and reloads the model, which is dead
+/// air. 150 ms a character is a real-time factor of about 2 for a neural voice.
 const VOICE_STALL: std::time::Duration = std::time::Duration::from_secs(10);
+const VOICE_STALL_PER_CHAR: std::time::Duration = std::time::Duration::from_millis(150);
 
 type Reopen = Box<dyn FnMut() -> Result<Box<dyn Voice>, StageError> + Send>;
 
 /// A voice on a thread of its own, watched: a line that takes longer than [`VOICE_STALL`]
-/// fails (the room says a filler meanwhile), the stuck thread is left to finish on its own, and
+/// (and [`VOICE_STALL_PER_CHAR`] for each of its characters) fails (the room says a filler meanwhile), the stuck thread is left to finish on its own, and
 /// a fresh voice is opened for the next line. A voice that hangs (an ONNX session stuck, an
 /// espeak-ng lock never released) costs a line, not the show.
 pub struct Supervised {
@@ -99,6 +104,7 @@ pub struct Supervised {
     worker: Option<VoiceWorker>,
     reopen: Reopen,
     limit: std::time::Duration,
+    per_char: std::time::Duration,
 }
 
 struct VoiceWorker {
@@ -126,12 +132,13 @@ impl VoiceWorker {
 
 impl Supervised {
     pub fn new(voice: Box<dyn Voice>, reopen: Reopen) -> Result<Supervised, StageError> {
-        Ok(Supervised { name: voice.name().to_string(), worker: Some(VoiceWorker::spawn(voice)?), reopen, limit: VOICE_STALL })
+        Ok(Supervised { name: voice.name().to_string(), worker: Some(VoiceWorker::spawn(voice)?), reopen, limit: VOICE_STALL, per_char: VOICE_STALL_PER_CHAR })
     }
 
     #[cfg(test)]
-    fn with_limit(mut self, limit: std::time::Duration) -> Self {
+    fn with_limit(mut self, limit: std::time::Duration, per_char: std::time::Duration) -> Self {
         self.limit = limit;
+        self.per_char = per_char;
         self
     }
 
@@ -154,16 +161,18 @@ impl Voice for Supervised {
             self.restart()?;
         }
         let w = self.worker.as_ref().expect("a worker after restart");
+        let chars = line.display(locale).chars().count() as u32;
+        let limit = self.limit + self.per_char * chars;
         if w.jobs.send((line.clone(), locale.clone())).is_err() {
             // Its thread ended (a panic in the engine): open it again for the next line.
             self.worker = None;
             return Err(StageError::failed(format!("the {} voice's thread ended", self.name)));
         }
-        match w.done.recv_timeout(self.limit) {
+        match w.done.recv_timeout(limit) {
             Ok(r) => r,
             Err(e) => {
                 let why = match e {
-                    crossbeam_channel::RecvTimeoutError::Timeout => format!("took more than {:?} on a line", self.limit),
+                    crossbeam_channel::RecvTimeoutError::Timeout => format!("took more than {limit:.1?} on a line of {chars} characters"),
                     crossbeam_channel::RecvTimeoutError::Disconnected => "its thread ended".to_string(),
                 };
                 tracing::error!("the {} voice stalled ({why}): it is restarted", self.name);
@@ -207,13 +216,15 @@ mod tests {
             Ok(Box::new(Sticky("sticky")) as Box<dyn Voice>)
         }))
         .unwrap()
-        .with_limit(std::time::Duration::from_millis(300));
+        .with_limit(std::time::Duration::from_millis(300), std::time::Duration::from_millis(10));
         let en = Locale::parse("en-US").unwrap();
         let say = |t: &str| Line::new(SegmentKind::Pitch, None).text(t);
         assert!(v.speak(&say("hello"), &en).is_ok());
         let t0 = std::time::Instant::now();
         let err = v.speak(&say("now hang"), &en).unwrap_err();
+        // 300 ms + 8 characters × 10 ms.
         assert!(t0.elapsed() < std::time::Duration::from_secs(2), "the stall was not cut short");
+        assert!(t0.elapsed() >= std::time::Duration::from_millis(380), "the per-character allowance was not given");
         assert!(err.message.contains("stalled"), "{err:?}");
         assert_eq!(opened.load(std::sync::atomic::Ordering::Relaxed), 1);
         // The fresh voice speaks at once (the stuck one is still asleep).

@@ -153,3 +153,29 @@ fn source_lines_keep_their_facts_apart() {
         }
     }
 }
+
+/// A room's fillers arrive one by one, the shortest first, each in the pack's language: a room
+/// that has just swapped language can say its first filler before the whole bank is rendered.
+#[test]
+fn fillers_are_delivered_one_by_one_shortest_first() {
+    let pt = pack("pt-BR");
+    let bank = &pt.templates.as_ref().expect("pt-BR has native templates").filler;
+    let locale = pt.locale.clone();
+    let mut voice = voice::Espeak::new(&pt.espeak_voice().unwrap().voice).unwrap();
+    let mut got: Vec<String> = Vec::new();
+    director::language::fillers(&pt, &locale, &mut voice, &mut |u| {
+        assert!(!u.samples.is_empty(), "a silent filler: {}", u.display);
+        got.push(u.display.clone());
+        true
+    });
+    assert_eq!(got.len(), bank.len(), "{got:?}");
+    assert!(got.windows(2).all(|w| w[0].chars().count() <= w[1].chars().count()), "not shortest first: {got:?}");
+    assert!(got.iter().all(|t| bank.contains(t)), "{got:?}");
+    // Nobody listening any more: rendering stops after the first.
+    let mut n = 0;
+    director::language::fillers(&pt, &locale, &mut voice, &mut |_| {
+        n += 1;
+        false
+    });
+    assert_eq!(n, 1);
+}

@@ -154,7 +154,12 @@ impl Translator for RoomTranslator {
                 retry = Some(reason);
             }
         }
-        tracing::warn!(pack = %self.pack, source = %locked.source(), notes = ?notes, "no faithful translation");
+        if self.engines.is_empty() {
+            // The memory alone (a room in a hurry): a miss is expected, not a fault.
+            tracing::debug!(pack = %self.pack, source = %locked.source(), "not in the translation memory");
+        } else {
+            tracing::warn!(pack = %self.pack, source = %locked.source(), notes = ?notes, "no faithful translation");
+        }
         Err(StageError::failed(format!(
             "no faithful translation into {}: {}",
             self.to_name,
