@@ -322,7 +322,8 @@ impl LanguageKit {
         // Watched on its own thread: a voice that hangs is opened afresh from the same spec.
         let models_dir = self.models_dir.clone();
         let reopen = Box::new(move || crate::voices::open_voice(&spec, &models_dir).map(dress));
-        let supervised = crate::voices::Supervised::new(dress(v), reopen).map_err(|e| DirectorError::Setup(format!("room `{}`: {}", room.id, e.message)))?;
+        let per_char = if neural { crate::voices::NEURAL_STALL_PER_CHAR } else { std::time::Duration::ZERO };
+        let supervised = crate::voices::Supervised::new(dress(v), reopen, per_char).map_err(|e| DirectorError::Setup(format!("room `{}`: {}", room.id, e.message)))?;
         Ok(Box::new(supervised))
     }
 }

@@ -84,19 +84,20 @@ impl Voice for Leveled {
 /// Times a stalled voice was abandoned and opened afresh, across the process (for `/metrics`).
 pub static VOICE_RESTARTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// How long one line may take to speak before the voice counts as stalled: a base, plus an
-/// allowance per character of the line. A neural voice says a long line in about 2 s on a
-/// 2-core machine with one room streaming, but a language swap (a second voice rendering the
-/// new fillers, the translator, two encoders) has made Kokoro take over 10 s on a 100-character
-/// line; cutting a slow line short throws its work away and reloads the model, which is dead
-/// air. 150 ms a character is a real-time factor of about 2 for a neural voice.
+/// How long one line may take to speak before the voice counts as stalled: a base, plus (for
+/// a neural voice) an allowance per character of the line. espeak-ng says any line in a
+/// fraction of a second. A neural voice says a long line in about 2 s on a 2-core machine with
+/// one room streaming, but a language swap (a second voice rendering the new fillers, the
+/// translator, two encoders) has made Kokoro take over 10 s on a 100-character line; cutting a
+/// slow line short throws its work away and reloads the model, which is dead air. 150 ms a
+/// character is a real-time factor of about 2.
 const VOICE_STALL: std::time::Duration = std::time::Duration::from_secs(10);
-const VOICE_STALL_PER_CHAR: std::time::Duration = std::time::Duration::from_millis(150);
+pub const NEURAL_STALL_PER_CHAR: std::time::Duration = std::time::Duration::from_millis(150);
 
 type Reopen = Box<dyn FnMut() -> Result<Box<dyn Voice>, StageError> + Send>;
 
 /// A voice on a thread of its own, watched: a line that takes longer than [`VOICE_STALL`]
-/// (and [`VOICE_STALL_PER_CHAR`] for each of its characters) fails (the room says a filler meanwhile), the stuck thread is left to finish on its own, and
+/// (and `per_char` for each of its characters) fails (the room says a filler meanwhile), the stuck thread is left to finish on its own, and
 /// a fresh voice is opened for the next line. A voice that hangs (an ONNX session stuck, an
 /// espeak-ng lock never released) costs a line, not the show.
 pub struct Supervised {
@@ -131,14 +132,15 @@ impl VoiceWorker {
 }
 
 impl Supervised {
-    pub fn new(voice: Box<dyn Voice>, reopen: Reopen) -> Result<Supervised, StageError> {
-        Ok(Supervised { name: voice.name().to_string(), worker: Some(VoiceWorker::spawn(voice)?), reopen, limit: VOICE_STALL, per_char: VOICE_STALL_PER_CHAR })
+    /// `per_char`: the extra time a line may take per character ([`NEURAL_STALL_PER_CHAR`]
+    /// for a neural voice, zero for espeak-ng).
+    pub fn new(voice: Box<dyn Voice>, reopen: Reopen, per_char: std::time::Duration) -> Result<Supervised, StageError> {
+        Ok(Supervised { name: voice.name().to_string(), worker: Some(VoiceWorker::spawn(voice)?), reopen, limit: VOICE_STALL, per_char })
     }
 
     #[cfg(test)]
-    fn with_limit(mut self, limit: std::time::Duration, per_char: std::time::Duration) -> Self {
+    fn with_limit(mut self, limit: std::time::Duration) -> Self {
         self.limit = limit;
-        self.per_char = per_char;
         self
     }
 
@@ -214,9 +216,9 @@ mod tests {
         let mut v = Supervised::new(Box::new(Sticky("sticky")), Box::new(move || {
             o.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Ok(Box::new(Sticky("sticky")) as Box<dyn Voice>)
-        }))
+        }), std::time::Duration::from_millis(10))
         .unwrap()
-        .with_limit(std::time::Duration::from_millis(300), std::time::Duration::from_millis(10));
+        .with_limit(std::time::Duration::from_millis(300));
         let en = Locale::parse("en-US").unwrap();
         let say = |t: &str| Line::new(SegmentKind::Pitch, None).text(t);
         assert!(v.speak(&say("hello"), &en).is_ok());
