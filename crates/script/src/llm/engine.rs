@@ -22,6 +22,11 @@ pub(crate) trait Engine: Send {
         }
         Ok(())
     }
+    /// Whether [`Engine::forward_all`] runs its tokens in one pass (so a drafted token costs a
+    /// row, not a pass of its own): prompt-lookup decoding only pays off then.
+    fn batches_rows(&self) -> bool {
+        false
+    }
     /// Keeps the first `len` cached positions and drops the rest.
     fn truncate(&mut self, len: usize);
     fn cached_len(&self) -> usize;

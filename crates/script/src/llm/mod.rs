@@ -97,6 +97,44 @@ pub fn compiled_backends() -> Vec<&'static str> {
     v
 }
 
+/// Tokens drafted per step by prompt-lookup decoding in the show's own generations (the
+/// writer's lines, chat answers); see [`Sampling::lookup`]. `EVERCAST_LLM_LOOKUP=0` turns it
+/// off (the replies are the same; only the time differs), another number sets it.
+pub fn lookup_tokens() -> usize {
+    static N: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *N.get_or_init(|| std::env::var("EVERCAST_LLM_LOOKUP").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(LOOKUP).min(16))
+}
+
+const LOOKUP: usize = 4;
+
+/// The tokens that followed the most recent earlier occurrence of `history`'s last two
+/// tokens, at most `max` of them (empty when there is none): a reply that restates its prompt
+/// continues the way the prompt did.
+fn lookup_draft(history: &[u32], max: usize, out: &mut Vec<u32>) {
+    const KEY: usize = 2;
+    out.clear();
+    let n = history.len();
+    if max == 0 || n <= KEY {
+        return;
+    }
+    let key = &history[n - KEY..];
+    if let Some(start) = (0..n - KEY).rev().find(|&s| &history[s..s + KEY] == key) {
+        let from = start + KEY;
+        out.extend_from_slice(&history[from..(from + max).min(n)]);
+    }
+}
+
+/// A forward pass over a sampled token and its draft: the logits after each of them, and how
+/// many of the draft the sampler has confirmed so far.
+struct Drafted {
+    /// Where the sampled token sits in the cache (its draft follows it).
+    base: usize,
+    draft: Vec<u32>,
+    /// One row of logits per fed token (the sampled one, then each of the draft).
+    rows: Vec<f32>,
+    confirmed: usize,
+}
+
 /// Number of CPU threads inference uses: `$EVERCAST_LLM_THREADS`, else every core (at most 8).
 pub fn default_threads() -> usize {
     std::env::var("EVERCAST_LLM_THREADS")
@@ -190,13 +228,17 @@ pub struct GenStats {
     /// From the call to the first generated token (tokenising, prefill, sampling).
     pub first_token_secs: f64,
     pub stop: StopReason,
+    /// Generated tokens that came with an earlier one's forward pass: prompt-lookup guesses
+    /// the sampler took ([`Sampling::lookup`]).
+    pub looked_up: usize,
 }
 
 impl GenStats {
     pub fn prefill_tok_s(&self) -> f64 {
         rate(self.prompt_tokens - self.reused_tokens, self.prefill_secs)
     }
-    /// Tokens per second after the first (each needs one forward step).
+    /// Tokens per second after the first (each needs one forward step, or a row of one with
+    /// prompt lookup).
     pub fn decode_tok_s(&self) -> f64 {
         rate(self.generated_tokens.saturating_sub(1), self.decode_secs)
     }
@@ -431,6 +473,11 @@ impl Llm {
         if budget < sampling.max_tokens {
             stop = StopReason::ContextFull;
         }
+        let vocab = self.logits.len();
+        let lookup = if self.engine.batches_rows() { sampling.lookup } else { 0 };
+        let mut drafted: Option<Drafted> = None;
+        let mut draft = Vec::new();
+        let mut looked_up = 0usize;
         while generated < budget {
             let tok = sampler.sample(&mut self.logits, &history, &self.vocab.banned);
             if first_at.is_none() {
@@ -451,12 +498,48 @@ impl Llm {
             if generated == budget {
                 break;
             }
-            let pos = self.cached.len();
-            if let Err(e) = self.engine.forward(&[tok], pos, &mut self.logits) {
-                self.cached.truncate(self.engine.cached_len());
-                return Err(e);
+            // The token the draft guessed: the model has run it already.
+            if let Some(d) = drafted.as_mut()
+                && d.draft.get(d.confirmed) == Some(&tok)
+            {
+                d.confirmed += 1;
+                looked_up += 1;
+                self.logits.copy_from_slice(&d.rows[d.confirmed * vocab..(d.confirmed + 1) * vocab]);
+                continue;
             }
-            self.cached.push(tok);
+            // A guess the sampler did not take: the cache drops it.
+            if let Some(d) = drafted.take() {
+                let keep = d.base + 1 + d.confirmed;
+                self.engine.truncate(keep);
+                self.cached.truncate(keep);
+            }
+            let pos = self.cached.len();
+            lookup_draft(&history, lookup.min(budget - generated - 1).min(max_ctx - 1 - pos), &mut draft);
+            if draft.is_empty() {
+                if let Err(e) = self.engine.forward(&[tok], pos, &mut self.logits) {
+                    self.cached.truncate(self.engine.cached_len());
+                    return Err(e);
+                }
+                self.cached.push(tok);
+            } else {
+                let mut fed = Vec::with_capacity(1 + draft.len());
+                fed.push(tok);
+                fed.extend_from_slice(&draft);
+                let mut rows = Vec::new();
+                if let Err(e) = self.engine.forward_all(&fed, pos, &mut rows) {
+                    self.cached.truncate(self.engine.cached_len());
+                    return Err(e);
+                }
+                self.cached.extend_from_slice(&fed);
+                self.logits.copy_from_slice(&rows[..vocab]);
+                drafted = Some(Drafted { base: pos, draft: std::mem::take(&mut draft), rows, confirmed: 0 });
+            }
+        }
+        // Guesses past the reply's end leave the cache (it must hold what was said, exactly).
+        if let Some(d) = drafted.take() {
+            let keep = d.base + 1 + d.confirmed;
+            self.engine.truncate(keep);
+            self.cached.truncate(keep);
         }
         let rest = stream.finish();
         if !rest.is_empty() && stop != StopReason::Caller {
@@ -470,6 +553,7 @@ impl Llm {
             decode_secs: first_at.map(|t| t.elapsed().as_secs_f64()).unwrap_or(0.0),
             first_token_secs,
             stop,
+            looked_up,
         };
         tracing::debug!(?stats, "generation done");
         TOTALS.add(&stats);

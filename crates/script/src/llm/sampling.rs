@@ -16,18 +16,24 @@ pub struct Sampling {
     pub repeat_last_n: usize,
     pub seed: u64,
     pub max_tokens: usize,
+    /// Prompt-lookup decoding: up to this many tokens that followed the last two tokens
+    /// earlier in the prompt or reply are run with the next one in a single forward pass and
+    /// kept as far as the sampler picks them anyway (0 = off). The output is what plain
+    /// decoding gives (each token is still sampled from the model's own distribution); a host
+    /// restating the catalog's facts from the prompt gets several tokens per weight read.
+    pub lookup: usize,
 }
 
 impl Default for Sampling {
     fn default() -> Self {
-        Sampling { temperature: 0.7, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed: 42, max_tokens: 256 }
+        Sampling { temperature: 0.7, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed: 42, max_tokens: 256, lookup: 0 }
     }
 }
 
 impl Sampling {
     /// Greedy decoding (always the most likely token), for tests and benchmarks.
     pub fn greedy(max_tokens: usize) -> Self {
-        Sampling { temperature: 0.0, top_p: 1.0, repeat_penalty: 1.0, repeat_last_n: 0, seed: 0, max_tokens }
+        Sampling { temperature: 0.0, top_p: 1.0, repeat_penalty: 1.0, repeat_last_n: 0, seed: 0, max_tokens, lookup: 0 }
     }
 }
 

@@ -247,7 +247,7 @@ fn fixed_seed_generation_is_deterministic_and_the_prefix_is_reused() {
     let mut llm = load(SMOL);
     let system = "You are Mia, host of a live shopping show. Catalog: Aurora Ceramic Teapot, $39.00, keeps tea hot for 40 minutes. Kyoto Cast Iron Kettle, $64.50.";
     let ask = |q: &str| chatml(system, &[(Role::User, q.to_string())]);
-    let sampling = Sampling { temperature: 0.8, top_p: 0.95, repeat_penalty: 1.1, repeat_last_n: 64, seed: 1234, max_tokens: 40 };
+    let sampling = Sampling { temperature: 0.8, top_p: 0.95, repeat_penalty: 1.1, repeat_last_n: 64, seed: 1234, max_tokens: 40, lookup: 0 };
 
     let (a, sa) = collect(&mut llm, &ask("What does the teapot cost?"), &sampling);
     assert!(!a.trim().is_empty());
@@ -277,6 +277,35 @@ fn fixed_seed_generation_is_deterministic_and_the_prefix_is_reused() {
     let (cold_text, s2) = collect(&mut llm, &ask("Is the kettle in stock?"), &g);
     assert_eq!(s2.reused_tokens, 0);
     assert_eq!(warm_text, cold_text);
+}
+
+/// Prompt lookup runs guessed tokens in the same pass as the sampled one and keeps those the
+/// sampler picks anyway: the replies are plain decoding's, greedy or sampled, and the cache
+/// holds exactly what was said afterwards (the next call's reuse gives a cold run's reply).
+#[test]
+fn prompt_lookup_gives_what_plain_decoding_gives() {
+    let _g = serial();
+    let mut llm = load(QWEN);
+    let system = "You are Mia, host of a live shopping show. Facts: The Bamboo LED Desk Lamp has stepless dimming, 3 colour temperatures (3000K, 4000K, 5000K) and a USB-C port. It costs $32.90 today.";
+    let ask = |q: &str| chatml(system, &[(Role::User, q.to_string())]);
+    let prompt = ask("Say the facts about the Bamboo LED Desk Lamp in two sentences, in your own voice.");
+    for sampling in [Sampling::greedy(60), Sampling { temperature: 0.6, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed: 7, max_tokens: 60, lookup: 0 }] {
+        llm.clear_cache();
+        let (plain, s0) = collect(&mut llm, &prompt, &sampling);
+        assert_eq!(s0.looked_up, 0);
+        llm.clear_cache();
+        let (looked, s1) = collect(&mut llm, &prompt, &Sampling { lookup: LOOKUP, ..sampling.clone() });
+        assert_eq!(plain, looked, "t={}", sampling.temperature);
+        assert_eq!(s0.generated_tokens, s1.generated_tokens);
+        assert!(s1.looked_up >= 3, "a reply restating its prompt took {} guesses: {looked}", s1.looked_up);
+        // The cache after a reply with guesses: a follow-up warm gives what it gives cold.
+        let follow = ask("And in one sentence, what does the Bamboo LED Desk Lamp cost?");
+        let (warm, sw) = collect(&mut llm, &follow, &Sampling { lookup: LOOKUP, ..Sampling::greedy(30) });
+        assert!(sw.reused_tokens > 0);
+        llm.clear_cache();
+        let (cold, _) = collect(&mut llm, &follow, &Sampling::greedy(30));
+        assert_eq!(warm, cold);
+    }
 }
 
 #[test]
@@ -440,4 +469,21 @@ fn bench_writer_table() {
     let rows = bench_writer(&models_dir(), &root, DeviceChoice::Cpu, &|l| eprintln!("{l}")).unwrap();
     eprintln!("{}", format_writer_bench(&rows));
     eprintln!("{}", serde_json::to_string(&rows).unwrap());
+}
+
+#[test]
+fn lookup_drafts_what_followed_the_last_two_tokens() {
+    let mut d = Vec::new();
+    lookup_draft(&[1, 2, 3, 4, 1, 2], 4, &mut d);
+    assert_eq!(d, [3, 4, 1, 2]);
+    lookup_draft(&[1, 2, 3, 4, 1, 2], 1, &mut d);
+    assert_eq!(d, [3]);
+    // The most recent occurrence wins.
+    lookup_draft(&[5, 6, 7, 5, 6, 8, 9, 5, 6], 2, &mut d);
+    assert_eq!(d, [8, 9]);
+    // Nothing to go on.
+    lookup_draft(&[1, 2, 3], 4, &mut d);
+    assert!(d.is_empty());
+    lookup_draft(&[1, 2, 1, 2], 0, &mut d);
+    assert!(d.is_empty());
 }

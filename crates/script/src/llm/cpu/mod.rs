@@ -378,6 +378,10 @@ impl Engine for CpuModel {
         Ok(())
     }
 
+    fn batches_rows(&self) -> bool {
+        true
+    }
+
     fn truncate(&mut self, len: usize) {
         let len = len.min(self.kv.len);
         let hd = self.cfg.head_dim;
