@@ -148,17 +148,11 @@ impl OpenAnswers {
             return Err(format!("repeats the viewer ({echo})"));
         }
         // A small model's worst answer denies what the product does ("the throw is not soft").
-        // A "no" is only trusted when the product's own text says no too.
-        let own = format!("{} {} {}", product.title, product.description, product.points.join(" ")).to_lowercase();
-        let negation = |t: &str| -> Vec<&'static str> {
-            let t = format!(" {} ", t.replace(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’', " "));
-            ["no", "not", "never", "don't", "doesn't", "isn't", "aren't", "can't", "cannot", "won't", "without", "nothing", "none"].into_iter().filter(|n| t.contains(&format!(" {n} "))).collect()
-        };
-        let said_no = negation(&lower);
-        if !said_no.is_empty() && negation(&own).is_empty() {
-            return Err(format!("says no ({}) where the catalog does not: {s}", said_no.join(", ")));
-        }
+        // A "no" is only trusted about what the product's own text says no about.
         let vocabulary = Vocabulary::for_product(product, &self.catalog.products, &self.title, &self.host);
+        if let Some(denial) = vocabulary.unsupported_denial(s) {
+            return Err(format!("says no ({denial}) where the catalog does not: {s}"));
+        }
         let unknown = vocabulary.unknown(s);
         if !unknown.is_empty() {
             return Err(format!("words the catalog does not support ({}): {s}", unknown.join(", ")));

@@ -190,6 +190,9 @@ pub fn is_talk(word: &str) -> bool {
 /// The words a sentence about a product may use.
 pub struct Vocabulary {
     stems: HashSet<String>,
+    /// Stems of the words the product's own text says no about ("does not sweat", "no
+    /// alcohol", "without a click"): the only denials a line may make.
+    negated: HashSet<String>,
     /// The [`COMPOUND_ONLY`] words the product's own text uses on their own.
     standalone: Vec<&'static str>,
 }
@@ -265,8 +268,24 @@ impl Vocabulary {
             own_text.push_str(&format!(" {}", v.title));
         }
         let standalone = COMPOUND_ONLY.iter().copied().filter(|w| has_standalone(&own_text, w)).collect();
-        Vocabulary { stems: known, standalone }
+        let negated = denials(&own_text, 4).into_iter().flat_map(|(_, span)| span).flat_map(|w| stems(&w)).collect();
+        Vocabulary { stems: known, standalone, negated }
     }
+
+    /// A denial in `sentence` that the product's own text does not make, if any: "It doesn't
+    /// contain vitamin A" about an oil rich in it, "do not use the dropper" about an oil applied
+    /// with one. Every word a denial covers must be one the text says no about ("does not
+    /// sweat" grounds "it doesn't sweat"); stock phrases ("don't miss it") deny nothing.
+    pub fn unsupported_denial(&self, sentence: &str) -> Option<String> {
+        denials(sentence, 3).into_iter().find_map(|(neg, span)| {
+            let first = span.first()?;
+            if STOCK_DENIALS.contains(&first.as_str()) || span.iter().all(|w| stems(w).iter().any(|s| self.negated.contains(s))) {
+                return None;
+            }
+            Some(format!("{neg} {}", span.join(" ")))
+        })
+    }
+
 
     /// The words of `sentence` this vocabulary does not have (numbers are the guard's job).
     pub fn unknown(&self, sentence: &str) -> Vec<String> {
@@ -283,6 +302,41 @@ impl Vocabulary {
             .chain(COMPOUND_ONLY.iter().filter(|w| !self.standalone.contains(w) && has_standalone(sentence, w)).map(|w| w.to_string()))
             .collect()
     }
+}
+
+/// Words that say no.
+const NEGATIONS: &[&str] = &[
+    "no", "not", "never", "nor", "without", "nothing", "none", "cannot", "don't", "doesn't", "isn't", "aren't", "can't", "won't", "wasn't", "weren't", "didn't",
+    "shouldn't", "wouldn't", "couldn't", "haven't", "hasn't",
+];
+
+/// Selling talk that starts with a no and denies nothing about a product.
+const STOCK_DENIALS: &[&str] = &["miss", "forget", "wait", "worry", "worries", "hesitate", "only", "just", "matter", "sleep", "delay", "problem", "doubt"];
+
+/// Little words a denial's span skips ("does not *have any* parabens").
+const SPAN_SKIP: &[&str] = &[
+    "a", "an", "the", "any", "to", "on", "of", "for", "in", "with", "your", "you", "it", "its", "it's", "be", "is", "are", "was", "have", "has", "so", "too", "very",
+    "at", "or", "and", "this", "that", "them", "they", "we", "me", "my", "our", "do", "does", "get", "ever", "even", "really", "more", "much", "need", "needed", "by", "from",
+    // Verbs a denial hangs on: "doesn't contain parabens" is grounded by "no parabens".
+    "contain", "contains", "include", "includes", "come", "comes", "use",
+];
+
+/// Each negation in `text` with up to `max` content words it covers (to the end of its clause),
+/// lower case.
+fn denials(text: &str, max: usize) -> Vec<(String, Vec<String>)> {
+    let text = text.to_lowercase().replace(['’', '‘'], "'");
+    let mut out = Vec::new();
+    for clause in text.split(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '<' | '>')) {
+        let ws: Vec<&str> = words(clause).collect();
+        for (i, w) in ws.iter().enumerate() {
+            if !NEGATIONS.contains(w) {
+                continue;
+            }
+            let span: Vec<String> = ws[i + 1..].iter().filter(|w| !SPAN_SKIP.contains(w) && !NEGATIONS.contains(w)).take(max).map(|w| w.to_string()).collect();
+            out.push((w.to_string(), span));
+        }
+    }
+    out
 }
 
 /// Superlatives and absolutes a host must not claim about a product, whatever its catalog says.
@@ -331,6 +385,33 @@ mod tests {
         let v = Vocabulary::for_product(throw, &cat.products, "Sunny Nest Live", "Mia");
         assert_eq!(v.unknown("It has adjustable straps and a USB port."), ["adjustable", "straps", "USB", "port"]);
         assert!(!has_standalone("BPA-free and lead-free", "free"));
+    }
+
+    #[test]
+    fn denials_only_where_the_catalog_denies() {
+        let csv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo/catalog.csv");
+        let cat = show::catalog::load(&csv, show::Currency::USD).unwrap();
+        let lamp = cat.product("bamboo-led-desk-lamp").unwrap();
+        let v = Vocabulary::for_product(lamp, &cat.products, "Sunny Nest Live", "Mia");
+        // The lamp's text: "sets brightness and colour without a click".
+        assert_eq!(v.unsupported_denial("The touch strip sets the brightness without a click."), None);
+        assert_eq!(v.unsupported_denial("It doesn’t contain batteries."), Some("doesn't batteries".into()));
+        assert_eq!(v.unsupported_denial("You may not grab the lamp by tapping the card."), Some("not grab lamp tapping".into()));
+        // Stock talk, and a no at a clause's end, deny nothing.
+        assert_eq!(v.unsupported_denial("Don't miss this deal, it ends soon!"), None);
+        assert_eq!(v.unsupported_denial("Hurry or not, the timer runs."), None);
+        let bottle = cat.products.iter().find(|p| p.description.to_lowercase().contains("does not sweat")).expect("a product whose text says it does not sweat");
+        let v = Vocabulary::for_product(bottle, &cat.products, "Sunny Nest Live", "Mia");
+        assert_eq!(v.unsupported_denial("The finish does not sweat."), None);
+        assert_eq!(v.unsupported_denial("It does not leak."), Some("not leak".into()));
+        // Lines a 30-minute run of the cosmetics export spoke before this check.
+        let csv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/shopify-cosmetics.csv");
+        let cat = show::catalog::load(&csv, show::Currency::USD).unwrap();
+        let oil = cat.products.iter().find(|p| p.title.contains("Rose Hip Facial Oil")).unwrap();
+        let v = Vocabulary::for_product(oil, &cat.products, "Glow Lab Live", "Ava");
+        for line in ["It doesn't contain Vitamin A and essential fatty acids.", "Massage gently until absorbed, do not use dropper."] {
+            assert!(v.unsupported_denial(line).is_some(), "{line}");
+        }
         assert!(has_standalone("Free shipping on every order.", "free"));
     }
 }

@@ -662,6 +662,12 @@ impl LlmWriter {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
                 return Err((text, format!("words the catalog does not support: {}", unknown.join(", "))));
             }
+            // "It doesn't contain vitamin A" about an oil rich in it: every word is grounded,
+            // the claim is false.
+            if let Some(denial) = self.vocabulary.as_ref().and_then(|(_, v)| v.unsupported_denial(&text)) {
+                self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+                return Err((text, format!("a denial the product's text does not make (\"{denial}\")")));
+            }
         }
         let line = line_from_text(&text, req.kind, req.product.map(|p| p.id.clone()), self.catalog.currency, req.offer_minutes);
         if let Err(r) = self.guard.check_in(&line, &self.catalog, req.next_product) {
