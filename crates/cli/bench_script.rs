@@ -81,6 +81,8 @@ struct ScriptReport {
 fn reason_kind(r: &str) -> String {
     let table = [
         ("words the catalog does not support", "unsupported words"),
+        // Before "price": the denial is quoted, and may hold any word.
+        ("a denial the product's text does not make", "unsupported denial"),
         ("names the", "wrong product name"),
         ("is not the name of the product", "invented product name"),
         ("too long", "too long"),
@@ -94,7 +96,8 @@ fn reason_kind(r: &str) -> String {
         ("price", "price"),
         ("discount", "price"),
         ("said before", "repeat"),
-        ("phrases were said before", "repeat"),
+        ("said a moment ago", "repeat"),
+        ("no subject", "no subject"),
         ("the number", "number not in catalog"),
         ("count", "number not in catalog"),
         ("rating", "number not in catalog"),
@@ -307,4 +310,20 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reason_kind;
+
+    #[test]
+    fn the_writers_refusals_are_grouped() {
+        assert_eq!(reason_kind("said before, word for word"), "repeat");
+        assert_eq!(reason_kind("5 of its 6 phrases were said a moment ago"), "repeat");
+        assert_eq!(reason_kind("9 of its 10 phrases were said before"), "repeat");
+        assert_eq!(reason_kind("a denial the product's text does not make (\"doesn't price\")"), "unsupported denial");
+        assert_eq!(reason_kind("false urgency about the product itself"), "false urgency");
+        assert_eq!(reason_kind("words the catalog does not support: glad, hear"), "unsupported words");
+        assert_eq!(reason_kind("no subject: not a whole sentence"), "no subject");
+    }
 }

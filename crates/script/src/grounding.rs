@@ -268,7 +268,14 @@ impl Vocabulary {
             own_text.push_str(&format!(" {}", v.title));
         }
         let standalone = COMPOUND_ONLY.iter().copied().filter(|w| has_standalone(&own_text, w)).collect();
-        let negated = denials(&own_text, 4).into_iter().flat_map(|(_, span)| span).flat_map(|w| stems(&w)).collect();
+        let mut negated: HashSet<String> = denials(&own_text, 4).into_iter().flat_map(|(_, span)| span).flat_map(|w| stems(&w)).collect();
+        // "paraben-free", "fragrance-free": the text says no to parabens and fragrance.
+        let lower = own_text.to_lowercase();
+        for (i, _) in lower.match_indices("-free") {
+            if let Some(w) = words(&lower[..i]).last() {
+                negated.extend(stems(w));
+            }
+        }
         Vocabulary { stems: known, standalone, negated }
     }
 
@@ -306,7 +313,7 @@ impl Vocabulary {
 
 /// Words that say no.
 const NEGATIONS: &[&str] = &[
-    "no", "not", "never", "nor", "without", "nothing", "none", "cannot", "don't", "doesn't", "isn't", "aren't", "can't", "won't", "wasn't", "weren't", "didn't",
+    "no", "not", "non", "never", "nor", "without", "nothing", "none", "cannot", "don't", "doesn't", "isn't", "aren't", "can't", "won't", "wasn't", "weren't", "didn't",
     "shouldn't", "wouldn't", "couldn't", "haven't", "hasn't",
 ];
 
@@ -329,7 +336,9 @@ fn denials(text: &str, max: usize) -> Vec<(String, Vec<String>)> {
     for clause in text.split(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '<' | '>')) {
         let ws: Vec<&str> = words(clause).collect();
         for (i, w) in ws.iter().enumerate() {
-            if !NEGATIONS.contains(w) {
+            // "free from parabens" says no too.
+            let free_of = *w == "free" && ws.get(i + 1).is_some_and(|n| *n == "from" || *n == "of");
+            if !NEGATIONS.contains(w) && !free_of {
                 continue;
             }
             let span: Vec<String> = ws[i + 1..].iter().filter(|w| !SPAN_SKIP.contains(w) && !NEGATIONS.contains(w)).take(max).map(|w| w.to_string()).collect();
@@ -397,6 +406,8 @@ mod tests {
         assert_eq!(v.unsupported_denial("The touch strip sets the brightness without a click."), None);
         assert_eq!(v.unsupported_denial("It doesn’t contain batteries."), Some("doesn't batteries".into()));
         assert_eq!(v.unsupported_denial("You may not grab the lamp by tapping the card."), Some("not grab lamp tapping".into()));
+        // "flicker-free" in the lamp's text: it does not flicker.
+        assert_eq!(v.unsupported_denial("Its light doesn't flicker."), None);
         // Stock talk, and a no at a clause's end, deny nothing.
         assert_eq!(v.unsupported_denial("Don't miss this deal, it ends soon!"), None);
         assert_eq!(v.unsupported_denial("Hurry or not, the timer runs."), None);
@@ -412,6 +423,13 @@ mod tests {
         for line in ["It doesn't contain Vitamin A and essential fatty acids.", "Massage gently until absorbed, do not use dropper."] {
             assert!(v.unsupported_denial(line).is_some(), "{line}");
         }
+        // The lotion's text: "lightweight, non-greasy", "fragrance-free", "free from parabens".
+        let lotion = cat.products.iter().find(|p| p.title.contains("Vitamin C Brightening Lotion")).unwrap();
+        let v = Vocabulary::for_product(lotion, &cat.products, "Glow Lab Live", "Ava");
+        for line in ["The Vitamin C Brightening Lotion is light and doesn't get greasy.", "It has a non-greasy texture.", "It doesn't contain fragrance."] {
+            assert_eq!(v.unsupported_denial(line), None, "{line}");
+        }
+        assert!(v.unsupported_denial("It's no longer free from parabens.").is_some());
         assert!(has_standalone("Free shipping on every order.", "free"));
     }
 }
