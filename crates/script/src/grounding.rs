@@ -341,7 +341,16 @@ fn denials(text: &str, max: usize) -> Vec<(String, Vec<String>)> {
             if !NEGATIONS.contains(w) && !free_of {
                 continue;
             }
-            let span: Vec<String> = ws[i + 1..].iter().filter(|w| !SPAN_SKIP.contains(w) && !NEGATIONS.contains(w)).take(max).map(|w| w.to_string()).collect();
+            // "non-sticky" denies one word; "not sticky and fast-drying" denies what comes
+            // before the "and".
+            let max = if *w == "non" { 1 } else { max };
+            let span: Vec<String> = ws[i + 1..]
+                .iter()
+                .take_while(|w| **w != "and" && **w != "but")
+                .filter(|w| !SPAN_SKIP.contains(w) && !NEGATIONS.contains(w))
+                .take(max)
+                .map(|w| w.to_string())
+                .collect();
             out.push((w.to_string(), span));
         }
     }
@@ -430,6 +439,13 @@ mod tests {
             assert_eq!(v.unsupported_denial(line), None, "{line}");
         }
         assert!(v.unsupported_denial("It's no longer free from parabens.").is_some());
+        // A 30-minute run refused these true lines about a "non-sticky, fast-drying" gel.
+        let gel = cat.products.iter().find(|p| p.title.contains("Aloe Soothing Gel")).unwrap();
+        let v = Vocabulary::for_product(gel, &cat.products, "Glow Lab Live", "Ava");
+        for line in ["The Aloe Soothing Gel is non-sticky and fast-drying.", "It is not sticky and fast-drying."] {
+            assert_eq!(v.unsupported_denial(line), None, "{line}");
+        }
+        assert!(v.unsupported_denial("It doesn't dry fast.").is_some());
         assert!(has_standalone("Free shipping on every order.", "free"));
     }
 }

@@ -694,7 +694,9 @@ impl LlmWriter {
             self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
             return Err((text, format!("the offer must state the price, {}", money(&price))));
         }
-        if let Some(why) = self.memory.repeats(&text) {
+        // What would be spoken (and is remembered), not the model's spelling of it: "14.00
+        // dollars" is said "$14.00", and a line said an hour ago must not come back that way.
+        if let Some(why) = self.memory.repeats(&line.key()) {
             self.counters.rejected_repeat.fetch_add(1, Ordering::Relaxed);
             return Err((text, why));
         }
