@@ -97,8 +97,8 @@ pub const NEURAL_STALL_PER_CHAR: std::time::Duration = std::time::Duration::from
 type Reopen = Box<dyn FnMut() -> Result<Box<dyn Voice>, StageError> + Send>;
 
 /// A voice on a thread of its own, watched: a line that takes longer than [`VOICE_STALL`]
-/// (and `per_char` for each of its characters) fails (the room says a filler meanwhile), the stuck thread is left to finish on its own, and
-/// a fresh voice is opened for the next line. A voice that hangs (an ONNX session stuck, an
+/// (and `per_char` for each of its characters) fails (the room says a filler meanwhile), the
+/// stuck thread is left to finish on its own, and a fresh voice is opened for the next line. A voice that hangs (an ONNX session stuck, an
 /// espeak-ng lock never released) costs a line, not the show.
 pub struct Supervised {
     name: String,

@@ -428,6 +428,15 @@ impl Llm {
         self.generate_inner(prompt, sampling, false, on_text)
     }
 
+    /// Cuts the cache back to the sampled token and the guesses the sampler confirmed; hands
+    /// back the rows' buffer for the next draft.
+    fn drop_guesses(&mut self, d: Drafted) -> Vec<f32> {
+        let keep = d.base + 1 + d.confirmed;
+        self.engine.truncate(keep);
+        self.cached.truncate(keep);
+        d.rows
+    }
+
     pub(crate) fn generate_inner(
         &mut self,
         prompt: &str,
@@ -476,7 +485,8 @@ impl Llm {
         let vocab = self.logits.len();
         let lookup = if self.engine.batches_rows() { sampling.lookup } else { 0 };
         let mut drafted: Option<Drafted> = None;
-        let mut draft = Vec::new();
+        // Buffers reused from step to step (a drafted step's rows are a few MB).
+        let (mut draft, mut fed, mut spare_rows) = (Vec::new(), Vec::new(), Vec::new());
         let mut looked_up = 0usize;
         while generated < budget {
             let tok = sampler.sample(&mut self.logits, &history, &self.vocab.banned);
@@ -509,9 +519,7 @@ impl Llm {
             }
             // A guess the sampler did not take: the cache drops it.
             if let Some(d) = drafted.take() {
-                let keep = d.base + 1 + d.confirmed;
-                self.engine.truncate(keep);
-                self.cached.truncate(keep);
+                spare_rows = self.drop_guesses(d);
             }
             let pos = self.cached.len();
             lookup_draft(&history, lookup.min(budget - generated - 1).min(max_ctx - 1 - pos), &mut draft);
@@ -522,10 +530,10 @@ impl Llm {
                 }
                 self.cached.push(tok);
             } else {
-                let mut fed = Vec::with_capacity(1 + draft.len());
+                fed.clear();
                 fed.push(tok);
                 fed.extend_from_slice(&draft);
-                let mut rows = Vec::new();
+                let mut rows = std::mem::take(&mut spare_rows);
                 if let Err(e) = self.engine.forward_all(&fed, pos, &mut rows) {
                     self.cached.truncate(self.engine.cached_len());
                     return Err(e);
@@ -537,9 +545,7 @@ impl Llm {
         }
         // Guesses past the reply's end leave the cache (it must hold what was said, exactly).
         if let Some(d) = drafted.take() {
-            let keep = d.base + 1 + d.confirmed;
-            self.engine.truncate(keep);
-            self.cached.truncate(keep);
+            self.drop_guesses(d);
         }
         let rest = stream.finish();
         if !rest.is_empty() && stop != StopReason::Caller {
