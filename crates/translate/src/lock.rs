@@ -109,6 +109,8 @@ pub enum LockError {
     Empty,
     #[error("the output is the untranslated source")]
     Untranslated,
+    #[error("a word said twice in a row: \"{0}\"")]
+    Doubled(String),
 }
 
 /// The placeholder for slot `index` (1-based).
@@ -347,6 +349,9 @@ pub fn unlock(locked: &Locked, translated: &str, line: &Line) -> Result<Line, Lo
     if locked.has_words() && same_words(translated, &locked.text) {
         return Err(LockError::Untranslated);
     }
+    if let Some(d) = doubled_word(translated).filter(|d| doubled_word(&locked.text).as_ref() != Some(d)) {
+        return Err(LockError::Doubled(d));
+    }
     let mut seen = vec![0usize; locked.slots.len()];
     let mut parts: Vec<Part> = Vec::new();
     let mut plain = String::new(); // the text outside placeholders, for the number check
@@ -441,6 +446,24 @@ fn same_words(output: &str, source: &str) -> bool {
     let out = words(output);
     let kept = src.iter().filter(|w| out.contains(w)).count();
     kept >= 3 && kept * 10 >= src.len() * 7
+}
+
+/// Words that are grammatical twice in a row: German article after a relative pronoun ("die
+/// die Farbe ändert"), French reflexives ("nous nous voyons"), English "that that", "had had".
+const GRAMMATICAL_DOUBLES: &[&str] = &["die", "der", "das", "den", "dem", "des", "nous", "vous", "that", "had"];
+
+/// The first word a small model stuttered ("Es es una lámpara"): the same word twice, nothing
+/// between them, not one of [`GRAMMATICAL_DOUBLES`]. A comma between ("sí, sí") is speech, and
+/// a hyphenated reduplication ("anak-anak") is one word.
+fn doubled_word(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.windows(2).find_map(|w| {
+        let a = w[0].trim_start_matches(|c: char| !c.is_alphanumeric());
+        let b = w[1].trim_end_matches(|c: char| !c.is_alphanumeric());
+        let (la, lb) = (a.to_lowercase(), b.to_lowercase());
+        (a.chars().count() >= 2 && a.chars().all(char::is_alphabetic) && la == lb && !GRAMMATICAL_DOUBLES.contains(&la.as_str()))
+            .then(|| format!("{a} {b}"))
+    })
 }
 
 fn trim_parts(parts: &mut Vec<Part>) {
@@ -631,6 +654,24 @@ mod tests {
         let l = lock(&named, &p, &en());
         assert_eq!(l.text, "The ⟦1⟧ shines.");
         assert!(unlock(&l, "La ⟦1⟧ (X2) brilla.", &named).is_ok());
+    }
+
+    #[test]
+    fn a_stuttered_word_is_refused_and_grammatical_doubles_are_not() {
+        let line = Line::new(SegmentKind::Pitch, None).text("It is a lamp that dims.");
+        let l = lock(&line, &protect(), &en());
+        assert_eq!(
+            unlock(&l, "Es es una lámpara que se atenúa.", &line),
+            Err(LockError::Doubled("Es es".into()))
+        );
+        assert_eq!(
+            unlock(&l, "¿Es una lámpara que se atenúa? Sí sí.", &line),
+            Err(LockError::Doubled("Sí sí".into()))
+        );
+        assert!(unlock(&l, "Es una lámpara que se atenúa, sí, sí.", &line).is_ok());
+        assert!(unlock(&l, "Es ist eine Lampe, die die Helligkeit ändert.", &line).is_ok());
+        assert!(unlock(&l, "Nous nous servons de cette lampe.", &line).is_ok());
+        assert!(unlock(&l, "Ini lampu untuk anak-anak.", &line).is_ok());
     }
 
     #[test]
