@@ -106,17 +106,14 @@ pub const SOCIAL_PROOF_SOFT: &[&str] = &[
     "What I love most about it is {np}.",
     "I really like that {clause}.",
     "Here's why I like it: {clause}.",
-    "Honestly, this is one I'd pick for myself.",
-    "If I had to choose one thing from today's show, this might be it.",
+    "If I had to pick one thing from today's show, this might be it.",
     "It's the kind of thing you end up using every day.",
-    "It makes a {adj} gift, too.",
-    "I really like how this one looks on camera.",
-    "It's an easy one to love.",
+    "If you're looking for a gift, this one is a great choice.",
     "This is one of my personal favourites in the shop.",
     "It looks even better in real life than on the card.",
     "Tell me in the chat what you think of it.",
     "Would you use this at home? Let me know in the chat.",
-    "It's a small thing that makes a day a little nicer.",
+    "It's a small thing that makes the day a little nicer.",
     "I keep coming back to this one.",
 ];
 
@@ -151,48 +148,45 @@ pub const DISCOUNT: &[&str] = &[
 ];
 
 pub const OFFER_START: &[&str] = &[
-    "This live deal stays on screen for the next {minutes} minutes.",
-    "Our live offer runs for {minutes} minutes, watch the timer on screen.",
-    "The timer is on: {minutes} minutes for this live deal.",
-    "You've got {minutes} minutes on the clock for this offer.",
+    "For the next {minutes} minutes, you can get it for {price}.",
+    "This live offer runs for {minutes} minutes, so keep an eye on the timer.",
+    "You have {minutes} minutes to get this live deal, so keep an eye on the timer.",
+    "The timer is on, you have {minutes} minutes for this live deal.",
 ];
 
 pub const OFFER_RUNNING: &[&str] = &[
-    "Keep an eye on the timer on screen.",
+    "The live price is {price} until the timer runs out.",
+    "You can still get it for {price} while the timer is running.",
+    "{price} is only available while the countdown is running.",
+    "The deal is still on, so keep an eye on the timer.",
+    "There's still time on the clock, so grab it while you can.",
     "The countdown is running, so don't wait too long.",
-    "The timer is still going on this one.",
-    "While the timer runs, this deal is live.",
-    "Watch that clock in the corner.",
-    "The live price holds until the timer runs out.",
-    "There's still time on the clock for this deal.",
-    "This price is only here while the countdown runs.",
-    "Check the timer: the deal is still on.",
-    "The clock is ticking on this live deal.",
+    "The timer is still running, so there's time to get yours.",
+    "Keep an eye on the clock in the corner.",
 ];
 
 pub const STOCK: &[&str] = &[
-    "Only {stock} left in stock.",
-    "There are just {stock} left.",
-    "Heads up, we're down to {stock} in stock.",
-    "Stock is low: {stock} left.",
-    "Just {stock} units remain, so be quick.",
+    "There are only {stock} left in stock, so be quick.",
+    "There are only {stock} left, so be quick.",
+    "Only {stock} left, so don't wait too long.",
+    "We only have {stock} left in stock.",
+    "Stock is running low, only {stock} left.",
 ];
 
 pub const CTA: &[&str] = &[
-    "Tap the product card to grab yours.",
+    "Tap the product card below to add the {name} to your cart.",
+    "To order the {name}, tap the product card on your screen.",
+    "If you want the {name}, just tap the product card below.",
     "Hit the cart button below to order the {name}.",
-    "Add it to your cart now and it's on its way.",
-    "Tap the card on screen to take a closer look.",
-    "Click the link to order while the deal is on.",
     "Add the {name} to your cart before the timer ends.",
-    "If you love it, tap the cart and it's yours.",
-    "Don't forget to tap the card to order.",
-    "Your cart is one tap away.",
-    "Grab yours now, just tap the card.",
-    "Questions? Drop them in the chat and I'll answer.",
-    "Share the stream with a friend who'd love this.",
+    "Add it to your cart now and it's on its way.",
+    "To get yours, tap the product card and add it to your cart.",
+    "Click the link below to order while the deal is still on.",
+    "Let me know in the chat if you have any questions about the {name}.",
+    "If you have any questions, drop them in the chat and I'll answer.",
+    "If you know someone who'd love this, share the stream with them.",
     "Follow the shop so you don't miss the next live deal.",
-    "Tap to order, and tell me in the chat which one you picked.",
+    "Tap the card on your screen to take a closer look at the {name}.",
 ];
 
 pub const TRANSITION: &[&str] = &[
@@ -220,15 +214,11 @@ pub const OPENERS: &[&str] = &[
     "So ",
     "Now, ",
     "Okay, ",
-    "Honestly, ",
     "Remember, ",
-    "Again, ",
     "By the way, ",
-    "Quick reminder: ",
     "Just so you know, ",
     "Oh, and ",
     "Listen, ",
-    "Right, ",
     "Also, ",
 ];
 

@@ -249,6 +249,12 @@ impl TemplateWriter {
         out.push(line);
     }
 
+    /// Counts a line another writer said (the LLM's, in a show the templates stand in for) as
+    /// said, so no template says it again soon.
+    pub fn note_said(&mut self, key: String) {
+        self.remember(key);
+    }
+
     fn remember(&mut self, key: String) {
         if self.said.insert(key.clone()) {
             self.order.push_back(key);
@@ -266,7 +272,10 @@ impl TemplateWriter {
     #[allow(clippy::too_many_arguments)]
     fn push(&mut self, rank: Rank<'_, '_>, out: &mut Vec<Line>, (bank_name, bank): (&str, &[String]), p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind, cues: &[Cue]) {
         let points = p.map(points::speakable).unwrap_or_default();
-        let usable: Vec<(usize, &str)> = bank.iter().map(String::as_str).enumerate().filter(|(_, t)| self.supports(t, p, &points, req)).collect();
+        // One `{price}` for a product whose variants differ in price is only said as a
+        // starting price (the `price_from` bank), never as "the live price is …".
+        let one_price = |t: &str| bank_name == "price_from" || !(t.contains("{price}") && p.is_some_and(Product::has_price_range));
+        let usable: Vec<(usize, &str)> = bank.iter().map(String::as_str).enumerate().filter(|(_, t)| one_price(t) && self.supports(t, p, &points, req)).collect();
         if usable.is_empty() {
             return;
         }

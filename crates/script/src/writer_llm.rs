@@ -592,6 +592,7 @@ impl Writer for LlmWriter {
                             self.third_wins += 1;
                         }
                         self.memory.remember(&line.key());
+                        self.fallback.note_said(line.key());
                         done = true;
                         if !emit(line) {
                             return Ok(());

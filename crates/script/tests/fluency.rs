@@ -38,3 +38,23 @@ fn mended_copy_scores_above_its_broken_form() {
     eprintln!("judge {}:\n{report}", judge.model);
     assert!(ok, "a mended line must score above its broken form:\n{report}");
 }
+
+/// For rewording copy: scores each `facts<TAB>line` of the file `FLUENCY_LINES` under the
+/// largest installed model, lowest first.
+/// `FLUENCY_LINES=lines.tsv cargo test --release -p script --test fluency score_lines -- --ignored --nocapture`
+#[test]
+#[ignore = "a tuning tool, not a check"]
+fn score_lines() {
+    let path = std::env::var("FLUENCY_LINES").expect("FLUENCY_LINES names a file of facts<TAB>line rows");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut judge = Judge::open(&Judge::largest(&models_dir()).expect("an installed LLM")).unwrap();
+    let mut scored: Vec<(f32, String)> = Vec::new();
+    for row in text.lines().filter(|l| !l.trim().is_empty()) {
+        let (facts, line) = row.split_once('\t').unwrap_or(("", row));
+        scored.push((judge.score(facts, line).unwrap(), line.to_string()));
+    }
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (s, l) in &scored {
+        eprintln!("{s:6.2} {l}");
+    }
+}

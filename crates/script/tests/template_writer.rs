@@ -127,3 +127,44 @@ fn a_ranker_chooses_among_new_true_sentences() {
     let unique: std::collections::HashSet<&String> = said.iter().collect();
     assert_eq!(unique.len(), said.len(), "a sentence was repeated");
 }
+
+fn cosmetics() -> show::Catalog {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/shopify-cosmetics.csv");
+    catalog::load(&path, Currency::USD).unwrap()
+}
+
+#[test]
+fn a_line_another_writer_said_is_not_said_again() {
+    let cat = cosmetics();
+    let (p, next) = (&cat.products[0], &cat.products[1]);
+    let req = SegmentRequest { kind: SegmentKind::Pitch, product: Some(p), next_product: Some(next), index: 1, block: 0, sentences: 1, offer_minutes: 5 };
+    let first = TemplateWriter::new("Test Live", &persona(), 7).compose(&req)[0].key();
+    // The same draw, but the LLM said that sentence a moment ago.
+    let mut writer = TemplateWriter::new("Test Live", &persona(), 7);
+    writer.note_said(first.clone());
+    let lines = writer.compose(&req);
+    assert!(!lines.is_empty() && lines.iter().all(|l| l.key() != first), "{first:?} said again: {lines:?}");
+}
+
+#[test]
+fn a_product_whose_variants_differ_in_price_gets_only_a_starting_price() {
+    let cat = cosmetics();
+    let (i, p) = cat.products.iter().enumerate().find(|(_, p)| p.has_price_range() && p.discount_percent().is_none()).expect("the cosmetics export has a product sold in sizes at different prices");
+    let next = &cat.products[(i + 1) % cat.products.len()];
+    let mut writer = TemplateWriter::new("Test Live", &persona(), 3);
+    let mut priced = 0;
+    for index in 0..60 {
+        let req = SegmentRequest { kind: SegmentKind::Offer, product: Some(p), next_product: Some(next), index, block: index / 3, sentences: 2, offer_minutes: 5 };
+        for line in writer.compose(&req) {
+            if line.facts().any(|f| matches!(f, Fact::Price(_))) {
+                priced += 1;
+                let id = match &line.by {
+                    show::Provenance::Template { id } => id.clone(),
+                    other => panic!("{other:?}"),
+                };
+                assert!(id.starts_with("price_from#"), "{id} says one price for {}: {:?}", p.id, line.key());
+            }
+        }
+    }
+    assert!(priced >= 60, "every offer states the starting price, {priced} did");
+}
