@@ -98,6 +98,7 @@ fn reason_kind(r: &str) -> String {
         ("said before", "repeat"),
         ("said a moment ago", "repeat"),
         ("no subject", "no subject"),
+        ("does not fit there", "long shot"),
         ("the number", "number not in catalog"),
         ("count", "number not in catalog"),
         ("rating", "number not in catalog"),

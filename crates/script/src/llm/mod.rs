@@ -231,6 +231,10 @@ pub struct GenStats {
     /// Generated tokens that came with an earlier one's forward pass: prompt-lookup guesses
     /// the sampler took ([`Sampling::lookup`]).
     pub looked_up: usize,
+    /// Each generated token's text and log-probability under the model (temperature 1, after
+    /// the repetition penalty): a long shot in a sentence is often a typo or a broken phrase.
+    #[serde(skip)]
+    pub pieces: Vec<(String, f32)>,
 }
 
 impl GenStats {
@@ -488,6 +492,7 @@ impl Llm {
         // Buffers reused from step to step (a drafted step's rows are a few MB).
         let (mut draft, mut fed, mut spare_rows) = (Vec::new(), Vec::new(), Vec::new());
         let mut looked_up = 0usize;
+        let mut pieces = Vec::new();
         while generated < budget {
             let tok = sampler.sample(&mut self.logits, &history, &self.vocab.banned);
             if first_at.is_none() {
@@ -501,6 +506,7 @@ impl Llm {
             generated += 1;
             history.push(tok);
             let text = stream.push(&self.vocab, tok);
+            pieces.push((text.clone(), sampler.last_logp));
             if !text.is_empty() && !on_text(&text) {
                 stop = StopReason::Caller;
                 break;
@@ -560,6 +566,7 @@ impl Llm {
             first_token_secs,
             stop,
             looked_up,
+            pieces,
         };
         tracing::debug!(?stats, "generation done");
         TOTALS.add(&stats);

@@ -44,16 +44,28 @@ pub(crate) struct Sampler {
     probs: Vec<f32>,
     idx: Vec<u32>,
     seen: Vec<u32>,
+    /// The log-probability of the token [`Sampler::sample`] last picked, under the model's own
+    /// distribution (temperature 1, after the repetition penalty): how much of a long shot it was.
+    pub(crate) last_logp: f32,
 }
 
 impl Sampler {
     pub(crate) fn new(cfg: &Sampling) -> Self {
-        Sampler { rng: ChaCha8Rng::seed_from_u64(cfg.seed), cfg: cfg.clone(), probs: Vec::new(), idx: Vec::new(), seen: Vec::new() }
+        Sampler { rng: ChaCha8Rng::seed_from_u64(cfg.seed), cfg: cfg.clone(), probs: Vec::new(), idx: Vec::new(), seen: Vec::new(), last_logp: 0.0 }
+    }
+
+    /// Picks a token ([`Sampler::pick`]) and notes its log-probability in `last_logp`.
+    pub(crate) fn sample(&mut self, logits: &mut [f32], history: &[u32], banned: &[u32]) -> u32 {
+        let tok = self.pick(logits, history, banned);
+        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let sum: f32 = logits.iter().map(|&l| (l - max).exp()).sum();
+        self.last_logp = logits[tok as usize] - max - sum.ln();
+        tok
     }
 
     /// Picks a token from `logits` (modified in place). `history` holds the tokens so far
     /// (prompt and reply), for the repetition penalty; `banned` can never be chosen.
-    pub(crate) fn sample(&mut self, logits: &mut [f32], history: &[u32], banned: &[u32]) -> u32 {
+    fn pick(&mut self, logits: &mut [f32], history: &[u32], banned: &[u32]) -> u32 {
         let c = &self.cfg;
         if c.repeat_penalty != 1.0 && c.repeat_last_n > 0 {
             let start = history.len().saturating_sub(c.repeat_last_n);
