@@ -105,6 +105,7 @@ fn reason_kind(r: &str) -> String {
         ("minutes", "offer minutes"),
         ("emoji", "emoji"),
         ("regular price", "price"),
+        ("today's price", "price"),
     ];
     table.iter().find(|(k, _)| r.contains(k)).map(|(_, v)| v.to_string()).unwrap_or_else(|| "other".into())
 }

@@ -216,6 +216,23 @@ fn long_shot(pieces: &[(String, f32)], sentence: &str) -> Option<(f32, String)> 
     least
 }
 
+/// "It's the regular price $24.00" about a product sold at $24.00 today: today's price named as
+/// the regular one (or a regular price the catalog does not have), right after the word that
+/// says "regular". `lower` is the sentence in lower case.
+fn sale_price_called_regular(lower: &str, p: &Product) -> Option<String> {
+    let now = money(&p.price()).to_lowercase();
+    let was = p.compare_at().map(|w| money(&w).to_lowercase());
+    for marker in ["regular price", "regularly", "normally", "usually", "originally", "previously", "used to be"] {
+        for (i, _) in lower.match_indices(marker) {
+            let after: String = lower[i + marker.len()..].chars().take(24).collect();
+            if after.contains(&now) && was.as_ref().is_none_or(|w| !after.contains(w.as_str())) {
+                return Some(format!("{} is today's price, not a regular one", money(&p.price())));
+            }
+        }
+    }
+    None
+}
+
 /// The point the worked example states: the last that has a clause shape.
 fn example_point(p: &Product) -> Option<points::Point> {
     points::speakable(p).into_iter().rev().find(|pt| pt.clause().is_some())
@@ -724,6 +741,10 @@ impl LlmWriter {
                 return Err((text, format!("{} is the regular price: say it only as what {} replaces", money(&was), money(&p.price()))));
             }
         }
+        if let Some(why) = req.product.and_then(|p| sale_price_called_regular(&lower, p)) {
+            self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+            return Err((text, why));
+        }
         if let Some(price) = task.must_price
             && !line.facts().any(|f| *f == Fact::Price(price))
         {
@@ -777,6 +798,25 @@ mod tests {
         // The sentence's first token does not count.
         assert_eq!(long_shot(&pieces, "Sure!"), Some((-0.5, "!".to_string())));
         assert_eq!(long_shot(&pieces, "Not in the text."), None);
+    }
+
+    #[test]
+    fn todays_price_is_not_called_the_regular_one() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo/catalog.csv");
+        let cat = show::catalog::load(&path, show::Currency::USD).unwrap();
+        let p = cat.products.iter().find(|p| p.compare_at().is_some()).unwrap();
+        let (now, was) = (money(&p.price()), money(&p.compare_at().unwrap()));
+        let check = |s: String| sale_price_called_regular(&s.to_lowercase(), p);
+        assert!(check(format!("It's the regular price {now}, but only for 5 minutes.")).is_some());
+        assert!(check(format!("Normally {now}!")).is_some());
+        assert_eq!(check(format!("Normally {was}, now {now}.")), None);
+        assert_eq!(check(format!("The regular price is {was}, and today it's {now}.")), None);
+        assert_eq!(check(format!("It's {now} today instead of {was}.")), None);
+        // A product with no regular price has none to name.
+        let plain = cat.products.iter().find(|p| p.compare_at().is_none()).unwrap();
+        let now = money(&plain.price());
+        assert!(sale_price_called_regular(&format!("its regular price is {now}.").to_lowercase(), plain).is_some());
+        assert_eq!(sale_price_called_regular(&format!("it's {now}.").to_lowercase(), plain), None);
     }
 
     #[test]
