@@ -295,7 +295,7 @@ impl LlmWriter {
             guard: Guard::new(offer_minutes).with_names(show_title, &persona.name),
             fallback: TemplateWriter::new(show_title, persona, seed ^ 0x5eed),
             memory: Memory::new(),
-            sampling: Sampling { temperature: 0.6, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed, max_tokens: 60, lookup: crate::llm::lookup_tokens() },
+            sampling: Sampling { temperature: 0.6, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed, max_tokens: 60, lookup: crate::llm::lookup_tokens(), logprobs: true },
             seed,
             countdown_block: None,
             rejected: Vec::new(),

@@ -232,7 +232,8 @@ pub struct GenStats {
     /// the sampler took ([`Sampling::lookup`]).
     pub looked_up: usize,
     /// Each generated token's text and log-probability under the model (temperature 1, after
-    /// the repetition penalty): a long shot in a sentence is often a typo or a broken phrase.
+    /// the repetition penalty; 0 unless [`Sampling::logprobs`]): a long shot in a sentence is
+    /// often a typo or a broken phrase.
     #[serde(skip)]
     pub pieces: Vec<(String, f32)>,
 }

@@ -22,18 +22,21 @@ pub struct Sampling {
     /// decoding gives (each token is still sampled from the model's own distribution); a host
     /// restating the catalog's facts from the prompt gets several tokens per weight read.
     pub lookup: usize,
+    /// Note each generated token's log-probability ([`crate::llm::GenStats::pieces`]): one more
+    /// pass over the vocabulary a token, so only for callers that read it.
+    pub logprobs: bool,
 }
 
 impl Default for Sampling {
     fn default() -> Self {
-        Sampling { temperature: 0.7, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed: 42, max_tokens: 256, lookup: 0 }
+        Sampling { temperature: 0.7, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed: 42, max_tokens: 256, lookup: 0, logprobs: false }
     }
 }
 
 impl Sampling {
     /// Greedy decoding (always the most likely token), for tests and benchmarks.
     pub fn greedy(max_tokens: usize) -> Self {
-        Sampling { temperature: 0.0, top_p: 1.0, repeat_penalty: 1.0, repeat_last_n: 0, seed: 0, max_tokens, lookup: 0 }
+        Sampling { temperature: 0.0, top_p: 1.0, repeat_penalty: 1.0, repeat_last_n: 0, seed: 0, max_tokens, lookup: 0, logprobs: false }
     }
 }
 
@@ -54,9 +57,13 @@ impl Sampler {
         Sampler { rng: ChaCha8Rng::seed_from_u64(cfg.seed), cfg: cfg.clone(), probs: Vec::new(), idx: Vec::new(), seen: Vec::new(), last_logp: 0.0 }
     }
 
-    /// Picks a token ([`Sampler::pick`]) and notes its log-probability in `last_logp`.
+    /// Picks a token ([`Sampler::pick`]) and, when [`Sampling::logprobs`] asks, notes its
+    /// log-probability in `last_logp` (0 otherwise).
     pub(crate) fn sample(&mut self, logits: &mut [f32], history: &[u32], banned: &[u32]) -> u32 {
         let tok = self.pick(logits, history, banned);
+        if !self.cfg.logprobs {
+            return tok;
+        }
         let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let sum: f32 = logits.iter().map(|&l| (l - max).exp()).sum();
         self.last_logp = logits[tok as usize] - max - sum.ln();
