@@ -216,16 +216,16 @@ fn long_shot(pieces: &[(String, f32)], sentence: &str) -> Option<(f32, String)> 
     least
 }
 
-/// "It's the regular price $24.00" about a product sold at $24.00 today: today's price named as
-/// the regular one (or a regular price the catalog does not have), right after the word that
-/// says "regular". `lower` is the sentence in lower case.
+/// "It's the regular price $24.00" about a lotion on sale at $24.00 (regular $29.00): the sale
+/// price named as the regular one, right after the word that says "regular". (Without a sale,
+/// the price is the regular price.) `lower` is the sentence in lower case.
 fn sale_price_called_regular(lower: &str, p: &Product) -> Option<String> {
     let now = money(&p.price()).to_lowercase();
-    let was = p.compare_at().map(|w| money(&w).to_lowercase());
+    let was = money(&p.compare_at()?).to_lowercase();
     for marker in ["regular price", "regularly", "normally", "usually", "originally", "previously", "used to be"] {
         for (i, _) in lower.match_indices(marker) {
             let after: String = lower[i + marker.len()..].chars().take(24).collect();
-            if after.contains(&now) && was.as_ref().is_none_or(|w| !after.contains(w.as_str())) {
+            if after.contains(&now) && !after.contains(&was) {
                 return Some(format!("{} is today's price, not a regular one", money(&p.price())));
             }
         }
@@ -625,12 +625,13 @@ impl Writer for LlmWriter {
                 };
                 let Some(sentence) = first.or_else(|| splitter.finish()) else { continue };
                 self.counters.generated.fetch_add(1, Ordering::Relaxed);
-                // A word the model itself thought a long shot is, more often than not, a
-                // broken phrase ("It's clean, dry skin every morning.", "a true good product").
-                let verdict = match long_shot(&stats.pieces, &sentence) {
+                // Of what passes every check, a sentence with a word the model itself thought a
+                // long shot is, more often than not, a broken phrase ("It's clean, dry skin every
+                // morning.", "a true good product").
+                let verdict = self.judge(&sentence, &task, req).and_then(|line| match long_shot(&stats.pieces, &sentence) {
                     Some((lp, piece)) if lp < LONG_SHOT => Err((sentence.clone(), format!("\"{piece}\" does not fit there"))),
-                    _ => self.judge(&sentence, &task, req),
-                };
+                    _ => Ok(line),
+                });
                 match verdict {
                     Ok(mut line) => {
                         line.cues.extend(task.cues.iter().copied());
@@ -812,11 +813,10 @@ mod tests {
         assert_eq!(check(format!("Normally {was}, now {now}.")), None);
         assert_eq!(check(format!("The regular price is {was}, and today it's {now}.")), None);
         assert_eq!(check(format!("It's {now} today instead of {was}.")), None);
-        // A product with no regular price has none to name.
+        // Without a sale, the price is the regular price.
         let plain = cat.products.iter().find(|p| p.compare_at().is_none()).unwrap();
         let now = money(&plain.price());
-        assert!(sale_price_called_regular(&format!("its regular price is {now}.").to_lowercase(), plain).is_some());
-        assert_eq!(sale_price_called_regular(&format!("it's {now}.").to_lowercase(), plain), None);
+        assert_eq!(sale_price_called_regular(&format!("its regular price is {now}.").to_lowercase(), plain), None);
     }
 
     #[test]
