@@ -57,9 +57,10 @@ fn a_stalled_writer_gets_templates_a_failing_voice_fillers_and_a_hung_voice_a_re
     let by = |e: &serde_json::Value| e["written_by"].as_str().unwrap_or("").to_string();
     let brief: Vec<String> = t.iter().map(|e| format!("{:.1} {} {}", at(e), e["source"], by(e))).collect();
     // The writer stalled: the watchdog's templates kept the script going, and the writer took
-    // over again once it answered.
+    // over again once it answered. They are spoken after the lines the room held ahead (60–80 s
+    // of speech, as long as those lines are).
     let watchdog: Vec<f64> = t.iter().filter(|e| by(e).contains("writer stalled")).map(at).collect();
-    assert!(watchdog.first().is_some_and(|s| (30.0..80.0).contains(s)), "no line from the watchdog's templates: {brief:#?}");
+    assert!(watchdog.first().is_some_and(|s| (30.0..100.0).contains(s)), "no line from the watchdog's templates: {brief:#?}");
     assert!(err.contains("answers again"), "the writer did not take over again:\n{err}");
     assert!(t.iter().any(|e| e["source"] == "script" && at(e) > 80.0 && !by(e).contains("stalled")), "{brief:#?}");
     // The voice was down for 40 s: once the lines spoken ahead ran out, fillers (rendered

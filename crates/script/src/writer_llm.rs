@@ -629,7 +629,10 @@ impl Writer for LlmWriter {
                 // long shot is, more often than not, a broken phrase ("It's clean, dry skin every
                 // morning.", "a true good product").
                 let verdict = self.judge(&sentence, &task, req).and_then(|line| match long_shot(&stats.pieces, &sentence) {
-                    Some((lp, piece)) if lp < LONG_SHOT => Err((sentence.clone(), format!("\"{piece}\" does not fit there"))),
+                    Some((lp, piece)) if lp < LONG_SHOT => {
+                        self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
+                        Err((sentence.clone(), format!("\"{piece}\" does not fit there")))
+                    }
                     _ => Ok(line),
                 });
                 match verdict {
