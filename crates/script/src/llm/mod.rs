@@ -232,8 +232,8 @@ pub struct GenStats {
     /// the sampler took ([`Sampling::lookup`]).
     pub looked_up: usize,
     /// Each generated token's text and log-probability under the model (temperature 1, after
-    /// the repetition penalty; 0 unless [`Sampling::logprobs`]): a long shot in a sentence is
-    /// often a typo or a broken phrase.
+    /// the repetition penalty), when [`Sampling::logprobs`] asked for them (empty otherwise): a
+    /// long shot in a sentence is often a typo or a broken phrase.
     #[serde(skip)]
     pub pieces: Vec<(String, f32)>,
 }
@@ -507,7 +507,9 @@ impl Llm {
             generated += 1;
             history.push(tok);
             let text = stream.push(&self.vocab, tok);
-            pieces.push((text.clone(), sampler.last_logp));
+            if sampling.logprobs {
+                pieces.push((text.clone(), sampler.last_logp));
+            }
             if !text.is_empty() && !on_text(&text) {
                 stop = StopReason::Caller;
                 break;

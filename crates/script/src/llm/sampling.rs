@@ -58,7 +58,7 @@ impl Sampler {
     }
 
     /// Picks a token ([`Sampler::pick`]) and, when [`Sampling::logprobs`] asks, notes its
-    /// log-probability in `last_logp` (0 otherwise).
+    /// log-probability in `last_logp` (left as it was otherwise).
     pub(crate) fn sample(&mut self, logits: &mut [f32], history: &[u32], banned: &[u32]) -> u32 {
         let tok = self.pick(logits, history, banned);
         if !self.cfg.logprobs {
