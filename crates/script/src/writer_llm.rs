@@ -91,6 +91,14 @@ impl Memory {
         None
     }
 
+    /// The share of `text`'s phrases said over the last [`RECENT_SENTENCES`] (0 for a text too
+    /// short to have phrases).
+    fn recently_said(&self, text: &str) -> f32 {
+        let grams = Memory::grams_of(&Memory::norm(text));
+        let recent = grams.iter().filter(|g| self.recent_grams.contains_key(*g)).count();
+        recent as f32 / grams.len().max(1) as f32
+    }
+
     fn remember(&mut self, text: &str) {
         let n = Memory::norm(text);
         let grams = Memory::grams_of(&n);
@@ -142,6 +150,10 @@ pub struct LlmWriter {
     /// Third attempts made and accepted (see `write`).
     third_tries: u64,
     third_wins: u64,
+    /// How many times each product has had a segment of each kind: the phrasing of a task
+    /// turns with it. (The segment's index does not: a show of six segments a product block
+    /// gave a product's offer the same instruction, and the same sentence back, every visit.)
+    visits: HashMap<(String, SegmentKind), usize>,
 }
 
 /// The writer's model as an ear for the templates: of the sentences a template slot offers,
@@ -295,7 +307,7 @@ impl LlmWriter {
             guard: Guard::new(offer_minutes).with_names(show_title, &persona.name),
             fallback: TemplateWriter::new(show_title, persona, seed ^ 0x5eed),
             memory: Memory::new(),
-            sampling: Sampling { temperature: 0.6, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed, max_tokens: 60, lookup: crate::llm::lookup_tokens(), logprobs: true },
+            sampling: Sampling { temperature: 0.6, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed, max_tokens: 60, lookup: crate::llm::lookup_tokens(), logprobs: true, not_first: Vec::new() },
             seed,
             countdown_block: None,
             rejected: Vec::new(),
@@ -303,6 +315,7 @@ impl LlmWriter {
             counters: Arc::new(WriterCounters::default()),
             third_tries: 0,
             third_wins: 0,
+            visits: HashMap::new(),
         }
     }
 
@@ -350,12 +363,18 @@ impl LlmWriter {
         // a must-have feature" is what a small model makes of one).
         let liked: Vec<String> = points::speakable(p).iter().filter(|pt| pt.form != points::Form::Usage).filter_map(|pt| pt.sentence()).filter(|f| Some(f) != example.as_ref()).collect();
         let pool = if req.kind == SegmentKind::SocialProof && !liked.is_empty() { &liked } else { &facts };
-        let point = |i: usize| pool.get((req.index as usize + i) % pool.len().max(1)).map(|f| f.trim_end_matches('.').to_string());
+        // Taken in turn, those not said lately first: a product's segments share its few points,
+        // and a point the pitch has just made, asked for again, comes back as a line the memory
+        // refuses (or the same point in other words, which is the host going round in circles).
+        let mut pool: Vec<&String> = (0..pool.len()).map(|k| &pool[(req.index as usize + k) % pool.len()]).collect();
+        pool.sort_by_key(|f| (self.memory.recently_said(f) * 4.0) as u32);
+        let point = |i: usize| pool.get(i % pool.len().max(1)).map(|f| f.trim_end_matches('.').to_string());
         let mut tasks = Vec::new();
         for i in 0..n {
             // Several phrasings per task, taken in turn: the same instruction gets the same
             // answer from a small model, and a repeat is not spoken.
-            let turn = req.index as usize + i;
+            let visit = self.visits.get(&(p.id.clone(), req.kind)).copied().unwrap_or_default();
+            let turn = visit + i;
             let pick = |options: &[String]| options[turn % options.len()].clone();
             let task = match req.kind {
                 SegmentKind::Hook => Task {
@@ -425,13 +444,20 @@ impl LlmWriter {
                 },
                 SegmentKind::Offer => match (i, p.compare_at()) {
                     (0, Some(was)) => Task {
-                        instruction: format!("Tell the viewers in one sentence that the {name} is now {} instead of {}.", money(&p.price()), money(&was)),
+                        instruction: pick(&[
+                            format!("Tell the viewers in one sentence that the {name} is now {} instead of {}.", money(&p.price()), money(&was)),
+                            format!("Tell the viewers in one sentence that the {name} is down from {} to {} today.", money(&was), money(&p.price())),
+                        ]),
                         anchors: vec![],
                         must_price: Some(p.price()),
                         cues: vec![Cue::Point, Cue::LookAtCard],
                     },
                     (0, None) => Task {
-                        instruction: format!("Tell the viewers in one sentence that the {name} costs {}.", money(&p.price())),
+                        instruction: pick(&[
+                            format!("Tell the viewers in one sentence that the {name} costs {}.", money(&p.price())),
+                            format!("Tell the viewers in one sentence that they can get the {name} for {} today.", money(&p.price())),
+                            format!("Say in one friendly sentence what the {name} costs: {}.", money(&p.price())),
+                        ]),
                         anchors: vec![],
                         must_price: Some(p.price()),
                         cues: vec![Cue::Point, Cue::LookAtCard],
@@ -440,6 +466,7 @@ impl LlmWriter {
                         instruction: pick(&[
                             format!("Tell the viewers in one sentence that this price is only on for the next {} minutes.", req.offer_minutes),
                             format!("Remind the viewers in one sentence that the timer on screen runs for {} minutes.", req.offer_minutes),
+                            format!("Tell the viewers in one sentence that they have {} minutes to get the {name} at this price.", req.offer_minutes),
                         ]),
                         anchors: vec!["deal".into(), "minutes".into(), "timer".into(), "offer".into(), "price".into()],
                         must_price: None,
@@ -583,10 +610,16 @@ impl Writer for LlmWriter {
         }
         let mut fallback: Option<std::vec::IntoIter<Line>> = None;
         let tasks = self.tasks(req, want);
+        if let Some(p) = req.product {
+            *self.visits.entry((p.id.clone(), req.kind)).or_default() += 1;
+        }
         let task_count = tasks.len();
         for (i, task) in tasks.into_iter().enumerate() {
             let mut done = false;
             let mut correction = String::new();
+            // The openings of this task's sentences refused as repeats: told "do not write X",
+            // a small model writes X again; made to begin otherwise, it writes a new sentence.
+            let mut not_first: Vec<u32> = Vec::new();
             for attempt in 0..3u64 {
                 // The third try only while third tries pay: a small model whose retries are
                 // refused anyway would spend the preview's CPU for nothing.
@@ -602,7 +635,12 @@ impl Writer for LlmWriter {
                 let prompt = self.llm.chat_prompt(&system, &turns);
                 // A retry samples warmer: the same temperature tends to give the same sentence.
                 let temperature = self.sampling.temperature + 0.2 * attempt as f32;
-                let sampling = Sampling { seed: self.seed ^ (req.index * 8 + i as u64).wrapping_mul(0x9e37_79b9) ^ attempt, temperature, ..self.sampling.clone() };
+                let sampling = Sampling {
+                    seed: self.seed ^ (req.index * 8 + i as u64).wrapping_mul(0x9e37_79b9) ^ attempt,
+                    temperature,
+                    not_first: not_first.clone(),
+                    ..self.sampling.clone()
+                };
                 let mut splitter = SentenceSplitter::new();
                 let mut first: Option<String> = None;
                 // One sentence per task: stop the model as soon as it is complete.
@@ -628,6 +666,7 @@ impl Writer for LlmWriter {
                 // Of what passes every check, a sentence with a word the model itself thought a
                 // long shot is, more often than not, a broken phrase ("It's clean, dry skin every
                 // morning.", "a true good product").
+                let repeats_before = self.counters.rejected_repeat.load(Ordering::Relaxed);
                 let verdict = self.judge(&sentence, &task, req).and_then(|line| match long_shot(&stats.pieces, &sentence) {
                     Some((lp, piece)) if lp < LONG_SHOT => {
                         self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
@@ -656,7 +695,20 @@ impl Writer for LlmWriter {
                         break;
                     }
                     Err((text, why)) => {
-                        correction = format!(" Do not write \"{text}\": {why}.");
+                        let repeated = self.counters.rejected_repeat.load(Ordering::Relaxed) > repeats_before;
+                        if repeated
+                            && let Some(&t) = self.llm.encode(&text).ok().as_ref().and_then(|t| t.first())
+                            && !not_first.contains(&t)
+                        {
+                            not_first.push(t);
+                        }
+                        // A repeat's reason ("5 of its 7 phrases were said a moment ago") is not
+                        // for the model: it wrote it into the next line.
+                        correction = if repeated {
+                            format!(" You said \"{text}\" already: say it in other words.")
+                        } else {
+                            format!(" Do not write \"{text}\": {why}.")
+                        };
                         self.rejected.push((text, why));
                     }
                 }
@@ -790,6 +842,33 @@ mod tests {
         assert_eq!(m.repeats(restated), None);
         assert!(m.repeats(again).unwrap().contains("said before"), "{:?}", m.repeats(again));
         assert!(m.repeats(first).is_some());
+    }
+
+    /// A point the host made a moment ago is asked for after the others; ten minutes on, it
+    /// is its turn again.
+    #[test]
+    fn a_point_said_a_moment_ago_is_asked_for_last() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let cat = Arc::new(show::catalog::load(&root.join("assets/demo/catalog.csv"), show::Currency::USD).unwrap());
+        let dir = std::env::var_os("EVERCAST_MODELS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("models"));
+        let model = crate::models::resolve(&crate::models::manifest().default_model().name, &dir).unwrap_or_else(|e| panic!("the set-up installs the default model: {e}"));
+        let llm = Llm::load(&model, crate::llm::DeviceChoice::Cpu).unwrap();
+        let persona: Persona = toml::from_str("name = \"Mia\"").unwrap();
+        let mut w = LlmWriter::new(llm, "Sunny Nest Live", &persona, cat.clone(), 5, 1);
+        let lamp = cat.product("bamboo-led-desk-lamp").unwrap();
+        let req = SegmentRequest { kind: SegmentKind::Pitch, product: Some(lamp), next_product: None, index: 5, block: 0, sentences: 1, offer_minutes: 5 };
+        let asked = |w: &LlmWriter| w.tasks(&req, 1)[0].instruction.clone();
+        let first = asked(&w);
+        let points: Vec<String> = points::speakable(lamp).iter().filter_map(|p| p.sentence()).map(|f| f.trim_end_matches('.').to_string()).collect();
+        let point = points.iter().find(|f| first.contains(f.as_str())).unwrap_or_else(|| panic!("{first:?} asks for one of {points:?}"));
+        w.memory.remember(&format!("The lamp is great: {point}."));
+        let second = asked(&w);
+        assert!(!second.contains(point.as_str()), "{second:?} asks again for what was just said");
+        assert!(points.iter().any(|f| second.contains(f.as_str())), "{second:?}");
+        for i in 0..RECENT_SENTENCES {
+            w.memory.remember(&format!("Line number {i} about something else entirely, friends."));
+        }
+        assert_eq!(asked(&w), first);
     }
 
     #[test]
