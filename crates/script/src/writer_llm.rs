@@ -369,11 +369,11 @@ impl LlmWriter {
         let mut pool: Vec<&String> = (0..pool.len()).map(|k| &pool[(req.index as usize + k) % pool.len()]).collect();
         pool.sort_by_key(|f| (self.memory.recently_said(f) * 4.0) as u32);
         let point = |i: usize| pool.get(i % pool.len().max(1)).map(|f| f.trim_end_matches('.').to_string());
+        let visit = self.visits.get(&(p.id.clone(), req.kind)).copied().unwrap_or_default();
         let mut tasks = Vec::new();
         for i in 0..n {
             // Several phrasings per task, taken in turn: the same instruction gets the same
             // answer from a small model, and a repeat is not spoken.
-            let visit = self.visits.get(&(p.id.clone(), req.kind)).copied().unwrap_or_default();
             let turn = visit + i;
             let pick = |options: &[String]| options[turn % options.len()].clone();
             let task = match req.kind {
