@@ -132,6 +132,20 @@ impl Memory {
     }
 }
 
+/// A sentence the writer will not speak, and why.
+struct Refusal {
+    text: String,
+    why: String,
+    /// Refused by the memory: the retry must open otherwise (see `Sampling::not_first`).
+    repeat: bool,
+}
+
+impl Refusal {
+    fn new(text: String, why: String) -> Refusal {
+        Refusal { text, why, repeat: false }
+    }
+}
+
 pub struct LlmWriter {
     llm: Llm,
     show_title: String,
@@ -367,7 +381,7 @@ impl LlmWriter {
         // and a point the pitch has just made, asked for again, comes back as a line the memory
         // refuses (or the same point in other words, which is the host going round in circles).
         let mut pool: Vec<&String> = (0..pool.len()).map(|k| &pool[(req.index as usize + k) % pool.len()]).collect();
-        pool.sort_by_key(|f| (self.memory.recently_said(f) * 4.0) as u32);
+        pool.sort_by_cached_key(|f| (self.memory.recently_said(f) * 4.0) as u32);
         let point = |i: usize| pool.get(i % pool.len().max(1)).map(|f| f.trim_end_matches('.').to_string());
         let visit = self.visits.get(&(p.id.clone(), req.kind)).copied().unwrap_or_default();
         let mut tasks = Vec::new();
@@ -666,11 +680,10 @@ impl Writer for LlmWriter {
                 // Of what passes every check, a sentence with a word the model itself thought a
                 // long shot is, more often than not, a broken phrase ("It's clean, dry skin every
                 // morning.", "a true good product").
-                let repeats_before = self.counters.rejected_repeat.load(Ordering::Relaxed);
                 let verdict = self.judge(&sentence, &task, req).and_then(|line| match long_shot(&stats.pieces, &sentence) {
                     Some((lp, piece)) if lp < LONG_SHOT => {
                         self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
-                        Err((sentence.clone(), format!("\"{piece}\" does not fit there")))
+                        Err(Refusal::new(sentence.clone(), format!("\"{piece}\" does not fit there")))
                     }
                     _ => Ok(line),
                 });
@@ -694,9 +707,8 @@ impl Writer for LlmWriter {
                         }
                         break;
                     }
-                    Err((text, why)) => {
-                        let repeated = self.counters.rejected_repeat.load(Ordering::Relaxed) > repeats_before;
-                        if repeated
+                    Err(Refusal { text, why, repeat }) => {
+                        if repeat
                             && let Some(&t) = self.llm.encode(&text).ok().as_ref().and_then(|t| t.first())
                             && !not_first.contains(&t)
                         {
@@ -704,7 +716,7 @@ impl Writer for LlmWriter {
                         }
                         // A repeat's reason ("5 of its 7 phrases were said a moment ago") is not
                         // for the model: it wrote it into the next line.
-                        correction = if repeated {
+                        correction = if repeat {
                             format!(" You said \"{text}\" already: say it in other words.")
                         } else {
                             format!(" Do not write \"{text}\": {why}.")
@@ -737,29 +749,29 @@ impl Writer for LlmWriter {
 
 impl LlmWriter {
     /// Form, relevance, facts and repetition: a sentence becomes a line only if it passes all.
-    fn judge(&mut self, sentence: &str, task: &Task, req: &SegmentRequest<'_>) -> Result<Line, (String, String)> {
+    fn judge(&mut self, sentence: &str, task: &Task, req: &SegmentRequest<'_>) -> Result<Line, Refusal> {
         let text = match LlmWriter::tidy(sentence) {
             Ok(t) => t,
             Err(why) => {
                 self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
-                return Err((sentence.trim().to_string(), why));
+                return Err(Refusal::new(sentence.trim().to_string(), why));
             }
         };
         let words = content_words(&text);
         if !task.anchors.is_empty() && !task.anchors.iter().any(|a| words.iter().any(|w| w.starts_with(a.as_str()) || a.starts_with(w.as_str()))) {
             self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
-            return Err((text, "it does not say what it was asked to".into()));
+            return Err(Refusal::new(text, "it does not say what it was asked to".into()));
         }
         let lower = text.to_lowercase();
         if scarcity_of_the_product(&lower) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             // Worded so that an echo of it is caught as off script (a small model answered
             // an earlier wording with "This price runs out, not the product.").
-            return Err((text, "false urgency about the product itself".into()));
+            return Err(Refusal::new(text, "false urgency about the product itself".into()));
         }
         if let Some(sup) = SUPERLATIVES.iter().find(|s| lower.contains(*s)) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
-            return Err((text, format!("a superlative claim (\"{sup}\")")));
+            return Err(Refusal::new(text, format!("a superlative claim (\"{sup}\")")));
         }
         if let Some(p) = req.product {
             if self.vocabulary.as_ref().is_none_or(|(id, _)| *id != p.id) {
@@ -769,19 +781,19 @@ impl LlmWriter {
             let unknown = self.vocabulary.as_ref().map(|(_, v)| v.unknown(&text)).unwrap_or_default();
             if !unknown.is_empty() {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
-                return Err((text, format!("words the catalog does not support: {}", unknown.join(", "))));
+                return Err(Refusal::new(text, format!("words the catalog does not support: {}", unknown.join(", "))));
             }
             // "It doesn't contain vitamin A" about an oil rich in it: every word is grounded,
             // the claim is false.
             if let Some(denial) = self.vocabulary.as_ref().and_then(|(_, v)| v.unsupported_denial(&text)) {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
-                return Err((text, format!("a denial the product's text does not make (\"{denial}\")")));
+                return Err(Refusal::new(text, format!("a denial the product's text does not make (\"{denial}\")")));
             }
         }
         let line = line_from_text(&text, req.kind, req.product.map(|p| p.id.clone()), self.catalog.currency, req.offer_minutes);
         if let Err(r) = self.guard.check_in(&line, &self.catalog, req.next_product) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
-            return Err((text, r.reason));
+            return Err(Refusal::new(text, r.reason));
         }
         // A regular (compare-at) price is only said next to the price it is compared with, in
         // words that say which is which: "now $32.90 instead of $45.90", never "$45.90" alone.
@@ -794,24 +806,24 @@ impl LlmWriter {
                 || lower.contains(&format!("from {before} to {now}"));
             if !line.facts().any(|f| *f == Fact::Price(p.price())) || !marked {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
-                return Err((text, format!("{} is the regular price: say it only as what {} replaces", money(&was), money(&p.price()))));
+                return Err(Refusal::new(text, format!("{} is the regular price: say it only as what {} replaces", money(&was), money(&p.price()))));
             }
         }
         if let Some(why) = req.product.and_then(|p| sale_price_called_regular(&lower, p)) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
-            return Err((text, why));
+            return Err(Refusal::new(text, why));
         }
         if let Some(price) = task.must_price
             && !line.facts().any(|f| *f == Fact::Price(price))
         {
             self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
-            return Err((text, format!("the offer must state the price, {}", money(&price))));
+            return Err(Refusal::new(text, format!("the offer must state the price, {}", money(&price))));
         }
         // What would be spoken (and is remembered), not the model's spelling of it: "14.00
         // dollars" is said "$14.00", and a line said an hour ago must not come back that way.
         if let Some(why) = self.memory.repeats(&line.key()) {
             self.counters.rejected_repeat.fetch_add(1, Ordering::Relaxed);
-            return Err((text, why));
+            return Err(Refusal { text, why, repeat: true });
         }
         Ok(line)
     }
