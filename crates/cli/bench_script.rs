@@ -40,6 +40,12 @@ pub struct ScriptFigures {
     pub words_per_minute: f64,
     /// CPU seconds the writer used per minute of show written.
     pub writer_cpu_s_per_show_minute: f64,
+    /// Where the LLM's time went, per minute of show: prompt tokens run (not from the cache)
+    /// and seconds on them, tokens decoded and seconds on them.
+    pub llm_prefill_tokens_per_show_minute: f64,
+    pub llm_prefill_s_per_show_minute: f64,
+    pub llm_decode_tokens_per_show_minute: f64,
+    pub llm_decode_s_per_show_minute: f64,
     /// Mean fluency of the LLM's spoken lines and of the templates' (nats per token).
     pub fluency_llm: Option<f64>,
     /// The templates' lines only (not the persona's own words).
@@ -130,8 +136,10 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         bar.set_style(ProgressStyle::with_template("{prefix:>16} [{bar:30}] {percent:>3}% ({eta} left)").expect("valid template").progress_chars("=> "));
         bar.set_prefix(w.clone());
         let cpu0 = crate::bench::cpu_seconds();
+        let llm0 = llm_totals();
         let script = director::script_feed::write_script(&show, writer.as_mut(), minutes * 60.0, &mut |f| bar.set_position((f * 1000.0) as u64));
         let cpu = crate::bench::cpu_seconds() - cpu0;
+        let llm: Vec<f64> = llm_totals().iter().zip(llm0.iter()).map(|(a, b)| a - b).collect();
         bar.finish_and_clear();
         let en = show::Locale::parse("en-US").expect("valid tag");
         let show_minutes = script.seconds / 60.0;
@@ -169,6 +177,11 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         let words: usize = script.lines.iter().map(|l| l.display(&en).split_whitespace().count()).sum();
         f.words_per_minute = words as f64 / show_minutes.max(1e-9);
         f.writer_cpu_s_per_show_minute = cpu / show_minutes.max(1e-9);
+        let per_min = |x: f64| x / show_minutes.max(1e-9);
+        f.llm_prefill_tokens_per_show_minute = per_min(llm[0]);
+        f.llm_prefill_s_per_show_minute = per_min(llm[1]);
+        f.llm_decode_tokens_per_show_minute = per_min(llm[2]);
+        f.llm_decode_s_per_show_minute = per_min(llm[3]);
         // The judge reads the product's facts first (a transition's, the next product's too),
         // so what it scores is how the line is put together, not how surprising its subject is.
         let facts_of = |l: &show::Line| -> String {
@@ -292,6 +305,12 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
     for f in &report.results {
         let refusals = f.refusals.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
         println!("{}: refusals: {}", f.writer, if refusals.is_empty() { "none".into() } else { refusals });
+        if f.llm_prefill_tokens_per_show_minute + f.llm_decode_tokens_per_show_minute > 0.0 {
+            println!(
+                "{}: per show minute the LLM ran {:.0} prompt tokens in {:.1} s and decoded {:.0} tokens in {:.1} s",
+                f.writer, f.llm_prefill_tokens_per_show_minute, f.llm_prefill_s_per_show_minute, f.llm_decode_tokens_per_show_minute, f.llm_decode_s_per_show_minute
+            );
+        }
         for (kind, ex) in &f.refusal_examples {
             for e in ex {
                 println!("    {kind}: {e}");
@@ -328,4 +347,12 @@ mod tests {
         assert_eq!(reason_kind("words the catalog does not support: glad, hear"), "unsupported words");
         assert_eq!(reason_kind("no subject: not a whole sentence"), "no subject");
     }
+}
+
+/// The process's LLM counters ([`script::llm::TOTALS`]): prompt tokens, prompt seconds,
+/// decoded tokens, decode seconds.
+fn llm_totals() -> [f64; 4] {
+    use std::sync::atomic::Ordering::Relaxed;
+    let t = &script::llm::TOTALS;
+    [t.prefill_tokens.load(Relaxed) as f64, t.prefill_micros.load(Relaxed) as f64 / 1e6, t.generated_tokens.load(Relaxed) as f64, t.decode_micros.load(Relaxed) as f64 / 1e6]
 }

@@ -105,7 +105,7 @@ impl OpenAnswers {
     /// One sentence answering `question` about `product`, or why there is none.
     pub fn answer(&self, product: &Product, question: &str) -> Result<String, String> {
         let n = self.asked.fetch_add(1, Ordering::Relaxed);
-        let sampling = Sampling { temperature: 0.3, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed: 0x0a5e ^ n, max_tokens: 48, lookup: lookup_tokens(), logprobs: false, not_first: Vec::new() };
+        let sampling = Sampling { temperature: 0.3, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed: 0x0a5e ^ n, max_tokens: 48, lookup: lookup_tokens(), logprobs: false, not_first: Vec::new(), banned: Vec::new() };
         let events = self.worker.submit_urgent(self.prompt(product, question), sampling).map_err(|e| format!("the model is not running: {e}"))?;
         let deadline = Instant::now() + self.budget;
         // Dropping `events` stops the generation at its next token.

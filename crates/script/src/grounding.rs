@@ -294,6 +294,14 @@ impl Vocabulary {
     }
 
     /// The words of `sentence` this vocabulary does not have (numbers are the guard's job).
+    /// Whether a word the vocabulary knows may begin with `piece` (a word's first letters, lower
+    /// case): a piece no known word begins with begins only words [`Vocabulary::unknown`]
+    /// refuses. Errs towards yes (a stem is a word cut short).
+    pub fn may_begin_a_known_word(&self, piece: &str) -> bool {
+        // A five-letter stem may be a longer word cut ("stonewashed" is "stone").
+        self.stems.iter().any(|s| s.starts_with(piece) || (s.len() >= 5 && piece.starts_with(s.as_str())))
+    }
+
     pub fn unknown(&self, sentence: &str) -> Vec<String> {
         words(sentence)
             .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
@@ -406,6 +414,20 @@ mod tests {
         let v = Vocabulary::for_product(throw, &cat.products, "Sunny Nest Live", "Mia");
         assert_eq!(v.unknown("It has adjustable straps and a USB port."), ["adjustable", "straps", "USB", "port"]);
         assert!(!has_standalone("BPA-free and lead-free", "free"));
+    }
+
+    #[test]
+    fn a_piece_no_known_word_begins_with_is_told_apart() {
+        let cat = catalog("assets/demo/catalog.csv");
+        let throw = cat.product("stonewashed-linen-throw").unwrap();
+        let v = Vocabulary::for_product(throw, &cat.products, "Sunny Nest Live", "Mia");
+        // "stonewashed", "softer": known words begin so; nothing known begins "woo" or "tomo".
+        for piece in ["stone", "stonew", "soft", "lin"] {
+            assert!(v.may_begin_a_known_word(piece), "{piece}");
+        }
+        for piece in ["woo", "tomo", "blem"] {
+            assert!(!v.may_begin_a_known_word(piece), "{piece}");
+        }
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct WriterCounters {
     pub rejected_repeat: AtomicU64,
     pub rejected_form: AtomicU64,
     pub fallback_lines: AtomicU64,
+    /// Sentences accepted once a clause with words the catalog does not support was cut off.
+    pub trimmed: AtomicU64,
 }
 
 /// What was said: steers the writer away from repeating itself.
@@ -138,11 +140,13 @@ struct Refusal {
     why: String,
     /// Refused by the memory: the retry must open otherwise (see `Sampling::not_first`).
     repeat: bool,
+    /// Words the catalog does not support: the retry may not use them (see `Sampling::banned`).
+    unsupported: Vec<String>,
 }
 
 impl Refusal {
     fn new(text: String, why: String) -> Refusal {
-        Refusal { text, why, repeat: false }
+        Refusal { text, why, repeat: false, unsupported: Vec::new() }
     }
 }
 
@@ -242,6 +246,37 @@ fn long_shot(pieces: &[(String, f32)], sentence: &str) -> Option<(f32, String)> 
     least
 }
 
+/// Words that open a clause that cannot stand alone ("If you have dry skin, ...").
+const SUBORDINATORS: &[&str] = &[
+    "if", "when", "whenever", "while", "although", "though", "because", "as", "since", "unless", "once", "after", "before", "until", "whether", "for", "with",
+    "from", "to", "thanks", "by", "in", "on", "whatever", "and", "but", "or", "so",
+];
+
+/// `sentence` up to the comma (or dash) before the first of `words`, as a sentence of its own:
+/// "It has a pH of 5.5, which is ideal for sensitive skin." says "It has a pH of 5.5." without
+/// the claim. None when a word comes before any comma, or what comes before is too short or
+/// opens like a clause that cannot stand alone. The caller judges the result like any line.
+fn without_the_clause(sentence: &str, words: &[String]) -> Option<String> {
+    let lower = sentence.to_lowercase();
+    let at_word = |w: &str| {
+        lower.match_indices(w).map(|(i, _)| i).find(|&i| {
+            let before = lower[..i].chars().next_back();
+            let after = lower[i + w.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    };
+    let first = words.iter().filter_map(|w| at_word(&w.to_lowercase())).min()?;
+    let before = &sentence[..first];
+    let cut = [before.rfind([',', ';', '—', '–']), before.rfind(" - ")].into_iter().flatten().max()?;
+    let head = sentence[..cut].trim_end();
+    let opening = head.split_whitespace().next()?.to_lowercase();
+    if head.split_whitespace().count() < 5 || SUBORDINATORS.contains(&opening.as_str()) {
+        return None;
+    }
+    let end = if sentence.trim_end().ends_with('!') { '!' } else { '.' };
+    Some(format!("{head}{end}"))
+}
+
 /// "It's the regular price $24.00" about a lotion on sale at $24.00 (regular $29.00): the sale
 /// price named as the regular one, right after the word that says "regular". (Without a sale,
 /// the price is the regular price.) `lower` is the sentence in lower case.
@@ -321,7 +356,7 @@ impl LlmWriter {
             guard: Guard::new(offer_minutes).with_names(show_title, &persona.name),
             fallback: TemplateWriter::new(show_title, persona, seed ^ 0x5eed),
             memory: Memory::new(),
-            sampling: Sampling { temperature: 0.6, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed, max_tokens: 60, lookup: crate::llm::lookup_tokens(), logprobs: true, not_first: Vec::new() },
+            sampling: Sampling { temperature: 0.6, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed, max_tokens: 60, lookup: crate::llm::lookup_tokens(), logprobs: true, not_first: Vec::new(), banned: Vec::new() },
             seed,
             countdown_block: None,
             rejected: Vec::new(),
@@ -634,6 +669,9 @@ impl Writer for LlmWriter {
             // The openings of this task's sentences refused as repeats: told "do not write X",
             // a small model writes X again; made to begin otherwise, it writes a new sentence.
             let mut not_first: Vec<u32> = Vec::new();
+            // The words of its sentences refused as unsupported: told "do not write X", the
+            // model keeps the word it reached for; ruled out, it says what the catalog says.
+            let mut banned: Vec<u32> = Vec::new();
             for attempt in 0..3u64 {
                 // The third try only while third tries pay: a small model whose retries are
                 // refused anyway would spend the preview's CPU for nothing.
@@ -653,6 +691,7 @@ impl Writer for LlmWriter {
                     seed: self.seed ^ (req.index * 8 + i as u64).wrapping_mul(0x9e37_79b9) ^ attempt,
                     temperature,
                     not_first: not_first.clone(),
+                    banned: banned.clone(),
                     ..self.sampling.clone()
                 };
                 let mut splitter = SentenceSplitter::new();
@@ -680,7 +719,19 @@ impl Writer for LlmWriter {
                 // Of what passes every check, a sentence with a word the model itself thought a
                 // long shot is, more often than not, a broken phrase ("It's clean, dry skin every
                 // morning.", "a true good product").
-                let verdict = self.judge(&sentence, &task, req).and_then(|line| match long_shot(&stats.pieces, &sentence) {
+                let mut said = sentence.clone();
+                let mut verdict = self.judge(&sentence, &task, req);
+                // A true sentence with a claim tacked on ("It has a pH of 5.5, which is ideal for
+                // sensitive skin."): the sentence without the clause, if that passes.
+                if let Err(r) = &verdict
+                    && let Some(head) = without_the_clause(&sentence, &r.unsupported)
+                    && let Ok(line) = self.judge(&head, &task, req)
+                {
+                    self.counters.trimmed.fetch_add(1, Ordering::Relaxed);
+                    said = head.trim_end_matches(['.', '!']).to_string();
+                    verdict = Ok(line);
+                }
+                let verdict = verdict.and_then(|line| match long_shot(&stats.pieces, &said) {
                     Some((lp, piece)) if lp < LONG_SHOT => {
                         self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
                         Err(Refusal::new(sentence.clone(), format!("\"{piece}\" does not fit there")))
@@ -707,7 +758,12 @@ impl Writer for LlmWriter {
                         }
                         break;
                     }
-                    Err(Refusal { text, why, repeat }) => {
+                    Err(Refusal { text, why, repeat, unsupported }) => {
+                        for t in self.word_tokens(&unsupported) {
+                            if !banned.contains(&t) {
+                                banned.push(t);
+                            }
+                        }
                         if repeat
                             && let Some(&t) = self.llm.encode(&text).ok().as_ref().and_then(|t| t.first())
                             && !not_first.contains(&t)
@@ -748,6 +804,33 @@ impl Writer for LlmWriter {
 }
 
 impl LlmWriter {
+    /// The tokens that begin `words` (mid-sentence or opening one, lower or capitalised) and
+    /// nothing the product's vocabulary supports: the word whole, or the first piece of a word
+    /// of several pieces when no supported word begins that way (" blem" of "blemishes" goes,
+    /// " une" of "unevenness" stays for "uneven").
+    fn word_tokens(&self, words: &[String]) -> Vec<u32> {
+        let mut out = Vec::new();
+        for w in words.iter().map(|w| w.to_lowercase()) {
+            let mut cap = w.chars();
+            let cap = cap.next().map(|c| c.to_uppercase().chain(cap).collect::<String>()).unwrap_or_default();
+            for form in [format!(" {w}"), w.clone(), format!(" {cap}"), cap.clone()] {
+                let Ok(t) = self.llm.encode(&form) else { continue };
+                match t[..] {
+                    [one] => out.push(one),
+                    [first, ..] => {
+                        let piece = self.llm.tokenizer().decode(&[first], false).unwrap_or_default().trim().to_lowercase();
+                        let known = self.vocabulary.as_ref().is_none_or(|(_, v)| v.may_begin_a_known_word(&piece));
+                        if piece.chars().count() >= 3 && !known {
+                            out.push(first);
+                        }
+                    }
+                    [] => {}
+                }
+            }
+        }
+        out
+    }
+
     /// Form, relevance, facts and repetition: a sentence becomes a line only if it passes all.
     fn judge(&mut self, sentence: &str, task: &Task, req: &SegmentRequest<'_>) -> Result<Line, Refusal> {
         let text = match LlmWriter::tidy(sentence) {
@@ -781,7 +864,8 @@ impl LlmWriter {
             let unknown = self.vocabulary.as_ref().map(|(_, v)| v.unknown(&text)).unwrap_or_default();
             if !unknown.is_empty() {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
-                return Err(Refusal::new(text, format!("words the catalog does not support: {}", unknown.join(", "))));
+                let why = format!("words the catalog does not support: {}", unknown.join(", "));
+                return Err(Refusal { unsupported: unknown, ..Refusal::new(text, why) });
             }
             // "It doesn't contain vitamin A" about an oil rich in it: every word is grounded,
             // the claim is false.
@@ -823,7 +907,7 @@ impl LlmWriter {
         // dollars" is said "$14.00", and a line said an hour ago must not come back that way.
         if let Some(why) = self.memory.repeats(&line.key()) {
             self.counters.rejected_repeat.fetch_add(1, Ordering::Relaxed);
-            return Err(Refusal { text, why, repeat: true });
+            return Err(Refusal { repeat: true, ..Refusal::new(text, why) });
         }
         Ok(line)
     }
@@ -911,6 +995,23 @@ mod tests {
         let plain = cat.products.iter().find(|p| p.compare_at().is_none()).unwrap();
         let now = money(&plain.price());
         assert_eq!(sale_price_called_regular(&format!("its regular price is {now}.").to_lowercase(), plain), None);
+    }
+
+    #[test]
+    fn a_claim_tacked_on_is_cut_off() {
+        let cut = |s: &str, w: &[&str]| without_the_clause(s, &w.iter().map(|w| w.to_string()).collect::<Vec<_>>());
+        assert_eq!(cut("The lotion has a pH of 5.5, which is ideal for sensitive skin.", &["sensitive"]).as_deref(), Some("The lotion has a pH of 5.5."));
+        assert_eq!(
+            cut("Introducing the Rose Hip Facial Oil - rich in vitamin A, for a radiant glow!", &["radiant"]).as_deref(),
+            Some("Introducing the Rose Hip Facial Oil - rich in vitamin A!")
+        );
+        // The word before any comma, a head too short, a head that cannot stand alone: no cut.
+        assert_eq!(cut("It soothes sensitive skin, morning and evening.", &["sensitive"]), None);
+        assert_eq!(cut("It is gentle, and radiant.", &["radiant"]), None);
+        assert_eq!(cut("If you have dry and tired skin, it brings a radiant glow.", &["radiant"]), None);
+        // "tone" is found as a word, not inside "stone".
+        assert_eq!(cut("A stone bowl for the hand, in a warm tone.", &["tone"]).as_deref(), Some("A stone bowl for the hand."));
+        assert_eq!(cut("No words refused.", &[]), None);
     }
 
     #[test]

@@ -494,10 +494,12 @@ impl Llm {
         let (mut draft, mut fed, mut spare_rows) = (Vec::new(), Vec::new(), Vec::new());
         let mut looked_up = 0usize;
         let mut pieces = Vec::new();
-        // The first token may not be one the caller ruled out (see `Sampling::not_first`).
-        let first_banned: Vec<u32> = self.vocab.banned.iter().chain(&sampling.not_first).copied().collect();
+        // No token the caller ruled out (`Sampling::banned`), and not as the first one those of
+        // `Sampling::not_first`.
+        let banned: Vec<u32> = self.vocab.banned.iter().chain(&sampling.banned).copied().collect();
+        let first_banned: Vec<u32> = banned.iter().chain(&sampling.not_first).copied().collect();
         while generated < budget {
-            let banned = if generated == 0 { &first_banned } else { &self.vocab.banned };
+            let banned = if generated == 0 { &first_banned } else { &banned };
             let tok = sampler.sample(&mut self.logits, &history, banned);
             if first_at.is_none() {
                 first_token_secs = started.elapsed().as_secs_f64();

@@ -28,18 +28,21 @@ pub struct Sampling {
     /// Tokens the reply must not begin with: a retry that must not open the way a refused
     /// sentence did (a small model asked again writes the same sentence again).
     pub not_first: Vec<u32>,
+    /// Tokens the reply must not contain at all: a retry that must not use a word a refused
+    /// sentence used (told "do not say radiant", a small model says radiant again).
+    pub banned: Vec<u32>,
 }
 
 impl Default for Sampling {
     fn default() -> Self {
-        Sampling { temperature: 0.7, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed: 42, max_tokens: 256, lookup: 0, logprobs: false, not_first: Vec::new() }
+        Sampling { temperature: 0.7, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed: 42, max_tokens: 256, lookup: 0, logprobs: false, not_first: Vec::new(), banned: Vec::new() }
     }
 }
 
 impl Sampling {
     /// Greedy decoding (always the most likely token), for tests and benchmarks.
     pub fn greedy(max_tokens: usize) -> Self {
-        Sampling { temperature: 0.0, top_p: 1.0, repeat_penalty: 1.0, repeat_last_n: 0, seed: 0, max_tokens, lookup: 0, logprobs: false, not_first: Vec::new() }
+        Sampling { temperature: 0.0, top_p: 1.0, repeat_penalty: 1.0, repeat_last_n: 0, seed: 0, max_tokens, lookup: 0, logprobs: false, not_first: Vec::new(), banned: Vec::new() }
     }
 }
 

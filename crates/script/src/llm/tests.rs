@@ -247,7 +247,7 @@ fn fixed_seed_generation_is_deterministic_and_the_prefix_is_reused() {
     let mut llm = load(SMOL);
     let system = "You are Mia, host of a live shopping show. Catalog: Aurora Ceramic Teapot, $39.00, keeps tea hot for 40 minutes. Kyoto Cast Iron Kettle, $64.50.";
     let ask = |q: &str| chatml(system, &[(Role::User, q.to_string())]);
-    let sampling = Sampling { temperature: 0.8, top_p: 0.95, repeat_penalty: 1.1, repeat_last_n: 64, seed: 1234, max_tokens: 40, lookup: 0, logprobs: false, not_first: Vec::new() };
+    let sampling = Sampling { temperature: 0.8, top_p: 0.95, repeat_penalty: 1.1, repeat_last_n: 64, seed: 1234, max_tokens: 40, lookup: 0, logprobs: false, not_first: Vec::new(), banned: Vec::new() };
 
     let (a, sa) = collect(&mut llm, &ask("What does the teapot cost?"), &sampling);
     assert!(!a.trim().is_empty());
@@ -289,7 +289,7 @@ fn prompt_lookup_gives_what_plain_decoding_gives() {
     let system = "You are Mia, host of a live shopping show. Facts: The Bamboo LED Desk Lamp has stepless dimming, 3 colour temperatures (3000K, 4000K, 5000K) and a USB-C port. It costs $32.90 today.";
     let ask = |q: &str| chatml(system, &[(Role::User, q.to_string())]);
     let prompt = ask("Say the facts about the Bamboo LED Desk Lamp in two sentences, in your own voice.");
-    for sampling in [Sampling::greedy(60), Sampling { temperature: 0.6, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed: 7, max_tokens: 60, lookup: 0, logprobs: false, not_first: Vec::new() }] {
+    for sampling in [Sampling::greedy(60), Sampling { temperature: 0.6, top_p: 0.9, repeat_penalty: 1.1, repeat_last_n: 64, seed: 7, max_tokens: 60, lookup: 0, logprobs: false, not_first: Vec::new(), banned: Vec::new() }] {
         llm.clear_cache();
         let (plain, s0) = collect(&mut llm, &prompt, &sampling);
         assert_eq!(s0.looked_up, 0);
@@ -323,6 +323,21 @@ fn a_reply_can_be_made_to_open_otherwise() {
     assert_ne!(first, other);
     // Without the ban, the same prompt gives the first reply again (the ban lasts one call).
     assert_eq!(collect(&mut llm, &prompt, &Sampling::greedy(30)).0, first);
+}
+
+/// A word ruled out for a reply is not in it anywhere (greedy: the model says it otherwise).
+#[test]
+fn a_reply_can_be_kept_from_a_word() {
+    let _g = serial();
+    let mut llm = load(QWEN);
+    let prompt = chatml("You are Mia, host of a live shopping show.", &[(Role::User, "Tell the viewers in one sentence that the Aurora Teapot keeps tea hot for 40 minutes.".into())]);
+    let (first, _) = collect(&mut llm, &prompt, &Sampling::greedy(30));
+    assert!(first.contains(" tea"), "{first:?}");
+    let tea = llm.encode(" tea").unwrap();
+    assert_eq!(tea.len(), 1);
+    let (other, _) = collect(&mut llm, &prompt, &Sampling { banned: tea.clone(), ..Sampling::greedy(30) });
+    assert!(!llm.encode(&other).unwrap().contains(&tea[0]), "{other:?}");
+    assert!(other.split_whitespace().count() > 4, "{other:?}");
 }
 
 #[test]
