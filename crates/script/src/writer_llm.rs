@@ -324,6 +324,8 @@ const OFF_SCRIPT: &[&str] = &[
     "in one", "catalog", "supported", "not sure", "don't know", "i think", "maybe", "amazon", "ebay", "available on",
     // Answers to a correction ("Do not write …"), not lines.
     "can't say", "cannot say", "don't write", "not allowed", "urgency", "not the product",
+    // The instruction's words for the audience: a host says "you" to them.
+    "the viewers", "your viewers", " you show ",
 ];
 
 const STOPWORDS: &[&str] = &[
@@ -514,7 +516,9 @@ impl LlmWriter {
                     _ => Task {
                         instruction: pick(&[
                             format!("Tell the viewers in one sentence that this price is only on for the next {} minutes.", req.offer_minutes),
-                            format!("Remind the viewers in one sentence that the timer on screen runs for {} minutes.", req.offer_minutes),
+                            // Not "that the timer on screen runs for 5 minutes" (copied as it stands,
+                            // the line the fluency judge scored lowest of a show).
+                            format!("Remind the viewers in one sentence to keep an eye on the timer: this price ends in {} minutes.", req.offer_minutes),
                             format!("Tell the viewers in one sentence that they have {} minutes to get the {name} at this price.", req.offer_minutes),
                         ]),
                         anchors: vec!["deal".into(), "minutes".into(), "timer".into(), "offer".into(), "price".into()],
@@ -538,7 +542,8 @@ impl LlmWriter {
                             // Not "coming up" (small models make it "available soon"), nor "stay with
                             // you" (they make it a property of the product).
                             format!("Tell the viewers in one sentence that you will show them the {} next.", short_name(&next.title)),
-                            format!("Ask the viewers in one sentence to stay tuned for the {}, which you show next.", short_name(&next.title)),
+                            // Not "…, which you show next" (copied into the line).
+                            format!("Ask the viewers in one sentence to stay tuned, because the {} is next.", short_name(&next.title)),
                         ]),
                         anchors: content_words(&short_name(&next.title)),
                         must_price: None,
@@ -1034,6 +1039,10 @@ mod tests {
         // An echo of the correction is no line.
         assert!(LlmWriter::tidy("This price runs out, not the product.").is_err());
         assert!(LlmWriter::tidy("No false urgency about the lamp itself here.").is_err());
+        // Nor one of the instruction's ("Ask the viewers … the lamp, which you show next.").
+        assert!(LlmWriter::tidy("Stay tuned for the lamp, which you show next.").is_err());
+        assert!(LlmWriter::tidy("Show your viewers the lamp next.").is_err());
+        assert!(LlmWriter::tidy("See how smooth it feels after you shower!").is_ok());
     }
 
     /// The writer's model (the default one the set-up installs) hears a scrambled sentence
