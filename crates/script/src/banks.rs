@@ -113,7 +113,7 @@ pub const SOCIAL_PROOF_SOFT: &[&str] = &[
     "It looks even better in real life than on the card.",
     "Tell me in the chat what you think of it.",
     "Would you use this at home? Let me know in the chat.",
-    "It's a small thing that makes the day a little nicer.",
+    "It's one of those small things that make the day a little nicer.",
     "I keep coming back to this one.",
 ];
 
@@ -130,7 +130,7 @@ pub const PRICE: &[&str] = &[
 
 pub const PRICE_FROM: &[&str] = &[
     "Prices start at {price}.",
-    "It starts from {price}, depending on the {optname_one} you pick.",
+    "Prices start at {price}, depending on the {optname_one} you pick.",
     "You can get one from {price}.",
 ];
 
@@ -151,7 +151,7 @@ pub const OFFER_START: &[&str] = &[
     "For the next {minutes} minutes, you can get it for {price}.",
     "This live offer runs for {minutes} minutes, so keep an eye on the timer.",
     "You have {minutes} minutes to get this live deal, so keep an eye on the timer.",
-    "The timer is on, you have {minutes} minutes for this live deal.",
+    "This live deal ends in {minutes} minutes, so keep an eye on the timer.",
 ];
 
 pub const OFFER_RUNNING: &[&str] = &[
@@ -179,7 +179,7 @@ pub const CTA: &[&str] = &[
     "If you want the {name}, just tap the product card below.",
     "Hit the cart button below to order the {name}.",
     "Add the {name} to your cart before the timer ends.",
-    "Add it to your cart now and it's on its way.",
+    "Add it to your cart now, and we'll send it on its way.",
     "To get yours, tap the product card and add it to your cart.",
     "Click the link below to order while the deal is still on.",
     "Let me know in the chat if you have any questions about the {name}.",
