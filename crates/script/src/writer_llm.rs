@@ -257,16 +257,27 @@ const SUBORDINATORS: &[&str] = &[
 /// the claim. None when a word comes before any comma, or what comes before is too short or
 /// opens like a clause that cannot stand alone. The caller judges the result like any line.
 fn without_the_clause(sentence: &str, words: &[String]) -> Option<String> {
-    let lower = sentence.to_lowercase();
-    let at_word = |w: &str| {
-        lower.match_indices(w).map(|(i, _)| i).find(|&i| {
-            let before = lower[..i].chars().next_back();
-            let after = lower[i + w.len()..].chars().next();
-            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-        })
-    };
-    let first = words.iter().filter_map(|w| at_word(&w.to_lowercase())).min()?;
-    let before = &sentence[..first];
+    let words: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    // Where the first of them starts in `sentence` itself (a lower-cased copy's offsets can
+    // differ: "Ω" is three bytes, "ω" two). Words as the grounding check splits them.
+    let mut first = None;
+    let mut start = None;
+    for (i, c) in sentence.char_indices().chain([(sentence.len(), ' ')]) {
+        let inside = c.is_alphanumeric() || c == '\'';
+        match start {
+            None if inside => start = Some(i),
+            Some(s) if !inside => {
+                start = None;
+                let word = sentence[s..i].trim_matches('\'');
+                if words.contains(&word.to_lowercase()) {
+                    first = Some(s + sentence[s..i].find(word).unwrap_or(0));
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let before = &sentence[..first?];
     let cut = [before.rfind([',', ';', '—', '–']), before.rfind(" - ")].into_iter().flatten().max()?;
     let head = sentence[..cut].trim_end();
     let opening = head.split_whitespace().next()?.to_lowercase();
@@ -1017,6 +1028,11 @@ mod tests {
         // "tone" is found as a word, not inside "stone".
         assert_eq!(cut("A stone bowl for the hand, in a warm tone.", &["tone"]).as_deref(), Some("A stone bowl for the hand."));
         assert_eq!(cut("No words refused.", &[]), None);
+        // Offsets are the sentence's own: the ohm sign (three bytes) lower-cased is "ω" (two).
+        assert_eq!(
+            cut("The 8 \u{2126} drivers \u{2126}MEGA, for a Booming sound.", &["booming"]).as_deref(),
+            Some("The 8 \u{2126} drivers \u{2126}MEGA.")
+        );
     }
 
     #[test]
