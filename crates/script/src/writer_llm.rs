@@ -27,8 +27,6 @@ pub struct WriterCounters {
     pub rejected_repeat: AtomicU64,
     pub rejected_form: AtomicU64,
     pub fallback_lines: AtomicU64,
-    /// Sentences accepted once a clause with words the catalog does not support was cut off.
-    pub trimmed: AtomicU64,
 }
 
 /// What was said: steers the writer away from repeating itself.
@@ -743,7 +741,6 @@ impl Writer for LlmWriter {
                     && let Some(head) = without_the_clause(&sentence, &r.unsupported)
                     && let Ok(line) = self.judge(&head, &task, req)
                 {
-                    self.counters.trimmed.fetch_add(1, Ordering::Relaxed);
                     said = head.trim_end_matches(['.', '!']).to_string();
                     verdict = Ok(line);
                 }
