@@ -136,10 +136,10 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         bar.set_style(ProgressStyle::with_template("{prefix:>16} [{bar:30}] {percent:>3}% ({eta} left)").expect("valid template").progress_chars("=> "));
         bar.set_prefix(w.clone());
         let cpu0 = crate::bench::cpu_seconds();
-        let llm0 = llm_totals();
+        let llm0 = script::llm::TOTALS.read();
         let script = director::script_feed::write_script(&show, writer.as_mut(), minutes * 60.0, &mut |f| bar.set_position((f * 1000.0) as u64));
         let cpu = crate::bench::cpu_seconds() - cpu0;
-        let llm: Vec<f64> = llm_totals().iter().zip(llm0.iter()).map(|(a, b)| a - b).collect();
+        let llm = script::llm::TOTALS.read().since(llm0);
         bar.finish_and_clear();
         let en = show::Locale::parse("en-US").expect("valid tag");
         let show_minutes = script.seconds / 60.0;
@@ -178,10 +178,10 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         f.words_per_minute = words as f64 / show_minutes.max(1e-9);
         f.writer_cpu_s_per_show_minute = cpu / show_minutes.max(1e-9);
         let per_min = |x: f64| x / show_minutes.max(1e-9);
-        f.llm_prefill_tokens_per_show_minute = per_min(llm[0]);
-        f.llm_prefill_s_per_show_minute = per_min(llm[1]);
-        f.llm_decode_tokens_per_show_minute = per_min(llm[2]);
-        f.llm_decode_s_per_show_minute = per_min(llm[3]);
+        f.llm_prefill_tokens_per_show_minute = per_min(llm.prefill_tokens);
+        f.llm_prefill_s_per_show_minute = per_min(llm.prefill_secs);
+        f.llm_decode_tokens_per_show_minute = per_min(llm.decode_tokens);
+        f.llm_decode_s_per_show_minute = per_min(llm.decode_secs);
         // The judge reads the product's facts first (a transition's, the next product's too),
         // so what it scores is how the line is put together, not how surprising its subject is.
         let facts_of = |l: &show::Line| -> String {
@@ -347,12 +347,4 @@ mod tests {
         assert_eq!(reason_kind("words the catalog does not support: glad, hear"), "unsupported words");
         assert_eq!(reason_kind("no subject: not a whole sentence"), "no subject");
     }
-}
-
-/// The process's LLM counters ([`script::llm::TOTALS`]): prompt tokens, prompt seconds,
-/// decoded tokens, decode seconds.
-fn llm_totals() -> [f64; 4] {
-    use std::sync::atomic::Ordering::Relaxed;
-    let t = &script::llm::TOTALS;
-    [t.prefill_tokens.load(Relaxed) as f64, t.prefill_micros.load(Relaxed) as f64 / 1e6, t.generated_tokens.load(Relaxed) as f64, t.decode_micros.load(Relaxed) as f64 / 1e6]
 }

@@ -273,10 +273,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             e.sample("evercast_script_lines_total", "counter", "Lines the writer wrote that the guard passed", &[], log.written() as f64);
             e.sample("evercast_guard_refusals_total", "counter", "Lines the guard refused (latest 500 kept)", &[], log.rejected_count() as f64);
             {
-                use std::sync::atomic::Ordering::Relaxed;
-                let t = &script::llm::TOTALS;
-                let (pt, ps) = (t.prefill_tokens.load(Relaxed) as f64, t.prefill_micros.load(Relaxed) as f64 / 1e6);
-                let (gt, gs) = (t.generated_tokens.load(Relaxed) as f64, t.decode_micros.load(Relaxed) as f64 / 1e6);
+                let w = script::llm::TOTALS.read();
+                let (pt, ps, gt, gs) = (w.prefill_tokens, w.prefill_secs, w.decode_tokens, w.decode_secs);
                 e.sample("evercast_llm_prefill_tokens_total", "counter", "Prompt tokens the LLM computed (not from its cache)", &[], pt);
                 e.sample("evercast_llm_prefill_seconds_total", "counter", "Seconds the LLM spent on prompts", &[], ps);
                 e.sample("evercast_llm_decode_tokens_total", "counter", "Tokens the LLM decoded (after each reply's first)", &[], gt);

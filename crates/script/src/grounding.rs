@@ -177,7 +177,7 @@ fn unit_words(text: &str) -> Vec<&'static str> {
     out
 }
 
-fn words(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'')).map(|w| w.trim_matches('\'')).filter(|w| !w.is_empty())
 }
 
@@ -293,7 +293,6 @@ impl Vocabulary {
         })
     }
 
-    /// The words of `sentence` this vocabulary does not have (numbers are the guard's job).
     /// Whether a word the vocabulary knows may begin with `piece` (a word's first letters, lower
     /// case): a piece no known word begins with begins only words [`Vocabulary::unknown`]
     /// refuses. Errs towards yes (a stem is a word cut short).
@@ -302,6 +301,7 @@ impl Vocabulary {
         self.stems.iter().any(|s| s.starts_with(piece) || (s.len() >= 5 && piece.starts_with(s.as_str())))
     }
 
+    /// The words of `sentence` this vocabulary does not have (numbers are the guard's job).
     pub fn unknown(&self, sentence: &str) -> Vec<String> {
         words(sentence)
             .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))

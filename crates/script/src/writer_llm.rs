@@ -257,25 +257,9 @@ const SUBORDINATORS: &[&str] = &[
 fn without_the_clause(sentence: &str, words: &[String]) -> Option<String> {
     let words: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     // Where the first of them starts in `sentence` itself (a lower-cased copy's offsets can
-    // differ: "Ω" is three bytes, "ω" two). Words as the grounding check splits them.
-    let mut first = None;
-    let mut start = None;
-    for (i, c) in sentence.char_indices().chain([(sentence.len(), ' ')]) {
-        let inside = c.is_alphanumeric() || c == '\'';
-        match start {
-            None if inside => start = Some(i),
-            Some(s) if !inside => {
-                start = None;
-                let word = sentence[s..i].trim_matches('\'');
-                if words.contains(&word.to_lowercase()) {
-                    first = Some(s + sentence[s..i].find(word).unwrap_or(0));
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    let before = &sentence[..first?];
+    // differ: the ohm sign is three bytes, "ω" two), found as the grounding check splits words.
+    let first = crate::grounding::words(sentence).find(|w| words.contains(&w.to_lowercase()))?;
+    let before = &sentence[..first.as_ptr() as usize - sentence.as_ptr() as usize];
     let cut = [before.rfind([',', ';', '—', '–']), before.rfind(" - ")].into_iter().flatten().max()?;
     let head = sentence[..cut].trim_end();
     let opening = head.split_whitespace().next()?.to_lowercase();

@@ -585,6 +585,28 @@ impl Llm {
 /// Every generation's figures added up, across the process (for a live show's `/metrics`).
 pub static TOTALS: Totals = Totals::new();
 
+/// What the LLMs of the process have computed ([`Totals::read`]): prompt tokens run (not from
+/// a cache) and the seconds on them; tokens decoded after each reply's first and the seconds on them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LlmWork {
+    pub prefill_tokens: f64,
+    pub prefill_secs: f64,
+    pub decode_tokens: f64,
+    pub decode_secs: f64,
+}
+
+impl LlmWork {
+    /// The work done since `earlier`.
+    pub fn since(self, earlier: LlmWork) -> LlmWork {
+        LlmWork {
+            prefill_tokens: self.prefill_tokens - earlier.prefill_tokens,
+            prefill_secs: self.prefill_secs - earlier.prefill_secs,
+            decode_tokens: self.decode_tokens - earlier.decode_tokens,
+            decode_secs: self.decode_secs - earlier.decode_secs,
+        }
+    }
+}
+
 /// Counters of [`TOTALS`].
 pub struct Totals {
     pub prefill_tokens: std::sync::atomic::AtomicU64,
@@ -597,6 +619,17 @@ impl Totals {
     const fn new() -> Totals {
         use std::sync::atomic::AtomicU64;
         Totals { prefill_tokens: AtomicU64::new(0), prefill_micros: AtomicU64::new(0), generated_tokens: AtomicU64::new(0), decode_micros: AtomicU64::new(0) }
+    }
+
+    /// The counters now, as numbers (seconds as seconds).
+    pub fn read(&self) -> LlmWork {
+        use std::sync::atomic::Ordering::Relaxed;
+        LlmWork {
+            prefill_tokens: self.prefill_tokens.load(Relaxed) as f64,
+            prefill_secs: self.prefill_micros.load(Relaxed) as f64 / 1e6,
+            decode_tokens: self.generated_tokens.load(Relaxed) as f64,
+            decode_secs: self.decode_micros.load(Relaxed) as f64 / 1e6,
+        }
     }
 
     fn add(&self, s: &GenStats) {
