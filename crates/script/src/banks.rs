@@ -14,10 +14,10 @@ pub const SHOW_OPEN: &[&str] = &[
 ];
 
 pub const DISCLOSURE: &[&str] = &[
-    "I'm {host}, an AI host, and I'll walk you through today's picks.",
+    "I'm {host}, your AI host, and I'll walk you through today's products.",
     "I'm {host}, your AI-generated host for this stream.",
-    "Quick note: I'm {host}, an AI host, here to show you around the shop.",
-    "Just so you know, I'm {host}, a virtual AI host, and everything I tell you comes straight from the shop's catalog.",
+    "Quick note: I'm {host}, an AI host, and I'm here to show you around the shop.",
+    "Just so you know, I'm {host}, an AI host, and everything I tell you comes straight from the shop's catalog.",
     "A reminder for anyone just joining: I'm {host}, an AI host, and the prices you see come straight from the shop.",
 ];
 
@@ -27,7 +27,7 @@ pub const HOOK: &[&str] = &[
     "Now here's one people ask about a lot: the {name}.",
     "Time for something {adj}: the {name}.",
     "Say hello to the {name}.",
-    "Right now on screen, the {name}.",
+    "Right now on screen, it's the {name}.",
     "Let me show you the {name}.",
     "If you're just joining us, we're looking at the {name}.",
     "Okay, my favourite part: the {name}.",
@@ -75,6 +75,9 @@ pub const USAGE: &[&str] = &[
     "For the best results, {usage}.",
     "Here's how to use it: {usage}.",
     "One thing to remember: {usage}.",
+    "Quick tip: {usage}.",
+    "My tip: {usage}.",
+    "Good to know: {usage}.",
 ];
 
 pub const OPTIONS: &[&str] = &[
@@ -131,7 +134,7 @@ pub const PRICE: &[&str] = &[
 pub const PRICE_FROM: &[&str] = &[
     "Prices start at {price}.",
     "Prices start at {price}, depending on the {optname_one} you pick.",
-    "You can get one from {price}.",
+    "You can get one for as little as {price}.",
 ];
 
 pub const DISCOUNT: &[&str] = &[
@@ -149,7 +152,7 @@ pub const DISCOUNT: &[&str] = &[
 
 pub const OFFER_START: &[&str] = &[
     "For the next {minutes} minutes, you can get it for {price}.",
-    "This live offer runs for {minutes} minutes, so keep an eye on the timer.",
+    "This offer is only on for the next {minutes} minutes, so keep an eye on the timer.",
     "You have {minutes} minutes to get this live deal, so keep an eye on the timer.",
     "This live deal ends in {minutes} minutes, so keep an eye on the timer.",
 ];
@@ -160,7 +163,7 @@ pub const OFFER_RUNNING: &[&str] = &[
     "{price} is only available while the countdown is running.",
     "The deal is still on, so keep an eye on the timer.",
     "There's still time on the clock, so grab it while you can.",
-    "The countdown is running, so don't wait too long.",
+    "The clock is ticking, so don't wait too long.",
     "The timer is still running, so there's time to get yours.",
     "Keep an eye on the clock in the corner.",
 ];
@@ -184,7 +187,7 @@ pub const CTA: &[&str] = &[
     "Click the link below to order while the deal is still on.",
     "Let me know in the chat if you have any questions about the {name}.",
     "If you have any questions, drop them in the chat and I'll answer.",
-    "If you know someone who'd love this, share the stream with them.",
+    "If you know someone who would love this, share the stream with them.",
     "Follow the shop so you don't miss the next live deal.",
     "Tap the card on your screen to take a closer look at the {name}.",
 ];

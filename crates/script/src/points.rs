@@ -403,6 +403,20 @@ fn agree(clause: &str) -> String {
     clause.to_string()
 }
 
+/// The same agreement mend for a whole sentence as a writer put it, and for the clause after
+/// its colon ("About the gel: aloe and glycerin moisturizes skin."); case is kept.
+pub(crate) fn agree_in_sentence(s: &str) -> String {
+    let mend = |clause: &str| {
+        let lower = decap(clause);
+        let mended = agree(&lower);
+        if mended == lower { clause.to_string() } else if lower == clause { mended } else { capitalize(&mended) }
+    };
+    match s.split_once(": ") {
+        Some((head, tail)) => format!("{}: {}", mend(head), mend(tail)),
+        None => mend(s),
+    }
+}
+
 /// Adds an article where a noun phrase needs one: indefinite ("a leak-proof lid") or definite
 /// ("the leak-proof lid"); none before a determiner or number, none for plural or mass heads
 /// ("soft bristles", "USB-C charging") unless definite.

@@ -287,7 +287,7 @@ impl TemplateWriter {
             // Openers only on templates that have no lead-in of their own ("Plus, …:").
             let has_lead_in = has_lead_in(template);
             let opener = if !has_lead_in && (attempt >= 20 || (kind != SegmentKind::Hook && self.rng.random_bool(0.12))) {
-                self.bank.openers.choose(&mut self.rng).filter(|o| !same_first_word(o, template)).cloned()
+                self.bank.openers.choose(&mut self.rng).filter(|o| !stutters(o, template)).cloned()
             } else {
                 None
             };
@@ -465,10 +465,12 @@ fn article_before(line: &mut Line, word: &str) {
 }
 
 /// Whether an opener would stutter before a template that starts with the same word ("And
-/// and after this, …", "Just so you know, just so you know, …").
-fn same_first_word(opener: &str, template: &str) -> bool {
+/// and after this, …", "Just so you know, just so you know, …") or joins its clauses with it
+/// ("So this offer is on for 5 minutes, so keep an eye on the timer.").
+fn stutters(opener: &str, template: &str) -> bool {
     let first = |s: &str| s.split_whitespace().next().map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase()).unwrap_or_default();
-    first(opener) == first(template)
+    let word = first(opener);
+    word == first(template) || template.to_lowercase().contains(&format!(", {word} "))
 }
 
 /// The option a product varies by most, and its values: ("Color", ["Sand", "Sage"]).
@@ -561,8 +563,10 @@ mod tests {
         assert!(has_lead_in("Plus, {clause}."));
         assert!(has_lead_in("Here's what I love: {np}."));
         assert!(!has_lead_in("Let's switch to the {next}."));
-        assert!(same_first_word("And ", "And after this, the {next}."));
-        assert!(same_first_word("Just so you know, ", "Just so you know, I'm {host}."));
-        assert!(!same_first_word("So ", "Stay with me, the {next} is next."));
+        assert!(stutters("And ", "And after this, the {next}."));
+        assert!(stutters("Just so you know, ", "Just so you know, I'm {host}."));
+        assert!(!stutters("So ", "Stay with me, the {next} is next."));
+        assert!(stutters("So ", "This live deal ends in {minutes} minutes, so keep an eye on the timer."));
+        assert!(!stutters("Now, ", "This live deal ends in {minutes} minutes, so keep an eye on the timer."));
     }
 }

@@ -592,6 +592,18 @@ impl LlmWriter {
             }
             None => s,
         };
+        // "tap this product card …" is shown as a subtitle: a sentence starts with a capital
+        // (not "iPhone"); "Aloe and glycerin moisturizes skin" is copied from a catalog point.
+        let first = s.split_whitespace().next().unwrap_or("");
+        let owned_cap;
+        let s = if first.starts_with(|c: char| c.is_lowercase()) && !first.chars().skip(1).any(char::is_uppercase) {
+            owned_cap = points::capitalize(s);
+            owned_cap.as_str()
+        } else {
+            s
+        };
+        let agreed = points::agree_in_sentence(s);
+        let s = agreed.as_str();
         let words = s.split_whitespace().count();
         // "Wipes with a dry, soft cloth.": a catalog bullet, not a sentence a host says.
         if points::classify(s) == points::Form::Predicate {
@@ -1024,6 +1036,14 @@ mod tests {
         assert!(LlmWriter::tidy("Wipes with a dry, soft cloth.").is_err(), "a predicate without subject");
         assert!(LlmWriter::tidy("It wipes clean with a dry, soft cloth.").is_ok());
         assert!(LlmWriter::tidy("Wipe it with a dry, soft cloth.").is_ok(), "an instruction is a sentence");
+        assert_eq!(LlmWriter::tidy("tap this product card for the Vitamin C Lotion.").unwrap(), "Tap this product card for the Vitamin C Lotion.");
+        assert_eq!(LlmWriter::tidy("iPhone cases like this one sell out fast.").unwrap(), "iPhone cases like this one sell out fast.");
+        assert_eq!(LlmWriter::tidy("Aloe and glycerin moisturizes skin all day long.").unwrap(), "Aloe and glycerin moisturize skin all day long.");
+        assert_eq!(
+            LlmWriter::tidy("About the Aloe Soothing Gel: aloe and glycerin moisturizes skin.").unwrap(),
+            "About the Aloe Soothing Gel: aloe and glycerin moisturize skin."
+        );
+        assert_eq!(LlmWriter::tidy("The lamp and the stand ships together.").unwrap(), "The lamp and the stand ships together.", "only a compound of two plain nouns is mended");
     }
 
     #[test]
