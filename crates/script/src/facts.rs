@@ -33,10 +33,18 @@ pub fn line_from_text(text: &str, kind: SegmentKind, product: Option<String>, cu
             if let Some((num, end)) = number_at(&chars, i) {
                 let after = skip_spaces(&chars, end);
                 let rest: String = chars[after..chars.len().min(after + 12)].iter().collect::<String>().to_lowercase();
-                let (fact, consumed) = if chars.get(end) == Some(&'%') {
-                    (num.parse::<u32>().ok().map(Fact::Percent), end + 1)
+                let pct_end = if chars.get(end) == Some(&'%') {
+                    Some(end + 1)
                 } else if rest.starts_with("percent") {
-                    (num.parse::<u32>().ok().map(Fact::Percent), after + "percent".len())
+                    Some(after + "percent".len())
+                } else {
+                    None
+                };
+                let (fact, consumed) = if let Some(pct_end) = pct_end {
+                    // "55% linen", "99% aloe vera": what the product is made of, said as the
+                    // catalog says it (the guard checks the number is the product's); only a
+                    // saving is a discount the prices must give.
+                    if is_saving(&chars, i, pct_end) { (num.parse::<u32>().ok().map(Fact::Percent), pct_end) } else { (None, pct_end) }
                 } else if rest.starts_with("dollars") || rest.starts_with("usd") {
                     let word = if rest.starts_with("dollars") { "dollars" } else { "usd" };
                     (Money::parse(&num, currency).ok().map(Fact::Price), after + word.len())
@@ -65,6 +73,16 @@ pub fn line_from_text(text: &str, kind: SegmentKind, product: Option<String>, cu
     }
     flush(&mut line, &mut plain);
     line
+}
+
+/// Whether the percentage at `chars[start..end]` is a saving: "28% off", "a 28% discount",
+/// "save 28%", "down 28%".
+fn is_saving(chars: &[char], start: usize, end: usize) -> bool {
+    let after: String = chars[end..chars.len().min(end + 14)].iter().collect::<String>().to_lowercase();
+    let before: String = chars[start.saturating_sub(24)..start].iter().collect::<String>().to_lowercase();
+    let after = after.trim_start();
+    ["off", "discount", "saving", "cheaper", "less", "lower", "reduction", "markdown"].iter().any(|w| after.starts_with(w))
+        || ["save", "saving", "discount", "down", "reduced", "markdown", "take "].iter().any(|w| before.contains(w))
 }
 
 fn symbol_at(chars: &[char], i: usize) -> usize {
@@ -107,7 +125,11 @@ mod tests {
     fn prices_percents_and_counts_become_facts() {
         let usd = |s| Money::parse(s, Currency::USD).unwrap();
         assert_eq!(facts("Now just $32.90, down from $45.90."), [Fact::Price(usd("32.90")), Fact::Price(usd("45.90"))]);
-        assert_eq!(facts("That's 28% off, or 28 percent."), [Fact::Percent(28), Fact::Percent(28)]);
+        assert_eq!(facts("That's 28% off, or 28 percent off."), [Fact::Percent(28), Fact::Percent(28)]);
+        assert_eq!(facts("Save 28% today, a 28 percent discount."), [Fact::Percent(28), Fact::Percent(28)]);
+        // What a product is made of is not a saving.
+        assert_eq!(facts("It's 55% linen, 45% cotton."), []);
+        assert_eq!(facts("It's made of 99 percent organic aloe vera."), []);
         assert_eq!(facts("Only 14 left in stock!"), [Fact::Count(14)]);
         assert_eq!(facts("The deal runs for 5 minutes."), [Fact::Minutes(5)]);
         assert_eq!(facts("It's rated 4.8 out of 5."), [Fact::Rating(48)]);
