@@ -195,6 +195,9 @@ pub struct Vocabulary {
     negated: HashSet<String>,
     /// The [`COMPOUND_ONLY`] words the product's own text uses on their own.
     standalone: Vec<&'static str>,
+    /// The product's name and its short form, lower case, longest first: a denial's object,
+    /// not what it denies ("Don't bleach the Organic Cotton Tee" denies bleaching).
+    names: Vec<String>,
 }
 
 /// Words that state an offer on their own ("with a free gift") but a property inside a
@@ -276,7 +279,11 @@ impl Vocabulary {
                 negated.extend(stems(w));
             }
         }
-        Vocabulary { stems: known, standalone, negated }
+        // "Organic Cotton Tee – 2er Pack" is said "the Organic Cotton Tee".
+        let title = product.title.to_lowercase();
+        let short = [" – ", " — ", " - ", "(", ","].iter().fold(title.as_str(), |t, sep| t.split(sep).next().unwrap_or(t)).trim().to_string();
+        let names = [title.clone(), short].into_iter().filter(|n| n.split_whitespace().count() >= 2).collect();
+        Vocabulary { stems: known, standalone, negated, names }
     }
 
     /// A denial in `sentence` that the product's own text does not make, if any: "It doesn't
@@ -284,7 +291,8 @@ impl Vocabulary {
     /// with one. Every word a denial covers must be one the text says no about ("does not
     /// sweat" grounds "it doesn't sweat"); stock phrases ("don't miss it") deny nothing.
     pub fn unsupported_denial(&self, sentence: &str) -> Option<String> {
-        denials(sentence, 3).into_iter().find_map(|(neg, span)| {
+        let sentence = self.names.iter().fold(sentence.to_lowercase(), |s, name| s.replace(name.as_str(), "it"));
+        denials(&sentence, 3).into_iter().find_map(|(neg, span)| {
             let first = span.first()?;
             if STOCK_DENIALS.contains(&first.as_str()) || span.iter().all(|w| stems(w).iter().any(|s| self.negated.contains(s))) {
                 return None;
@@ -469,6 +477,12 @@ mod tests {
             assert_eq!(v.unsupported_denial(line), None, "{line}");
         }
         assert!(v.unsupported_denial("It doesn't dry fast.").is_some());
+        // The product's name is what a denial is about, not what it denies.
+        let cat = catalog("tests/fixtures/shopify-eur-fashion.csv");
+        let tee = cat.products.iter().find(|p| p.title.starts_with("Organic Cotton Tee")).unwrap();
+        let v = Vocabulary::for_product(tee, &cat.products, "Atelier Live", "Lena");
+        assert_eq!(v.unsupported_denial("Don't bleach the Organic Cotton Tee."), None);
+        assert!(v.unsupported_denial("It doesn't contain cotton.").is_some());
         assert!(has_standalone("Free shipping on every order.", "free"));
     }
 }
