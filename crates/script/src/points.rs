@@ -216,7 +216,8 @@ const PREPS: &[&str] = &["in", "from", "with", "to", "for", "and", "yet", "but",
 fn is_predicate_start(words: &[&str]) -> bool {
     let first = words[0].trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
     let second = words.get(1).copied().unwrap_or("");
-    let verb_like = first.ends_with('s') && !first.ends_with("ss") && !first.ends_with("ous") && first.len() > 3 && (AFTER_VERB.contains(&second) || second.chars().next().is_some_and(|c| c.is_ascii_digit()));
+    // "It's a …", "That's …": a subject with its verb, not a verb.
+    let verb_like = first.ends_with('s') && !first.contains('\'') && !first.ends_with("ss") && !first.ends_with("ous") && first.len() > 3 && (AFTER_VERB.contains(&second) || second.chars().next().is_some_and(|c| c.is_ascii_digit()));
     VERBS_S.contains(&first) || PARTICIPLES.contains(&first) || verb_like || ((first.ends_with("izes") || first.ends_with("ises") || first.ends_with("ifies")) && words.len() > 1)
 }
 
@@ -496,6 +497,8 @@ mod tests {
         assert_eq!(form("Leak-proof lid & carry loop"), Form::NounPhrase);
         assert_eq!(form("Lightweight, non-greasy texture"), Form::NounPhrase);
         assert_eq!(form("Can be used morning and evening."), Form::Predicate);
+        assert_ne!(form("It's an ultra-relaxed fit with a double-length leg."), Form::Predicate);
+        assert_ne!(form("That's a lot of serum for the price."), Form::Predicate);
         assert_eq!(form("Absorbs quickly"), Form::Predicate);
         assert_eq!(form("Holds 9.5 cm pots."), Form::Predicate);
         assert_eq!(form("Aloe and glycerin moisturizes skin"), Form::Clause);

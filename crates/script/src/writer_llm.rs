@@ -314,12 +314,29 @@ const OFF_SCRIPT: &[&str] = &[
     "sentence", "rewrite", "rewritten", "fact", "here is", "here's a", "here are", "example", "viewers:", "host:", "assistant",
     "as an ai", "language model", "our team", "our company", "restaurant", "last year", "recently", "i was ", "i had ", "my friend",
     "words", "instruction", "product:", "[", "]", "{", "}", "user", "response", "list", "tell the viewers", "introduce the",
-    "in one", "catalog", "supported", "not sure", "don't know", "i think", "maybe", "amazon", "ebay", "available on",
+    "in one", "catalog", "supported", "unsupported", "not sure", "don't know", "i think", "maybe", "amazon", "ebay", "available on", "available online",
     // Answers to a correction ("Do not write …"), not lines.
     "can't say", "cannot say", "don't write", "not allowed", "urgency", "not the product",
     // The instruction's words for the audience: a host says "you" to them.
     "the viewers", "your viewers", " you show ",
 ];
+
+/// Whether `phrase` occurs in `lower` as whole words (a plural "s" allowed): "user" is not
+/// in "trousers", "fact" not in "manufacturer", "list" not in "listen".
+fn has_phrase(lower: &str, phrase: &str) -> bool {
+    let word_edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    lower.match_indices(phrase).any(|(at, _)| {
+        let before = lower[..at].chars().next_back();
+        let rest = &lower[at + phrase.len()..];
+        let mut after = rest.chars();
+        let starts_ok = !phrase.starts_with(char::is_alphanumeric) || word_edge(before);
+        let ends_ok = !phrase.ends_with(char::is_alphanumeric) || {
+            let next = after.next();
+            word_edge(next) || (next == Some('s') && word_edge(after.next()))
+        };
+        starts_ok && ends_ok
+    })
+}
 
 const STOPWORDS: &[&str] = &[
     "with", "and", "the", "for", "from", "that", "this", "your", "into", "over", "each", "every", "keep", "away", "just", "when", "also",
@@ -337,8 +354,13 @@ fn content_words(s: &str) -> Vec<String> {
 /// that makes the product itself run out (false urgency, which consumer rules forbid) is
 /// refused unless it names the deal, the offer or the price.
 fn scarcity_of_the_product(lower: &str) -> bool {
+    const DEAL: &[&str] = &["price", "deal", "offer", "discount", "% off", "sale"];
     let runs_out = ["available for", "available only for", "only available", "gone in", "disappears in", "sold for only"].iter().any(|p| lower.contains(p));
-    runs_out && lower.contains("minute") && !["price", "deal", "offer", "discount", "% off", "sale"].iter().any(|w| lower.contains(w))
+    // "Product only lasts 5 minutes due to its price": what lasts is the sentence's subject,
+    // so the deal must be named before the verb.
+    let lasts = ["only lasts", "lasts only", "only last "].iter().filter_map(|p| lower.find(p)).min();
+    lower.contains("minute")
+        && ((runs_out && !DEAL.iter().any(|w| lower.contains(w))) || lasts.is_some_and(|at| !DEAL.iter().any(|w| lower[..at].contains(w))))
 }
 
 impl LlmWriter {
@@ -609,6 +631,13 @@ impl LlmWriter {
         if points::classify(s) == points::Form::Predicate {
             return Err("no subject: not a whole sentence".into());
         }
+        // "Here's what I love: can be used morning and evening." — a bullet pasted after a
+        // lead-in, the copy the templates used to say.
+        if let Some((_, after)) = s.split_once(": ")
+            && points::classify(after) == points::Form::Predicate
+        {
+            return Err("no subject after the colon".into());
+        }
         if s.ends_with([':', ';', ',']) {
             return Err("an unfinished sentence".into());
         }
@@ -622,8 +651,13 @@ impl LlmWriter {
             return Err("contains emoji".into());
         }
         let lower = format!(" {} ", s.to_lowercase());
-        if let Some(p) = OFF_SCRIPT.iter().find(|p| lower.contains(*p)) {
+        if let Some(p) = OFF_SCRIPT.iter().find(|p| has_phrase(&lower, p)) {
             return Err(format!("off script (\"{}\")", p.trim()));
+        }
+        // The task's verb said to the audience ("Show the Cast Iron Skillet Duo next."); "Let
+        // me show the …" is the host's own.
+        if [" show the ", " show them ", " show it "].iter().any(|p| lower.starts_with(p)) {
+            return Err("off script (\"show\")".into());
         }
         Ok(s.to_string())
     }
@@ -1036,6 +1070,16 @@ mod tests {
         assert!(LlmWriter::tidy("Wipes with a dry, soft cloth.").is_err(), "a predicate without subject");
         assert!(LlmWriter::tidy("It wipes clean with a dry, soft cloth.").is_ok());
         assert!(LlmWriter::tidy("Wipe it with a dry, soft cloth.").is_ok(), "an instruction is a sentence");
+        assert!(LlmWriter::tidy("Here's what I love: can be used morning and evening.").is_err(), "a bullet after a lead-in");
+        assert!(LlmWriter::tidy("About the Aloe Soothing Gel: apply generously to face, body or hair.").is_ok(), "an instruction after a lead-in");
+        assert!(LlmWriter::tidy("Here's what I love: it can be used morning and evening.").is_ok());
+        assert!(LlmWriter::tidy("Love these Linen Wide-Leg Trousers: it's an ultra-relaxed fit with a double-length leg.").is_ok());
+        assert!(LlmWriter::tidy("It's a hydrating serum with three weights for multi-depth hydration.").is_ok());
+        assert!(LlmWriter::tidy("Show the Cast Iron Skillet Duo next.").is_err(), "the task's words");
+        assert!(LlmWriter::tidy("The Linen Wide-Leg Trousers are cut from washed linen.").is_ok(), "\"user\" is not in \"trousers\"");
+        assert!(LlmWriter::tidy("Listen, the manufacturer stands behind every stitch.").is_ok());
+        assert!(LlmWriter::tidy("Here are the facts you should know about it.").is_err());
+        assert!(LlmWriter::tidy("Let me show the Cast Iron Skillet Duo up close.").is_ok());
         assert_eq!(LlmWriter::tidy("tap this product card for the Vitamin C Lotion.").unwrap(), "Tap this product card for the Vitamin C Lotion.");
         assert_eq!(LlmWriter::tidy("iPhone cases like this one sell out fast.").unwrap(), "iPhone cases like this one sell out fast.");
         assert_eq!(LlmWriter::tidy("Aloe and glycerin moisturizes skin all day long.").unwrap(), "Aloe and glycerin moisturize skin all day long.");
@@ -1053,6 +1097,8 @@ mod tests {
         assert!(!scarcity_of_the_product("the price of the lamp is $32.90, but it's only available for the next 5 minutes."));
         assert!(!scarcity_of_the_product("this live deal is only available for the next 5 minutes."));
         assert!(!scarcity_of_the_product("it is available in two finishes."));
+        assert!(scarcity_of_the_product("product only lasts 5 minutes due to its price and quality."));
+        assert!(!scarcity_of_the_product("this price only lasts 5 minutes."));
         // An echo of the correction is no line.
         assert!(LlmWriter::tidy("This price runs out, not the product.").is_err());
         assert!(LlmWriter::tidy("No false urgency about the lamp itself here.").is_err());
