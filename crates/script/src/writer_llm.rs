@@ -895,7 +895,7 @@ impl LlmWriter {
             // an earlier wording with "This price runs out, not the product.").
             return Err(Refusal::new(text, "false urgency about the product itself".into()));
         }
-        if let Some(sup) = SUPERLATIVES.iter().find(|s| lower.contains(*s)) {
+        if let Some(sup) = SUPERLATIVES.iter().find(|s| has_phrase(&lower, s)) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, format!("a superlative claim (\"{sup}\")")));
         }
