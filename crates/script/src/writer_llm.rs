@@ -318,7 +318,9 @@ const OFF_SCRIPT: &[&str] = &[
     // Answers to a correction ("Do not write …"), not lines.
     "can't say", "cannot say", "don't write", "not allowed", "urgency", "not the product",
     // The instruction's words for the audience: a host says "you" to them.
-    "the viewers", "your viewers", " you show ",
+    "the viewers", "your viewers", " you show ", "show them", "ask them",
+    // A product does not stay tuned; the host tells the audience to.
+    "stays tuned",
 ];
 
 /// Whether `phrase` occurs in `lower` as whole words (a plural "s" allowed): "user" is not
@@ -355,7 +357,12 @@ fn content_words(s: &str) -> Vec<String> {
 /// refused unless it names the deal, the offer or the price.
 fn scarcity_of_the_product(lower: &str) -> bool {
     const DEAL: &[&str] = &["price", "deal", "offer", "discount", "% off", "sale"];
-    let runs_out = ["available for", "available only for", "only available", "gone in", "disappears in", "sold for only"].iter().any(|p| lower.contains(p));
+    let runs_out = [
+        "available for", "available only for", "only available", "gone in", "disappears in", "sold for only", "run out in", "runs out in", "sell out in", "sells out in",
+        "will end in", "will run out",
+    ]
+    .iter()
+    .any(|p| lower.contains(p));
     // "Product only lasts 5 minutes due to its price": what lasts is the sentence's subject,
     // so the deal must be named before the verb.
     let lasts = ["only lasts", "lasts only", "only last "].iter().filter_map(|p| lower.find(p)).min();
@@ -656,7 +663,7 @@ impl LlmWriter {
         }
         // The task's verb said to the audience ("Show the Cast Iron Skillet Duo next."); "Let
         // me show the …" is the host's own.
-        if [" show the ", " show them ", " show it "].iter().any(|p| lower.starts_with(p)) {
+        if [" show the ", " show it ", " offer the "].iter().any(|p| lower.starts_with(p)) {
             return Err("off script (\"show\")".into());
         }
         Ok(s.to_string())
@@ -1080,6 +1087,9 @@ mod tests {
         assert!(LlmWriter::tidy("Listen, the manufacturer stands behind every stitch.").is_ok());
         assert!(LlmWriter::tidy("Here are the facts you should know about it.").is_err());
         assert!(LlmWriter::tidy("Let me show the Cast Iron Skillet Duo up close.").is_ok());
+        assert!(LlmWriter::tidy("You will show them the Bamboo LED Desk Lamp next.").is_err());
+        assert!(LlmWriter::tidy("Offer the Self-Watering Planter on your shopping cart!").is_err());
+        assert!(LlmWriter::tidy("Ultrasonic Aroma Diffuser stays tuned, because it's next.").is_err());
         assert_eq!(LlmWriter::tidy("tap this product card for the Vitamin C Lotion.").unwrap(), "Tap this product card for the Vitamin C Lotion.");
         assert_eq!(LlmWriter::tidy("iPhone cases like this one sell out fast.").unwrap(), "iPhone cases like this one sell out fast.");
         assert_eq!(LlmWriter::tidy("Aloe and glycerin moisturizes skin all day long.").unwrap(), "Aloe and glycerin moisturize skin all day long.");
@@ -1099,6 +1109,8 @@ mod tests {
         assert!(!scarcity_of_the_product("it is available in two finishes."));
         assert!(scarcity_of_the_product("product only lasts 5 minutes due to its price and quality."));
         assert!(!scarcity_of_the_product("this price only lasts 5 minutes."));
+        assert!(scarcity_of_the_product("this bamboo led desk lamp will run out in 5 minutes."));
+        assert!(!scarcity_of_the_product("this deal will run out in 5 minutes."));
         // An echo of the correction is no line.
         assert!(LlmWriter::tidy("This price runs out, not the product.").is_err());
         assert!(LlmWriter::tidy("No false urgency about the lamp itself here.").is_err());
