@@ -60,7 +60,9 @@ fn measure(show_file: &str, room: &str, seconds: u32, out: &Path) -> (Vec<f64>, 
 
 fn check(room: &str, min_r: f64) {
     let out = tempfile::tempdir().unwrap();
-    let (mouth, rms) = measure("tests/fixtures/show-rigs.toml", room, 30, out.path());
+    // A minute: over 30 s the figure hung on which lines the templates drew (the PNG rig at
+    // 0.59–0.60 with the same mouth), not on how the mouth follows the voice.
+    let (mouth, rms) = measure("tests/fixtures/show-rigs.toml", room, 60, out.path());
     let r = pearson(&mouth, &rms);
     eprintln!("{room}: correlation of mouth opening with the speech envelope r = {r:.3} over {} frames", mouth.len());
     assert!(r > min_r, "{room}: r = {r:.3}");
