@@ -282,7 +282,7 @@ impl Vocabulary {
         // "Organic Cotton Tee – 2er Pack" is said "the Organic Cotton Tee".
         let title = product.title.to_lowercase();
         let short = [" – ", " — ", " - ", "(", ","].iter().fold(title.as_str(), |t, sep| t.split(sep).next().unwrap_or(t)).trim().to_string();
-        let names = [title.clone(), short].into_iter().filter(|n| n.split_whitespace().count() >= 2).collect();
+        let names = [title, short].into_iter().filter(|n| n.split_whitespace().count() >= 2).collect();
         Vocabulary { stems: known, standalone, negated, names }
     }
 

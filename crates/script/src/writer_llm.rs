@@ -329,8 +329,7 @@ fn has_phrase(lower: &str, phrase: &str) -> bool {
     let word_edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
     lower.match_indices(phrase).any(|(at, _)| {
         let before = lower[..at].chars().next_back();
-        let rest = &lower[at + phrase.len()..];
-        let mut after = rest.chars();
+        let mut after = lower[at + phrase.len()..].chars();
         let starts_ok = !phrase.starts_with(char::is_alphanumeric) || word_edge(before);
         let ends_ok = !phrase.ends_with(char::is_alphanumeric) || {
             let next = after.next();
@@ -624,15 +623,9 @@ impl LlmWriter {
         // "tap this product card …" is shown as a subtitle: a sentence starts with a capital
         // (not "iPhone"); "Aloe and glycerin moisturizes skin" is copied from a catalog point.
         let first = s.split_whitespace().next().unwrap_or("");
-        let owned_cap;
-        let s = if first.starts_with(|c: char| c.is_lowercase()) && !first.chars().skip(1).any(char::is_uppercase) {
-            owned_cap = points::capitalize(s);
-            owned_cap.as_str()
-        } else {
-            s
-        };
-        let agreed = points::agree_in_sentence(s);
-        let s = agreed.as_str();
+        let lower_start = first.starts_with(char::is_lowercase) && !first.chars().skip(1).any(char::is_uppercase);
+        let mended = points::agree_in_sentence(&if lower_start { points::capitalize(s) } else { s.to_string() });
+        let s = mended.as_str();
         let words = s.split_whitespace().count();
         // "Wipes with a dry, soft cloth.": a catalog bullet, not a sentence a host says.
         if points::classify(s) == points::Form::Predicate {
