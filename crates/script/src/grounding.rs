@@ -193,8 +193,9 @@ pub struct Vocabulary {
     /// Stems of the words the product's own text says no about ("does not sweat", "no
     /// alcohol", "without a click"): the only denials a line may make.
     negated: HashSet<String>,
-    /// The [`COMPOUND_ONLY`] words the product's own text uses on their own.
-    standalone: Vec<&'static str>,
+    /// The [`COMPOUND_ONLY`] words the product's own text uses on their own, each with the
+    /// word after it ("free shipping"): "a free serum" is not grounded by "free shipping".
+    standalone: Vec<(&'static str, Option<String>)>,
     /// The product's name and its short form, lower case, longest first: a denial's object,
     /// not what it denies ("Don't bleach the Organic Cotton Tee" denies bleaching).
     names: Vec<String>,
@@ -205,10 +206,26 @@ pub struct Vocabulary {
 const COMPOUND_ONLY: &[&str] = &["free"];
 
 /// Whether `text` has `word` on its own: not inside a hyphenated compound or a longer word.
+#[cfg(test)]
 fn has_standalone(text: &str, word: &str) -> bool {
+    !standalone_uses(text, word).is_empty()
+}
+
+/// Each use of `word` on its own in `text`, with the word right after it (none where a
+/// punctuation mark or the end comes first), lower case.
+fn standalone_uses(text: &str, word: &str) -> Vec<Option<String>> {
     let lower = text.to_lowercase();
     let joined = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
-    lower.match_indices(word).any(|(i, _)| !joined(lower[..i].chars().next_back()) && !joined(lower[i + word.len()..].chars().next()))
+    lower
+        .match_indices(word)
+        .filter(|(i, _)| !joined(lower[..*i].chars().next_back()) && !joined(lower[i + word.len()..].chars().next()))
+        .map(|(i, _)| {
+            let rest = &lower[i + word.len()..];
+            let next = rest.strip_prefix(' ').map(|r| r.trim_start()).unwrap_or("");
+            let w: String = next.chars().take_while(|c| c.is_alphanumeric() || *c == '-').collect();
+            (!w.is_empty()).then_some(w)
+        })
+        .collect()
 }
 
 impl Vocabulary {
@@ -270,7 +287,7 @@ impl Vocabulary {
         for v in &product.variants {
             own_text.push_str(&format!(" {}", v.title));
         }
-        let standalone = COMPOUND_ONLY.iter().copied().filter(|w| has_standalone(&own_text, w)).collect();
+        let standalone = COMPOUND_ONLY.iter().flat_map(|w| standalone_uses(&own_text, w).into_iter().map(move |next| (*w, next))).collect();
         let lower = own_text.to_lowercase();
         let mut negated: HashSet<String> = denials(&lower, 4).into_iter().flat_map(|(_, span)| span).flat_map(|w| stems(&w)).collect();
         // "paraben-free", "fragrance-free": the text says no to parabens and fragrance.
@@ -321,7 +338,12 @@ impl Vocabulary {
             .filter(|w| w.chars().count() > 2)
             .filter(|w| !stems(w).iter().any(|s| self.stems.contains(s)))
             .map(|w| w.to_string())
-            .chain(COMPOUND_ONLY.iter().filter(|w| !self.standalone.contains(w) && has_standalone(sentence, w)).map(|w| w.to_string()))
+            .chain(
+                COMPOUND_ONLY
+                    .iter()
+                    .filter(|w| standalone_uses(sentence, w).into_iter().any(|next| !self.standalone.iter().any(|(sw, sn)| sw == *w && *sn == next)))
+                    .map(|w| w.to_string()),
+            )
             .collect()
     }
 }
@@ -404,6 +426,13 @@ mod tests {
         // "flicker-free" in the lamp's text does not make a free gift.
         assert!(v.unknown("Its light is flicker-free.").is_empty());
         assert_eq!(v.unknown("You can buy it today with a free gift."), ["free"]);
+        // The serum's SEO line says "free shipping on orders over $50": that grounds free
+        // shipping, not a free serum (a 30-minute run of the cosmetics export spoke one).
+        let cosmetics = catalog("tests/fixtures/shopify-cosmetics.csv");
+        let serum = cosmetics.products.iter().find(|p| p.title.contains("Hyaluronic Hydrating Serum")).unwrap();
+        let sv = Vocabulary::for_product(serum, &cosmetics.products, "Glow Lab Live", "Ava");
+        assert_eq!(sv.unknown("Tap the product card for a free Hyaluronic Hydrating Serum!"), ["free"]);
+        assert!(sv.unknown("Plus, free shipping on orders over $50.").is_empty());
         // What the text implies: stepless dimming is adjustable brightness, USB-C power has a port;
         // neutral words of instructions and offers.
         assert!(v.unknown("It has three colour temperatures and adjustable brightness.").is_empty());
