@@ -58,6 +58,12 @@ pub struct ScriptFigures {
     pub fluency_templates_minus_llm_same_kinds: Option<f64>,
     pub lowest_fluency: Option<(f64, String)>,
     pub lines_below_floor: usize,
+    /// Spoken lines the judge's grammar probe calls broken (probability ≥ its floor), by
+    /// source; none without a probe.
+    pub broken_llm: Option<usize>,
+    pub broken_templates: Option<usize>,
+    /// The spoken line the probe finds most likely broken.
+    pub most_broken: Option<(f64, String)>,
     /// With `--lines`: every spoken line (segment, source, fluency, text) and every refusal.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<ScriptedLine>,
@@ -71,6 +77,8 @@ pub struct ScriptedLine {
     pub segment: String,
     pub source: String,
     pub fluency: Option<f64>,
+    /// The judge's grammar probe: how likely the line is broken.
+    pub broken: Option<f64>,
     pub text: String,
 }
 
@@ -80,6 +88,8 @@ struct ScriptReport {
     catalog: String,
     judge: Option<String>,
     fluency_floor: f32,
+    /// The grammar probe's probability at which a line counts as broken.
+    grammar_floor: f32,
     results: Vec<ScriptFigures>,
 }
 
@@ -147,7 +157,7 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         let llm_lines = script.lines.iter().filter(|l| l.by.is_llm()).count();
         f.llm_share = llm_lines as f64 / script.lines.len().max(1) as f64;
         if lines {
-            f.lines = script.lines.iter().map(|l| ScriptedLine { segment: l.kind.name().into(), source: l.by.label(), fluency: None, text: l.display(&en) }).collect();
+            f.lines = script.lines.iter().map(|l| ScriptedLine { segment: l.kind.name().into(), source: l.by.label(), fluency: None, broken: None, text: l.display(&en) }).collect();
             f.all_refusals = script.rejected.clone();
         }
         for (text, r) in &script.rejected {
@@ -236,7 +246,12 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
             bar.set_style(ProgressStyle::with_template("{prefix:>16} [{bar:30}] {pos}/{len} lines ({eta} left)").expect("valid template").progress_chars("=> "));
             bar.set_prefix(format!("judge {}", judge.model));
             let mut cache: HashMap<String, f64> = HashMap::new();
+            let mut probed: HashMap<String, f64> = HashMap::new();
             for (f, lines) in results.iter_mut().zip(&scored) {
+                if judge.has_probe() {
+                    f.broken_llm = Some(0);
+                    f.broken_templates = Some(0);
+                }
                 let mut by_kind: BTreeMap<&str, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
                 for (i, (source, kind, facts, text)) in lines.iter().enumerate() {
                     let key = format!("{facts}\u{1}{text}");
@@ -251,6 +266,35 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
                     };
                     if s < script::fluency::FLOOR as f64 {
                         f.lines_below_floor += 1;
+                    }
+                    let broken = match probed.get(text) {
+                        Some(b) => Some(*b),
+                        None => match judge.broken(text) {
+                            Some(b) => {
+                                let b = b? as f64;
+                                probed.insert(text.clone(), b);
+                                Some(b)
+                            }
+                            None => None,
+                        },
+                    };
+                    if let Some(b) = broken {
+                        if b >= script::grammar::FLOOR as f64 {
+                            let count = match source {
+                                Source::Llm => &mut f.broken_llm,
+                                Source::Template => &mut f.broken_templates,
+                                Source::Other => &mut None,
+                            };
+                            if let Some(c) = count {
+                                *c += 1;
+                            }
+                        }
+                        if f.most_broken.as_ref().is_none_or(|(m, _)| b > *m) {
+                            f.most_broken = Some((b, text.clone()));
+                        }
+                        if let Some(l) = f.lines.get_mut(i) {
+                            l.broken = Some(b);
+                        }
                     }
                     if f.lowest_fluency.as_ref().is_none_or(|(m, _)| s < *m) {
                         f.lowest_fluency = Some((s, text.clone()));
@@ -285,21 +329,32 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         }
         None => None,
     };
-    let report = ScriptReport { machine, catalog: show.config.catalog.display().to_string(), judge: judge_name, fluency_floor: script::fluency::FLOOR, results };
+    let report = ScriptReport {
+        machine,
+        catalog: show.config.catalog.display().to_string(),
+        judge: judge_name,
+        fluency_floor: script::fluency::FLOOR,
+        grammar_floor: script::grammar::FLOOR,
+        results,
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
     println!("machine: {}", report.machine);
     println!("catalog: {}; fluency judge: {}", report.catalog, report.judge.as_deref().unwrap_or("none installed"));
-    println!("| writer | show min | lines | LLM share | repeats/h | name errors | unsupported facts | words/min | writer CPU s/show min | fluency LLM | fluency templates | templates − LLM, same kinds | below {} |", report.fluency_floor);
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| writer | show min | lines | LLM share | repeats/h | name errors | unsupported facts | words/min | writer CPU s/show min | fluency LLM | fluency templates | templates − LLM, same kinds | below {} | broken LLM / templates |", report.fluency_floor);
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let opt = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
     for f in &report.results {
         println!(
-            "| {} | {:.1} | {} | {:.0}% | {:.1} | {} | {} | {:.0} | {:.1} | {} | {} | {} | {} |",
+            "| {} | {:.1} | {} | {:.0}% | {:.1} | {} | {} | {:.0} | {:.1} | {} | {} | {} | {} | {} |",
             f.writer, f.show_minutes, f.spoken_lines, f.llm_share * 100.0, f.verbatim_repeats_per_hour, f.product_name_errors, f.unsupported_facts,
-            f.words_per_minute, f.writer_cpu_s_per_show_minute, opt(f.fluency_llm), opt(f.fluency_templates), f.fluency_templates_minus_llm_same_kinds.map(|x| format!("{x:+.2}")).unwrap_or_else(|| "—".into()), f.lines_below_floor
+            f.words_per_minute, f.writer_cpu_s_per_show_minute, opt(f.fluency_llm), opt(f.fluency_templates), f.fluency_templates_minus_llm_same_kinds.map(|x| format!("{x:+.2}")).unwrap_or_else(|| "—".into()), f.lines_below_floor,
+            match (f.broken_llm, f.broken_templates) {
+                (Some(l), Some(t)) => format!("{l} / {t}"),
+                _ => "— (no probe)".into(),
+            }
         );
     }
     for f in &report.results {
@@ -319,10 +374,20 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
         if let Some((s, t)) = &f.lowest_fluency {
             println!("{}: lowest fluency {s:.2}: {t}", f.writer);
         }
+        if let Some((b, t)) = &f.most_broken {
+            println!("{}: most likely broken ({b:.2}, floor {}): {t}", f.writer, report.grammar_floor);
+        }
         if !f.lines.is_empty() {
             println!("{}: the script", f.writer);
             for l in &f.lines {
-                println!("    {:<10} {:>6} {:<28} {}", l.segment, l.fluency.map(|s| format!("{s:.2}")).unwrap_or_default(), l.source, l.text);
+                println!(
+                    "    {:<10} {:>6} {:>5} {:<28} {}",
+                    l.segment,
+                    l.fluency.map(|s| format!("{s:.2}")).unwrap_or_default(),
+                    l.broken.map(|b| format!("{b:.2}")).unwrap_or_default(),
+                    l.source,
+                    l.text
+                );
             }
             println!("{}: every refusal", f.writer);
             for (text, why) in &f.all_refusals {

@@ -78,6 +78,10 @@ pub fn doctor() -> Result<ExitCode> {
         if m.installed {
             let checked = if m.kind == "llm" { script::models::resolve(&m.name, &dir) } else { script::models::resolve_dir(&m.name, &dir) };
             match checked {
+                Ok(p) if m.kind == "llm" && !matches!(script::grammar::Probe::load(&p), Ok(Some(_))) => r.warn(
+                    &m.name,
+                    &format!("{} ({:.0} MB), no grammar probe: its lines are not checked for broken grammar (`evercast models install {}` trains one)", p.display(), m.size as f64 / 1e6, m.name),
+                ),
                 Ok(p) => r.ok(&m.name, &format!("{} ({:.0} MB)", p.display(), m.size as f64 / 1e6)),
                 Err(e) => r.fail(&m.name, &e.to_string(), &format!("evercast models install {}", m.name)),
             }

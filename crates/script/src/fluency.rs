@@ -22,13 +22,16 @@ pub const FLOOR: f32 = -3.0;
 pub struct Judge {
     llm: crate::llm::Llm,
     pub model: String,
+    /// The judge model's grammar probe, when it has one (`grammar`).
+    probe: Option<crate::grammar::Probe>,
 }
 
 impl Judge {
     pub fn open(gguf: &Path) -> Result<Judge, LlmError> {
         let llm = crate::llm::Llm::load_with(gguf, &LoadOptions { threads: crate::llm::default_threads(), ..Default::default() })?;
         let model = llm.label().to_string();
-        Ok(Judge { llm, model })
+        let probe = crate::grammar::Probe::load(gguf).ok().flatten();
+        Ok(Judge { llm, model, probe })
     }
 
     /// The largest installed language model (the best judge this machine has).
@@ -40,5 +43,15 @@ impl Judge {
     /// line may draw on): mean log-probability per token (higher is better).
     pub fn score(&mut self, facts: &str, line: &str) -> Result<f32, LlmError> {
         self.llm.score(&CONTEXT.replace("{facts}", facts), line.trim())
+    }
+
+    /// Whether the judge has a grammar probe.
+    pub fn has_probe(&self) -> bool {
+        self.probe.is_some()
+    }
+
+    /// How likely the judge's grammar probe finds `line` broken (none without a probe).
+    pub fn broken(&mut self, line: &str) -> Option<Result<f32, LlmError>> {
+        Some(self.probe.as_ref()?.broken(&mut self.llm, line))
     }
 }

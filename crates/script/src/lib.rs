@@ -14,6 +14,7 @@ pub mod auto;
 pub mod banks;
 pub mod facts;
 pub mod fluency;
+pub mod grammar;
 pub mod grounding;
 pub mod guard;
 pub mod llm;

@@ -12,6 +12,7 @@ use show::stages::{SegmentRequest, StageError, Writer};
 use show::{Catalog, Cue, Fact, Line, Locale, Product, Provenance, SegmentKind};
 
 use crate::facts::line_from_text;
+use crate::grammar::{self, Probe};
 use crate::grounding::{SUPERLATIVES, Vocabulary};
 use crate::guard::Guard;
 use crate::llm::{Llm, Role, Sampling, SentenceSplitter};
@@ -170,6 +171,10 @@ pub struct LlmWriter {
     /// turns with it. (The segment's index does not: a show of six segments a product block
     /// gave a product's offer the same instruction, and the same sentence back, every visit.)
     visits: HashMap<(String, SegmentKind), usize>,
+    /// The writer model's grammar probe (`grammar`): sentences it calls broken are not said.
+    /// None when the model has none (trained by `evercast models install`) or its engine
+    /// does not expose hidden states (the GPU path).
+    probe: Option<Probe>,
 }
 
 /// The writer's model as an ear for the templates: of the sentences a template slot offers,
@@ -183,6 +188,8 @@ struct Ear<'a> {
     /// How many more slots to rank; after that the first draw is said (a fallback segment is
     /// written whole, but usually only its first lines stand in for refused ones).
     budget: usize,
+    /// A candidate the probe calls broken is picked only if every one is.
+    probe: Option<&'a Probe>,
 }
 
 impl LineRanker for Ear<'_> {
@@ -205,7 +212,10 @@ impl LineRanker for Ear<'_> {
         let context = self.llm.chat_prompt(self.system, &turns);
         let mut best = (0, f32::NEG_INFINITY);
         for (i, c) in candidates.iter().enumerate() {
-            match self.llm.score(&context, c) {
+            // A filled template can read broken ("It makes a so easy to love gift"): it ranks
+            // below every sound one.
+            let broken = self.probe.is_some_and(|p| p.broken(self.llm, c).is_ok_and(|b| b >= grammar::FLOOR));
+            match self.llm.score(&context, c).map(|s| if broken { s - 1000.0 } else { s }) {
                 Ok(s) if s > best.1 => best = (i, s),
                 Ok(_) => {}
                 Err(e) => {
@@ -351,6 +361,61 @@ fn content_words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// "It provides both a gentle." — a "both a …" the model never finished with its "and".
+fn both_without_and(sentence: &str) -> bool {
+    let lower = format!(" {} ", sentence.to_lowercase());
+    ["both a ", "both an ", "both the "].iter().filter_map(|p| lower.find(&format!(" {p}")).map(|i| i + p.len() + 1)).any(|after| {
+        let rest = &lower[after..];
+        ![" and ", " & ", " as well as "].iter().any(|c| rest.contains(c))
+    })
+}
+
+/// "Tap the card for aloe soothing gel." → "Tap the card for the Aloe Soothing Gel.": a
+/// product is named as the catalog spells it and as the templates say it, with an article
+/// unless one (or a possessive) comes in the two words before it.
+fn name_as_the_catalog(text: &str, names: &[String]) -> String {
+    const ARTICLES: &[&str] = &["the", "this", "that", "these", "those", "our", "your", "my", "its", "their", "a", "an", "one", "each", "every"];
+    let mut names: Vec<&String> = names.iter().filter(|n| n.split_whitespace().count() >= 2).collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names.dedup();
+    let mut out = text.to_string();
+    for name in names {
+        let wanted = name.to_lowercase();
+        let mut from = 0;
+        loop {
+            let lower = out.to_lowercase();
+            // Lower-casing changed some byte lengths (rare scripts): leave the line as it is.
+            if lower.len() != out.len() || wanted.len() != name.len() {
+                return out;
+            }
+            let Some(at) = lower[from..].find(&wanted).map(|i| i + from) else { break };
+            let end = at + wanted.len();
+            let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+            if !edge(out[..at].chars().next_back()) || !edge(out[end..].chars().next()) {
+                from = end;
+                continue;
+            }
+            let before: Vec<String> = out[..at]
+                .split_whitespace()
+                .rev()
+                .take(2)
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’').to_lowercase())
+                .collect();
+            let has_article = before.iter().any(|w| ARTICLES.contains(&w.as_str()) || w.ends_with("'s") || w.ends_with("’s"));
+            let said = if has_article {
+                name.to_string()
+            } else if out[..at].trim().is_empty() {
+                format!("The {name}")
+            } else {
+                format!("the {name}")
+            };
+            out.replace_range(at..end, &said);
+            from = at + said.len();
+        }
+    }
+    out
+}
+
 /// "The lamp is only available for 5 minutes": the timer is the live price's, so a sentence
 /// that makes the product itself run out (false urgency, which consumer rules forbid) is
 /// refused unless it names the deal, the offer or the price.
@@ -371,7 +436,19 @@ fn scarcity_of_the_product(lower: &str) -> bool {
 
 impl LlmWriter {
     pub fn new(llm: Llm, show_title: &str, persona: &Persona, catalog: Arc<Catalog>, offer_minutes: u32, seed: u64) -> LlmWriter {
+        let probe = match Probe::load(llm.path()) {
+            Ok(Some(p)) => Some(p),
+            Ok(None) => {
+                tracing::warn!(model = llm.label(), "the writer's model has no grammar probe, so its lines are not checked for broken grammar: `evercast models install {}` trains one", llm.label());
+                None
+            }
+            Err(e) => {
+                tracing::warn!("the grammar probe could not be read ({e}); lines are not checked for broken grammar");
+                None
+            }
+        };
         LlmWriter {
+            probe,
             llm,
             show_title: show_title.to_string(),
             persona: persona.clone(),
@@ -638,7 +715,10 @@ impl LlmWriter {
         {
             return Err("no subject after the colon".into());
         }
-        if s.ends_with([':', ';', ',']) {
+        // "To keep an eye on the timer: this price ends in 5 minutes." — a purpose clause
+        // with no main clause of its own.
+        let purpose_cut = s.starts_with("To ") && s.contains(": ");
+        if s.ends_with([':', ';', ',']) || both_without_and(s) || purpose_cut {
             return Err("an unfinished sentence".into());
         }
         if words < 5 {
@@ -656,7 +736,7 @@ impl LlmWriter {
         }
         // The task's verb said to the audience ("Show the Cast Iron Skillet Duo next."); "Let
         // me show the …" is the host's own.
-        if [" show the ", " show it ", " offer the "].iter().any(|p| lower.starts_with(p)) {
+        if [" show the ", " show it ", " offer the ", " offer a ", " offer an ", " offer your "].iter().any(|p| lower.starts_with(p)) {
             return Err("off script (\"show\")".into());
         }
         Ok(s.to_string())
@@ -681,7 +761,7 @@ impl Writer for LlmWriter {
         // The show's opening and its AI disclosure are fixed text, not left to a model (which
         // only picks among the templates' phrasings).
         if req.index == 0 && req.kind == SegmentKind::Hook {
-            let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget: usize::MAX };
+            let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget: usize::MAX, probe: self.probe.as_ref() };
             for l in self.fallback.compose_ranked(req, Some(&mut ear)) {
                 self.memory.remember(&l.key());
                 if !emit(l) {
@@ -830,7 +910,7 @@ impl Writer for LlmWriter {
                     // At most the lines the segment's remaining sentences could need, and two:
                     // most of them will be the model's own.
                     let budget = (task_count - i).min(2);
-                    let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget };
+                    let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget, probe: self.probe.as_ref() };
                     self.fallback.compose_ranked(req, Some(&mut ear)).into_iter()
                 });
                 if let Some(l) = lines.next() {
@@ -877,7 +957,10 @@ impl LlmWriter {
     /// Form, relevance, facts and repetition: a sentence becomes a line only if it passes all.
     fn judge(&mut self, sentence: &str, task: &Task, req: &SegmentRequest<'_>) -> Result<Line, Refusal> {
         let text = match LlmWriter::tidy(sentence) {
-            Ok(t) => t,
+            Ok(t) => {
+                let names: Vec<String> = [req.product, req.next_product].into_iter().flatten().flat_map(|p| [p.title.clone(), short_name(&p.title)]).collect();
+                name_as_the_catalog(&t, &names)
+            }
             Err(why) => {
                 self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
                 return Err(Refusal::new(sentence.trim().to_string(), why));
@@ -951,6 +1034,20 @@ impl LlmWriter {
         if let Some(why) = self.memory.repeats(&line.key()) {
             self.counters.rejected_repeat.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal { repeat: true, ..Refusal::new(text, why) });
+        }
+        // Last, as it costs a pass of the sentence through the model.
+        if let Some(probe) = &self.probe {
+            match probe.broken(&mut self.llm, &line.key()) {
+                Ok(p) if p >= grammar::FLOOR => {
+                    self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
+                    return Err(Refusal::new(text, format!("reads as broken (grammar probe {p:.2})")));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!("the grammar probe failed ({e}); lines are no longer checked for broken grammar");
+                    self.probe = None;
+                }
+            }
         }
         Ok(line)
     }
@@ -1091,6 +1188,30 @@ mod tests {
             "About the Aloe Soothing Gel: aloe and glycerin moisturize skin."
         );
         assert_eq!(LlmWriter::tidy("The lamp and the stand ships together.").unwrap(), "The lamp and the stand ships together.", "only a compound of two plain nouns is mended");
+        assert!(LlmWriter::tidy("The Vitamin C Brightening Lotion provides both a gentle.").is_err(), "a \"both\" without its \"and\"");
+        assert!(LlmWriter::tidy("It offers both a gentle texture and a bright glow.").is_ok());
+        assert!(LlmWriter::tidy("It comes with both the lid, so take it along.").is_err());
+        assert!(LlmWriter::tidy("You get both a lid & a carry loop with it.").is_ok());
+        assert!(LlmWriter::tidy("Both sizes are in stock right now.").is_ok());
+        assert!(LlmWriter::tidy("Offer a pea-sized amount of the lotion for daily skin.").is_err());
+        assert!(LlmWriter::tidy("To keep an eye on the timer: this price ends in 5 minutes.").is_err());
+        assert!(LlmWriter::tidy("To grab the Aloe Soothing Gel, tap the card.").is_ok());
+        assert!(LlmWriter::tidy("Offer ends when the timer runs out, so be quick.").is_ok());
+    }
+
+    #[test]
+    fn products_are_named_as_the_catalog_names_them() {
+        let names = ["Aloe Soothing Gel".to_string(), "Shea & Rose Hip Body Lotion".to_string(), "Lamp".to_string()];
+        let named = |s: &str| name_as_the_catalog(s, &names);
+        assert_eq!(named("Tap the product card for aloe soothing gel."), "Tap the product card for the Aloe Soothing Gel.");
+        assert_eq!(named("Order Shea & Rose Hip Body Lotion using the product card."), "Order the Shea & Rose Hip Body Lotion using the product card.");
+        assert_eq!(named("Aloe Soothing Gel cools skin after sun."), "The Aloe Soothing Gel cools skin after sun.");
+        assert_eq!(named("About Aloe Soothing Gel: it cools skin after sun."), "About the Aloe Soothing Gel: it cools skin after sun.");
+        assert_eq!(named("I love our new Aloe Soothing Gel."), "I love our new Aloe Soothing Gel.", "an article two words back");
+        assert_eq!(named("The store's Aloe Soothing Gel is back."), "The store's Aloe Soothing Gel is back.");
+        assert_eq!(named("Grab the aloe soothing gel and the Shea & Rose Hip Body Lotion."), "Grab the Aloe Soothing Gel and the Shea & Rose Hip Body Lotion.");
+        assert_eq!(named("Tap the card for the lamp."), "Tap the card for the lamp.", "one-word names are left alone");
+        assert_eq!(named("Aloe Soothing Gels are great."), "Aloe Soothing Gels are great.", "whole words only");
     }
 
     #[test]
@@ -1126,11 +1247,11 @@ mod tests {
         let good = "Tap the product card to order the Bamboo LED Desk Lamp today.".to_string();
         let scrambled = "Card the tap product to Bamboo the LED order Desk today Lamp.".to_string();
         for candidates in [[good.clone(), scrambled.clone()], [scrambled.clone(), good.clone()]] {
-            let mut ear = Ear { llm: &mut llm, system, shots: &[], budget: usize::MAX };
+            let mut ear = Ear { llm: &mut llm, system, shots: &[], budget: usize::MAX, probe: None };
             let i = ear.pick(SegmentKind::CallToAction, &candidates);
             assert_eq!(candidates[i], good);
         }
-        let mut ear = Ear { llm: &mut llm, system, shots: &[], budget: 0 };
+        let mut ear = Ear { llm: &mut llm, system, shots: &[], budget: 0, probe: None };
         assert_eq!(ear.pick(SegmentKind::CallToAction, &[scrambled, good]), 0);
     }
 }

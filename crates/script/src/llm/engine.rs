@@ -27,6 +27,12 @@ pub(crate) trait Engine: Send {
     fn batches_rows(&self) -> bool {
         false
     }
+    /// Runs `tokens` at positions `pos..` through layers `0..=layer` only and leaves each
+    /// token's hidden state after that layer in `rows` (`d_model` values per token); the cache
+    /// is left at `pos`. For probes of what a middle layer knows (see `grammar`).
+    fn hidden(&mut self, _tokens: &[u32], _pos: usize, _layer: usize, _rows: &mut Vec<f32>) -> Result<()> {
+        Err(super::error::LlmError::Inference("this engine does not expose hidden states".into()))
+    }
     /// Keeps the first `len` cached positions and drops the rest.
     fn truncate(&mut self, len: usize);
     fn cached_len(&self) -> usize;

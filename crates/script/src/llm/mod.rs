@@ -271,6 +271,8 @@ pub struct Llm {
     logits: Vec<f32>,
     /// The installed model's name (`qwen2.5-0.5b`), or the file's stem.
     label: String,
+    /// The GGUF file it was loaded from.
+    path: std::path::PathBuf,
 }
 
 impl fmt::Debug for Llm {
@@ -332,13 +334,18 @@ impl Llm {
             secs = started.elapsed().as_secs_f64(), "LLM loaded"
         );
         let label = crate::models::label_of(gguf);
-        Ok(Llm { engine, tokenizer, vocab, config, cached: Vec::new(), logits: Vec::new(), label })
+        Ok(Llm { engine, tokenizer, vocab, config, cached: Vec::new(), logits: Vec::new(), label, path: gguf.to_path_buf() })
     }
 
     /// The model's name for provenance and reports: the manifest name of an installed model
     /// (`qwen2.5-0.5b`), else the GGUF file's stem.
     pub fn label(&self) -> &str {
         &self.label
+    }
+
+    /// The GGUF file the model was loaded from.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// The GGUF architecture (`llama`, `qwen2`).
@@ -419,6 +426,39 @@ impl Llm {
             }
         }
         Ok(total / body.len() as f32)
+    }
+
+    /// The mean over the tokens of `text` (after `context`, cached as in [`Llm::score`]) of
+    /// their hidden states after `layer`.
+    pub fn hidden_mean(&mut self, context: &str, text: &str, layer: usize) -> Result<Vec<f32>, LlmError> {
+        let ctx = self.encode(context)?;
+        let body = self.encode(text)?;
+        if ctx.is_empty() || body.is_empty() {
+            return Err(LlmError::EmptyPrompt);
+        }
+        if ctx.len() + body.len() >= self.engine.max_context() {
+            return Err(LlmError::ContextFull { needed: ctx.len() + body.len(), max: self.engine.max_context() });
+        }
+        let common = self.cached.iter().zip(&ctx).take_while(|(a, b)| a == b).count().min(ctx.len() - 1);
+        self.engine.truncate(common);
+        self.cached.truncate(common);
+        if let Err(e) = self.engine.forward(&ctx[common..], common, &mut self.logits) {
+            self.cached.truncate(self.engine.cached_len());
+            return Err(e);
+        }
+        self.cached.extend_from_slice(&ctx[common..]);
+        let mut rows = Vec::new();
+        self.engine.hidden(&body, ctx.len(), layer, &mut rows)?;
+        let d = self.config.d_model;
+        let mut mean = vec![0.0f32; d];
+        for row in rows.chunks_exact(d) {
+            for (m, x) in mean.iter_mut().zip(row) {
+                *m += x;
+            }
+        }
+        let n = (rows.len() / d).max(1) as f32;
+        mean.iter_mut().for_each(|m| *m /= n);
+        Ok(mean)
     }
 
     /// Generates a reply, reusing the KV cache for the longest common token prefix with the

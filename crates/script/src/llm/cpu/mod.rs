@@ -78,6 +78,8 @@ pub(crate) struct CpuModel {
     pool: Pool,
     isa: Isa,
     max_context: usize,
+    /// Set while [`Engine::hidden`] runs: the layer after which a pass stops.
+    stop_after: Option<usize>,
 }
 
 struct Loader<'a> {
@@ -222,6 +224,7 @@ impl CpuModel {
             pool,
             isa,
             max_context: max_context.min(cfg.context),
+            stop_after: None,
         })
     }
 
@@ -309,6 +312,9 @@ impl CpuModel {
             for (x, y) in b.x.iter_mut().zip(&b.tmp) {
                 *x += y;
             }
+            if self.stop_after == Some(li) {
+                break;
+            }
         }
         self.kv.len = pos + n;
 
@@ -376,6 +382,32 @@ impl Engine for CpuModel {
             p += chunk.len();
         }
         Ok(())
+    }
+
+    fn hidden(&mut self, tokens: &[u32], pos: usize, layer: usize, rows: &mut Vec<f32>) -> Result<()> {
+        if tokens.is_empty() {
+            return Err(LlmError::EmptyPrompt);
+        }
+        if pos != self.kv.len || pos + tokens.len() > self.max_context || layer >= self.layers.len() {
+            return Err(LlmError::Inference(format!("hidden states of layer {layer} at position {pos} with {} cached of {}", self.kv.len, self.max_context)));
+        }
+        rows.clear();
+        self.stop_after = Some(layer);
+        let d = self.cfg.d_model;
+        let mut p = pos;
+        let mut done = Ok(());
+        for chunk in tokens.chunks(CHUNK) {
+            if let Err(e) = self.step_rows(chunk, p, None, false) {
+                done = Err(e);
+                break;
+            }
+            rows.extend_from_slice(&self.buf.x[..chunk.len() * d]);
+            p += chunk.len();
+        }
+        self.stop_after = None;
+        // The layers after `layer` hold no keys for these tokens: none of them stays cached.
+        self.truncate(pos);
+        done
     }
 
     fn batches_rows(&self) -> bool {
