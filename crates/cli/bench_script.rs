@@ -96,6 +96,7 @@ struct ScriptReport {
 /// A refusal's reason, grouped: "words the catalog does not support: glad, hear" → "unsupported words".
 fn reason_kind(r: &str) -> String {
     let table = [
+        ("reads as broken", "broken grammar"),
         ("words the catalog does not support", "unsupported words"),
         // Before "price": the denial is quoted, and may hold any word.
         ("a denial the product's text does not make", "unsupported denial"),

@@ -33,6 +33,13 @@ pub(crate) trait Engine: Send {
     fn hidden(&mut self, _tokens: &[u32], _pos: usize, _layer: usize, _rows: &mut Vec<f32>) -> Result<()> {
         Err(super::error::LlmError::Inference("this engine does not expose hidden states".into()))
     }
+    /// The key/value cache, taken out (the engine is left with an empty one) to be put back
+    /// with [`Engine::put_cache`]: a second context (the grammar probe's) kept beside the
+    /// writer's prompt without evicting it. None where the engine cannot.
+    fn take_cache(&mut self) -> Option<Box<dyn std::any::Any + Send>> {
+        None
+    }
+    fn put_cache(&mut self, _cache: Box<dyn std::any::Any + Send>) {}
     /// Keeps the first `len` cached positions and drops the rest.
     fn truncate(&mut self, len: usize);
     fn cached_len(&self) -> usize;

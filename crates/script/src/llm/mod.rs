@@ -273,6 +273,9 @@ pub struct Llm {
     label: String,
     /// The GGUF file it was loaded from.
     path: std::path::PathBuf,
+    /// A second cache and its tokens, for [`Llm::hidden_mean`]'s context: swapped in and out
+    /// so that neither evicts the other (the writer's prompt is hundreds of tokens).
+    aside: Option<(Box<dyn std::any::Any + Send>, Vec<u32>)>,
 }
 
 impl fmt::Debug for Llm {
@@ -334,7 +337,7 @@ impl Llm {
             secs = started.elapsed().as_secs_f64(), "LLM loaded"
         );
         let label = crate::models::label_of(gguf);
-        Ok(Llm { engine, tokenizer, vocab, config, cached: Vec::new(), logits: Vec::new(), label, path: gguf.to_path_buf() })
+        Ok(Llm { engine, tokenizer, vocab, config, cached: Vec::new(), logits: Vec::new(), label, path: gguf.to_path_buf(), aside: None })
     }
 
     /// The model's name for provenance and reports: the manifest name of an installed model
@@ -428,9 +431,28 @@ impl Llm {
         Ok(total / body.len() as f32)
     }
 
-    /// The mean over the tokens of `text` (after `context`, cached as in [`Llm::score`]) of
-    /// their hidden states after `layer`.
+    /// The mean over the tokens of `text` (after `context`, cached as in [`Llm::score`] but in
+    /// a cache of its own, so the prompt cached for generating stays) of their hidden states
+    /// after `layer`.
     pub fn hidden_mean(&mut self, context: &str, text: &str, layer: usize) -> Result<Vec<f32>, LlmError> {
+        let Some(main) = self.engine.take_cache() else {
+            return self.hidden_mean_here(context, text, layer);
+        };
+        let main_tokens = std::mem::take(&mut self.cached);
+        if let Some((cache, tokens)) = self.aside.take() {
+            self.engine.put_cache(cache);
+            self.cached = tokens;
+        }
+        let out = self.hidden_mean_here(context, text, layer);
+        if let Some(cache) = self.engine.take_cache() {
+            self.aside = Some((cache, std::mem::take(&mut self.cached)));
+        }
+        self.engine.put_cache(main);
+        self.cached = main_tokens;
+        out
+    }
+
+    fn hidden_mean_here(&mut self, context: &str, text: &str, layer: usize) -> Result<Vec<f32>, LlmError> {
         let ctx = self.encode(context)?;
         let body = self.encode(text)?;
         if ctx.is_empty() || body.is_empty() {

@@ -279,6 +279,24 @@ fn fixed_seed_generation_is_deterministic_and_the_prefix_is_reused() {
     assert_eq!(warm_text, cold_text);
 }
 
+/// A probe's hidden states are read in a cache of their own: the prompt cached for
+/// generating stays (the writer's system prompt and examples are hundreds of tokens), and the
+/// states are the same whatever was cached before.
+#[test]
+fn hidden_states_keep_the_generation_cache() {
+    let _g = serial();
+    let mut llm = load(SMOL);
+    let prompt = chatml("You are Mia, host of a live shopping show. Catalog: Aurora Ceramic Teapot, $39.00.", &[(Role::User, "What does the teapot cost?".into())]);
+    let (_, first) = collect(&mut llm, &prompt, &Sampling::greedy(10));
+    let cold = llm.hidden_mean("The host says:\n", "It keeps tea hot for 40 minutes.", 10).unwrap();
+    assert_eq!(cold.len(), llm.config().d_model);
+    let (_, again) = collect(&mut llm, &prompt, &Sampling::greedy(10));
+    assert_eq!(again.reused_tokens, again.prompt_tokens - 1, "the prompt stayed cached ({first:?} then {again:?})");
+    let warm = llm.hidden_mean("The host says:\n", "It keeps tea hot for 40 minutes.", 10).unwrap();
+    let diff = cold.iter().zip(&warm).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+    assert!(diff < 1e-3, "the same states from its own cache: {diff}");
+}
+
 /// Prompt lookup runs guessed tokens in the same pass as the sampled one and keeps those the
 /// sampler picks anyway: the replies are plain decoding's, greedy or sampled, and the cache
 /// holds exactly what was said afterwards (the next call's reuse gives a cold run's reply).

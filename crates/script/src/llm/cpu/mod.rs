@@ -384,6 +384,18 @@ impl Engine for CpuModel {
         Ok(())
     }
 
+    fn take_cache(&mut self) -> Option<Box<dyn std::any::Any + Send>> {
+        let slots = self.kv.k.len();
+        let empty = KvCache { k: vec![Vec::new(); slots], v: vec![Vec::new(); slots], len: 0 };
+        Some(Box::new(std::mem::replace(&mut self.kv, empty)))
+    }
+
+    fn put_cache(&mut self, cache: Box<dyn std::any::Any + Send>) {
+        if let Ok(kv) = cache.downcast::<KvCache>() {
+            self.kv = *kv;
+        }
+    }
+
     fn hidden(&mut self, tokens: &[u32], pos: usize, layer: usize, rows: &mut Vec<f32>) -> Result<()> {
         if tokens.is_empty() {
             return Err(LlmError::EmptyPrompt);
