@@ -393,11 +393,10 @@ impl Llm {
         self.cached.clear();
     }
 
-    /// How fluent `text` reads after `context`: the mean log-probability (natural log) of its
-    /// tokens under this model. Higher is better; a well-formed host line scores about −2 to −3
-    /// under Qwen, a garbled one well below. The context stays cached, so scoring many lines
-    /// after the same context costs only their own tokens.
-    pub fn score(&mut self, context: &str, text: &str) -> Result<f32, LlmError> {
+    /// Encodes `context` and `text` and runs the context, from the cache where it is there
+    /// already (its last token runs again: its logits, left in `self.logits`, predict the
+    /// text's first token); the text is left to the caller.
+    fn run_context(&mut self, context: &str, text: &str) -> Result<(Vec<u32>, Vec<u32>), LlmError> {
         let ctx = self.encode(context)?;
         let body = self.encode(text)?;
         if ctx.is_empty() || body.is_empty() {
@@ -406,8 +405,6 @@ impl Llm {
         if ctx.len() + body.len() >= self.engine.max_context() {
             return Err(LlmError::ContextFull { needed: ctx.len() + body.len(), max: self.engine.max_context() });
         }
-        // The context, from the cache where it is there already (its last token's logits are
-        // needed, so it runs again).
         let common = self.cached.iter().zip(&ctx).take_while(|(a, b)| a == b).count().min(ctx.len() - 1);
         self.engine.truncate(common);
         self.cached.truncate(common);
@@ -416,6 +413,15 @@ impl Llm {
             return Err(e);
         }
         self.cached.extend_from_slice(&ctx[common..]);
+        Ok((ctx, body))
+    }
+
+    /// How fluent `text` reads after `context`: the mean log-probability (natural log) of its
+    /// tokens under this model. Higher is better; a well-formed host line scores about −2 to −3
+    /// under Qwen, a garbled one well below. The context stays cached, so scoring many lines
+    /// after the same context costs only their own tokens.
+    pub fn score(&mut self, context: &str, text: &str) -> Result<f32, LlmError> {
+        let (ctx, body) = self.run_context(context, text)?;
         let vocab = self.logits.len();
         let mut total = log_prob(&self.logits, body[0]);
         if body.len() > 1 {
@@ -453,22 +459,7 @@ impl Llm {
     }
 
     fn hidden_mean_here(&mut self, context: &str, text: &str, layer: usize) -> Result<Vec<f32>, LlmError> {
-        let ctx = self.encode(context)?;
-        let body = self.encode(text)?;
-        if ctx.is_empty() || body.is_empty() {
-            return Err(LlmError::EmptyPrompt);
-        }
-        if ctx.len() + body.len() >= self.engine.max_context() {
-            return Err(LlmError::ContextFull { needed: ctx.len() + body.len(), max: self.engine.max_context() });
-        }
-        let common = self.cached.iter().zip(&ctx).take_while(|(a, b)| a == b).count().min(ctx.len() - 1);
-        self.engine.truncate(common);
-        self.cached.truncate(common);
-        if let Err(e) = self.engine.forward(&ctx[common..], common, &mut self.logits) {
-            self.cached.truncate(self.engine.cached_len());
-            return Err(e);
-        }
-        self.cached.extend_from_slice(&ctx[common..]);
+        let (ctx, body) = self.run_context(context, text)?;
         let mut rows = Vec::new();
         self.engine.hidden(&body, ctx.len(), layer, &mut rows)?;
         let d = self.config.d_model;
