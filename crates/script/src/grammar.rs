@@ -236,20 +236,15 @@ fn bare(w: &str) -> String {
     w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_lowercase()
 }
 
-fn capitalize(s: &str) -> String {
-    crate::points::capitalize(s)
-}
-
 fn drop_subject(line: &str, _: &mut Rng) -> Option<String> {
     for subject in ["It ", "They ", "This ", "You "] {
         if let Some(rest) = line.strip_prefix(subject) {
-            return Some(capitalize(rest));
+            return Some(crate::points::capitalize(rest));
         }
     }
     for subject in [": it ", ": they ", ": you ", " that it ", " that they "] {
         if let Some(at) = line.find(subject) {
-            let keep = &subject[..subject.len() - subject.trim_start_matches([':', ' ']).len()];
-            let lead = if subject.starts_with(" that") { " that " } else { keep };
+            let lead = if subject.starts_with(" that") { " that " } else { ": " };
             let after = at + subject.len();
             return Some(format!("{}{lead}{}", &line[..at], &line[after..]));
         }
@@ -283,7 +278,7 @@ fn leave_a_fragment(line: &str, _: &mut Rng) -> Option<String> {
             && (at == 0 || !lower[..at].ends_with(char::is_alphanumeric))
         {
             let rest = &line[at + clause.len()..];
-            return Some(if at == 0 { capitalize(rest) } else { format!("{}{rest}", &line[..at]) });
+            return Some(if at == 0 { crate::points::capitalize(rest) } else { format!("{}{rest}", &line[..at]) });
         }
     }
     None
