@@ -140,7 +140,7 @@ pub fn bench_script(show_path: Option<PathBuf>, catalog: Option<PathBuf>, minute
             WriterChoice::Template
         } else {
             let model = script::models::resolve(w, &dir).with_context(|| format!("writer {w}"))?;
-            WriterChoice::Llm { model, device: script::llm::DeviceChoice::Auto, threads: script::llm::default_threads() }
+            WriterChoice::Llm { grammar: crate::writer::grammar_reader(&dir, &model), model, device: script::llm::DeviceChoice::Auto, threads: script::llm::default_threads() }
         };
         let mut writer: Box<dyn Writer> = make_writer(&show, &choice)?;
         let bar = ProgressBar::new(1000);

@@ -94,8 +94,12 @@ pub fn doctor() -> Result<ExitCode> {
     r.ok("llm device", &script::llm::device_report(script::llm::DeviceChoice::Auto));
     // What `--writer auto` picks (measured with a live room's one writer thread).
     let choice = crate::writer::auto_choice(&dir, 1);
-    match choice.model {
-        Some(_) => r.ok("writer auto", &choice.reason),
+    match &choice.model {
+        Some((_, path)) => {
+            r.ok("writer auto", &choice.reason);
+            // And which model's grammar probe reads its lines (`script::grammar`).
+            r.ok("grammar check", &crate::writer::reader_choice(&dir, path).reason);
+        }
         None => r.warn("writer auto", &choice.reason),
     }
     if voice::voices::runtime_installed(&dir) {

@@ -50,14 +50,14 @@ impl WriterArgs {
             let choice = auto_choice(&dir, 1);
             tracing::info!("writer: {}", choice.reason);
             return Ok(match choice.model {
-                Some((_, model)) => WriterChoice::Llm { model, device, threads },
+                Some((_, model)) => WriterChoice::Llm { grammar: grammar_reader(&dir, &model), model, device, threads },
                 None => WriterChoice::Template,
             });
         }
         let default = models::manifest().default_model().name.clone();
         let name = named.unwrap_or(default);
         match models::resolve(&name, &dir) {
-            Ok(model) => Ok(WriterChoice::Llm { model, device, threads }),
+            Ok(model) => Ok(WriterChoice::Llm { grammar: grammar_reader(&dir, &model), model, device, threads }),
             Err(e) if kind == WriterKind::Auto => {
                 tracing::warn!("the LLM writer is off ({e}); templates write the show");
                 Ok(WriterChoice::Template)
@@ -70,6 +70,18 @@ impl WriterArgs {
 /// `--writer auto`'s choice for `threads` writer threads (measurements kept in the state dir).
 pub fn auto_choice(models_dir: &std::path::Path, threads: usize) -> script::auto::AutoChoice {
     script::auto::choose(models_dir, threads, &auto_cache_file())
+}
+
+/// The larger model whose grammar probe reads the writer's lines too, chosen for a live
+/// room's one writer thread (a preview reads with the same, so it says what the show would).
+pub fn grammar_reader(models_dir: &std::path::Path, writer: &std::path::Path) -> Option<PathBuf> {
+    let choice = reader_choice(models_dir, writer);
+    tracing::info!("grammar check: {}", choice.reason);
+    choice.model.map(|(_, path)| path)
+}
+
+pub fn reader_choice(models_dir: &std::path::Path, writer: &std::path::Path) -> script::auto::ReaderChoice {
+    script::auto::grammar_reader(models_dir, writer, 1, &auto_cache_file())
 }
 
 /// Where `--writer auto` keeps its measurements.

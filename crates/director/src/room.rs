@@ -30,8 +30,9 @@ pub enum WriterChoice {
     #[default]
     Template,
     /// The local LLM: a GGUF file (already resolved and verified) on a device, with this many
-    /// threads (live rooms leave cores to the video).
-    Llm { model: PathBuf, device: script::llm::DeviceChoice, threads: usize },
+    /// threads (live rooms leave cores to the video); `grammar`: a larger installed model
+    /// whose grammar probe reads its lines too (`script::auto::grammar_reader`).
+    Llm { model: PathBuf, device: script::llm::DeviceChoice, threads: usize, grammar: Option<PathBuf> },
 }
 
 impl WriterChoice {
@@ -48,18 +49,21 @@ impl WriterChoice {
 pub fn make_writer(show: &Show, choice: &WriterChoice) -> Result<Box<dyn Writer>, DirectorError> {
     Ok(match choice {
         WriterChoice::Template => Box::new(TemplateWriter::new(&show.config.title, &show.config.persona, show.config.seed)),
-        WriterChoice::Llm { model, device, threads } => {
+        WriterChoice::Llm { model, device, threads, grammar } => {
             let opts = script::llm::LoadOptions { device: *device, threads: *threads, ..Default::default() };
             let llm = script::llm::Llm::load_with(model, &opts).map_err(|e| DirectorError::Setup(format!("the LLM writer could not start: {e}")))?;
             tracing::info!(model = %model.display(), device = %llm.device_name(), "LLM writer ready");
-            Box::new(LlmWriter::new(
-                llm,
-                &show.config.title,
-                &show.config.persona,
-                show.catalog.clone(),
-                show.config.run_of_show.offer_minutes,
-                show.config.seed,
-            ))
+            let writer = LlmWriter::new(llm, &show.config.title, &show.config.persona, show.catalog.clone(), show.config.run_of_show.offer_minutes, show.config.seed);
+            // A reader that cannot load costs the show only its second opinion.
+            match grammar.as_deref().map(|g| script::grammar::GrammarCheck::load_reader(g, *threads)) {
+                Some(Ok(Some(reader))) => Box::new(writer.with_grammar_reader(reader)),
+                Some(Ok(None)) => Box::new(writer),
+                Some(Err(e)) => {
+                    tracing::warn!("the larger model's grammar probe is off: {e}");
+                    Box::new(writer)
+                }
+                None => Box::new(writer),
+            }
         }
     })
 }

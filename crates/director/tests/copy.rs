@@ -15,7 +15,7 @@ fn root() -> PathBuf {
 
 fn llm() -> WriterChoice {
     let model = script::models::resolve("smollm2-135m", &root().join("models")).expect("the default model: run scripts/setup.sh");
-    WriterChoice::Llm { model, device: script::llm::DeviceChoice::Cpu, threads: 2 }
+    WriterChoice::Llm { model, device: script::llm::DeviceChoice::Cpu, threads: 2, grammar: None }
 }
 
 #[test]

@@ -147,3 +147,70 @@ pub fn choose(models_dir: &Path, threads: usize, cache_file: &Path) -> AutoChoic
     };
     AutoChoice { model: chosen, measured, reason }
 }
+
+/// Sentences a spoken line's grammar check reads (the accepted one, and those refused by the
+/// check itself).
+const CHECKED_PER_LINE: f64 = 1.5;
+
+/// Which larger installed model, if any, reads the writer's lines with its grammar probe
+/// (`grammar::GrammarCheck`), and why.
+#[derive(Clone, Debug)]
+pub struct ReaderChoice {
+    pub model: Option<(String, PathBuf)>,
+    pub reason: String,
+}
+
+/// The largest installed model, larger than the writer's and with a grammar probe, whose
+/// reading of each sentence (a prefill through two thirds of its layers) keeps the writer's
+/// duty under [`MAX_DUTY`] with `threads`, and which fits in the memory free now. Uses the
+/// measurements `choose` keeps; a model not measured on this machine is not used.
+pub fn grammar_reader(models_dir: &Path, writer: &Path, threads: usize, cache_file: &Path) -> ReaderChoice {
+    let none = |reason: String| ReaderChoice { model: None, reason };
+    let cache: Cache = std::fs::read_to_string(cache_file).ok().and_then(|s| serde_json::from_str(&s).ok()).filter(|c: &Cache| c.machine == machine_key()).unwrap_or_default();
+    let installed: Vec<_> = models::list(models_dir).into_iter().filter(|m| m.kind == "llm" && m.installed).collect();
+    let same = |p: &Path| p.canonicalize().ok() == writer.canonicalize().ok();
+    let Some(own) = installed.iter().find(|m| same(&m.path)) else {
+        return none("the writer's model is not one of the installed models".into());
+    };
+    let Some(own_duty) = cache.results.iter().find(|r| r.model == own.name && r.threads == threads).map(|r| r.duty) else {
+        return none(format!("{} is not measured on this machine yet (`evercast models measure`)", own.name));
+    };
+    let free = available_memory();
+    let mut larger: Vec<_> = installed.iter().filter(|m| m.size > own.size && matches!(crate::grammar::Probe::load(&m.path), Ok(Some(_)))).collect();
+    larger.sort_by_key(|m| std::cmp::Reverse(m.size));
+    let mut why_not = Vec::new();
+    for m in larger {
+        let Some(r) = cache.results.iter().find(|r| r.model == m.name && r.threads == threads) else {
+            why_not.push(format!("{} not measured", m.name));
+            continue;
+        };
+        let reading = CHECKED_PER_LINE * SENTENCE_TOKENS * crate::grammar::DEPTH as f64 / r.prefill_tok_s.max(1e-3) / LINE_SECONDS;
+        let duty = own_duty + reading;
+        if duty > MAX_DUTY {
+            why_not.push(format!("{}: {:.0}% of speech time with it", m.name, duty * 100.0));
+            continue;
+        }
+        // Its weights, twice over for the cache and the working set, must fit in what is free.
+        if free.is_some_and(|f| f < 2 * m.size) {
+            why_not.push(format!("{}: {} MB free, {} MB needed", m.name, free.unwrap_or(0) >> 20, (2 * m.size) >> 20));
+            continue;
+        }
+        let Ok(path) = models::resolve(&m.name, models_dir) else { continue };
+        return ReaderChoice {
+            reason: format!("{}'s grammar probe reads {}'s lines too ({:.0}% of speech time with it, under {:.0}%)", m.name, own.name, duty * 100.0, MAX_DUTY * 100.0),
+            model: Some((m.name.clone(), path)),
+        };
+    }
+    none(if why_not.is_empty() {
+        format!("no larger installed model with a grammar probe than {}", own.name)
+    } else {
+        format!("{}'s own probe only ({})", own.name, why_not.join("; "))
+    })
+}
+
+/// Bytes of memory available now (Linux), if known.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kb: u64 = text.lines().find(|l| l.starts_with("MemAvailable:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

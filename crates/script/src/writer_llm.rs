@@ -12,7 +12,7 @@ use show::stages::{SegmentRequest, StageError, Writer};
 use show::{Catalog, Cue, Fact, Line, Locale, Product, Provenance, SegmentKind};
 
 use crate::facts::line_from_text;
-use crate::grammar::{self, Probe};
+use crate::grammar::{self, GrammarCheck, Probe};
 use crate::grounding::{SUPERLATIVES, Vocabulary};
 use crate::guard::Guard;
 use crate::llm::{Llm, Role, Sampling, SentenceSplitter};
@@ -171,10 +171,11 @@ pub struct LlmWriter {
     /// turns with it. (The segment's index does not: a show of six segments a product block
     /// gave a product's offer the same instruction, and the same sentence back, every visit.)
     visits: HashMap<(String, SegmentKind), usize>,
-    /// The writer model's grammar probe (`grammar`): sentences it calls broken are not said.
-    /// None when the model has none (trained by `evercast models install`) or its engine
-    /// does not expose hidden states (the GPU path).
-    probe: Option<Probe>,
+    /// The writer model's grammar probe, and a larger model's where the machine has room
+    /// (`grammar`): sentences they call broken are not said. None when the model has no probe
+    /// (trained by `evercast models install`) or its engine does not expose hidden states
+    /// (the GPU path).
+    grammar: Option<GrammarCheck>,
 }
 
 /// The writer's model as an ear for the templates: of the sentences a template slot offers,
@@ -448,7 +449,7 @@ impl LlmWriter {
             }
         };
         LlmWriter {
-            probe,
+            grammar: GrammarCheck::new(probe, None),
             llm,
             show_title: show_title.to_string(),
             persona: persona.clone(),
@@ -761,7 +762,7 @@ impl Writer for LlmWriter {
         // The show's opening and its AI disclosure are fixed text, not left to a model (which
         // only picks among the templates' phrasings).
         if req.index == 0 && req.kind == SegmentKind::Hook {
-            let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget: usize::MAX, probe: self.probe.as_ref() };
+            let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget: usize::MAX, probe: self.grammar.as_ref().and_then(GrammarCheck::own) };
             for l in self.fallback.compose_ranked(req, Some(&mut ear)) {
                 self.memory.remember(&l.key());
                 if !emit(l) {
@@ -910,7 +911,7 @@ impl Writer for LlmWriter {
                     // At most the lines the segment's remaining sentences could need, and two:
                     // most of them will be the model's own.
                     let budget = (task_count - i).min(2);
-                    let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget, probe: self.probe.as_ref() };
+                    let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget, probe: self.grammar.as_ref().and_then(GrammarCheck::own) };
                     self.fallback.compose_ranked(req, Some(&mut ear)).into_iter()
                 });
                 if let Some(l) = lines.next() {
@@ -952,6 +953,14 @@ impl LlmWriter {
             }
         }
         out
+    }
+
+    /// Has a larger model's grammar probe read every sentence too (`GrammarCheck`).
+    pub fn with_grammar_reader(mut self, larger: (Probe, Llm)) -> LlmWriter {
+        tracing::info!(reader = larger.1.label(), "a larger model's grammar probe reads the writer's lines too");
+        let own = self.grammar.take().and_then(|g| g.into_own());
+        self.grammar = GrammarCheck::new(own, Some(larger));
+        self
     }
 
     /// Form, relevance, facts and repetition: a sentence becomes a line only if it passes all.
@@ -1036,8 +1045,8 @@ impl LlmWriter {
             return Err(Refusal { repeat: true, ..Refusal::new(text, why) });
         }
         // Last, as it costs a pass of the sentence through the model.
-        if let Some(probe) = &self.probe {
-            match probe.broken(&mut self.llm, &line.key()) {
+        if let Some(grammar) = &mut self.grammar {
+            match grammar.broken(&mut self.llm, &line.key()) {
                 Ok(p) if p >= grammar::FLOOR => {
                     self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
                     return Err(Refusal::new(text, format!("reads as broken (grammar probe {p:.2})")));
@@ -1045,7 +1054,7 @@ impl LlmWriter {
                 Ok(_) => {}
                 Err(e) => {
                     tracing::warn!("the grammar probe failed ({e}); lines are no longer checked for broken grammar");
-                    self.probe = None;
+                    self.grammar = None;
                 }
             }
         }
@@ -1232,6 +1241,45 @@ mod tests {
         assert!(LlmWriter::tidy("Stay tuned for the lamp, which you show next.").is_err());
         assert!(LlmWriter::tidy("Show your viewers the lamp next.").is_err());
         assert!(LlmWriter::tidy("See how smooth it feels after you shower!").is_ok());
+    }
+
+    /// The writer's last check: a sentence every rule lets through but that reads broken is
+    /// not said. The 0.5B's own probe refuses a phrase said twice; "costs now" it lets through,
+    /// and the 1.5B's probe, reading the writer's lines too, refuses it. Sound lines pass both.
+    #[test]
+    fn a_sentence_the_grammar_probes_call_broken_is_not_said() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let cat = Arc::new(show::catalog::load(&root.join("tests/fixtures/shopify-cosmetics.csv"), show::Currency::USD).unwrap());
+        let dir = std::env::var_os("EVERCAST_MODELS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("models"));
+        let path = |name: &str| crate::models::resolve(name, &dir).unwrap_or_else(|e| panic!("`scripts/setup.sh --tests` installs {name}: {e}"));
+        let persona: Persona = toml::from_str("name = \"Ava\"").unwrap();
+        let writer = || LlmWriter::new(Llm::load(&path("qwen2.5-0.5b"), crate::llm::DeviceChoice::Cpu).unwrap(), "Glow Lab Live", &persona, cat.clone(), 5, 1);
+        let lotion = cat.product("vitamin-c-brightening-lotion").unwrap();
+        let req = SegmentRequest { kind: SegmentKind::Offer, product: Some(lotion), next_product: None, index: 3, block: 0, sentences: 1, offer_minutes: 5 };
+        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new() };
+        let sound = ["The Vitamin C Brightening Lotion is now $24.00.", "It brightens uneven skin tone with vitamin C and niacinamide."];
+        let said_twice = "Keep an eye on the timer to keep an eye on the price ending in 5 minutes.";
+        let costs_now = "The Vitamin C Brightening Lotion costs now $24.00.";
+        let broken = |r: Result<Line, Refusal>| match r {
+            Err(r) if r.why.starts_with("reads as broken") => Ok(r.why),
+            Err(r) => Err(format!("refused otherwise: {}", r.why)),
+            Ok(_) => Err("accepted".to_string()),
+        };
+
+        let mut own = writer();
+        assert!(own.grammar.as_ref().and_then(GrammarCheck::own).is_some(), "`evercast models install` trains the 0.5B's probe");
+        for s in sound {
+            assert!(own.judge(s, &task, &req).is_ok(), "{s}");
+        }
+        broken(own.judge(said_twice, &task, &req)).unwrap_or_else(|e| panic!("{said_twice}: {e}"));
+        assert!(own.judge(costs_now, &task, &req).is_ok(), "the 0.5B's own probe lets {costs_now:?} through");
+
+        let reader = GrammarCheck::load_reader(&path("qwen2.5-1.5b"), 2).unwrap().expect("`evercast models install` trains the 1.5B's probe");
+        let mut both = writer().with_grammar_reader(reader);
+        for s in sound {
+            assert!(both.judge(s, &task, &req).is_ok(), "{s}");
+        }
+        broken(both.judge(costs_now, &task, &req)).unwrap_or_else(|e| panic!("{costs_now}: {e}"));
     }
 
     /// The writer's model (the default one the set-up installs) hears a scrambled sentence
