@@ -88,8 +88,11 @@ pub fn run(cmd: ModelsCommand) -> Result<ExitCode> {
 fn train_grammar_probe(gguf: &std::path::Path) -> Result<()> {
     use anyhow::Context;
     use script::grammar::Probe;
-    if Probe::load(gguf)?.is_some() {
-        return Ok(());
+    match Probe::load(gguf) {
+        Ok(Some(_)) => return Ok(()),
+        Ok(None) => {}
+        // A probe that cannot be read (cut short, edited) is trained again, not kept.
+        Err(e) => eprintln!("  {e}: training it again"),
     }
     eprintln!("  training its grammar probe (reads ~3,700 lines through the model; minutes)");
     let mut llm = script::llm::Llm::load_with(gguf, &script::llm::LoadOptions { threads: script::llm::default_threads(), ..Default::default() })

@@ -287,7 +287,7 @@ impl TemplateWriter {
             // Openers only on templates that have no lead-in of their own ("Plus, …:").
             let has_lead_in = has_lead_in(template);
             let opener = if !has_lead_in && (attempt >= 20 || (kind != SegmentKind::Hook && self.rng.random_bool(0.12))) {
-                self.bank.openers.choose(&mut self.rng).filter(|o| !stutters(o, template)).cloned()
+                self.bank.openers.choose(&mut self.rng).filter(|o| !stutters(o, template) && !intensifies(o, template)).cloned()
             } else {
                 None
             };
@@ -451,6 +451,15 @@ fn has_lead_in(template: &str) -> bool {
     before_slot.contains(':') || words.iter().any(|w| w.ends_with(',') || w.ends_with('?'))
 }
 
+/// Whether the opener "So " would read as "so" the intensifier before the template's first
+/// word ("So good to know, it's rich in …", which the grammar probe hears as broken). Checked
+/// after the opener is drawn, so the draws stay as they were.
+fn intensifies(opener: &str, template: &str) -> bool {
+    const ADJECTIVES: &[&str] = &["good", "great", "nice", "easy", "simple", "glad", "happy", "lovely", "soft", "light", "quick", "gentle"];
+    let first = template.split_whitespace().next().map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase()).unwrap_or_default();
+    opener.trim().eq_ignore_ascii_case("so") && ADJECTIVES.contains(&first.as_str())
+}
+
 /// "a" before a filled word that starts with a vowel becomes "an" ("It makes a {adj} gift"
 /// with "easy-to-love" → "an easy-to-love gift").
 fn article_before(line: &mut Line, word: &str) {
@@ -563,6 +572,9 @@ mod tests {
         assert!(has_lead_in("Plus, {clause}."));
         assert!(has_lead_in("Here's what I love: {np}."));
         assert!(!has_lead_in("Let's switch to the {next}."));
+        assert!(intensifies("So ", "Good to know, {clause}."));
+        assert!(!intensifies("And ", "Good to know, {clause}."));
+        assert!(!intensifies("So ", "For the best results, {usage}."));
         assert!(stutters("And ", "And after this, the {next}."));
         assert!(stutters("Just so you know, ", "Just so you know, I'm {host}."));
         assert!(!stutters("So ", "Stay with me, the {next} is next."));

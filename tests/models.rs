@@ -1,0 +1,44 @@
+//! `evercast models install` on an installed LLM whose grammar probe is unreadable: the probe
+//! is trained again through the model (the path a fresh clone's set-up takes), not kept broken.
+
+mod common;
+
+#[test]
+fn an_unreadable_grammar_probe_is_trained_again() {
+    let name = "smollm2-135m";
+    let installed = common::repo("models").join(name);
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join(name);
+    std::fs::create_dir_all(&copy).unwrap();
+    // The model's files, without its probe.
+    for entry in std::fs::read_dir(&installed).unwrap_or_else(|e| panic!("`scripts/setup.sh` installs {name}: {e}")) {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        if file.ends_with(".grammar-probe.json") {
+            continue;
+        }
+        // Only the weights are linked: the install rewrites its notice in place.
+        let linked = file.ends_with(".gguf") && std::fs::hard_link(&path, copy.join(&file)).is_ok();
+        if !linked {
+            std::fs::copy(&path, copy.join(&file)).unwrap();
+        }
+    }
+    let gguf = std::fs::read_dir(&copy).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "gguf")).unwrap();
+    let probe = gguf.with_file_name(format!("{}.grammar-probe.json", gguf.file_name().unwrap().to_string_lossy()));
+    std::fs::write(&probe, "{\"layer\": 4, \"weights\": [0.1,").unwrap();
+
+    let out = common::evercast().args(["models", "install", name, "--dir"]).arg(dir.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("already installed and verified"), "the model is not fetched again: {err}");
+    assert!(err.contains("not a grammar probe") && err.contains("training it again"), "{err}");
+    let trained: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&probe).unwrap()).unwrap();
+    // SmolLM2-135M: 576-wide hidden states, 30 layers (the probe reads the 20th, 68% down).
+    assert_eq!(trained["weights"].as_array().map(Vec::len), Some(576), "{trained}");
+    assert_eq!(trained["layer"], 20);
+    assert!(trained["train_accuracy"].as_f64().unwrap() > 0.8, "{}", trained["train_accuracy"]);
+    // A second install keeps the probe it has.
+    let again = common::evercast().args(["models", "install", name, "--dir"]).arg(dir.path()).output().unwrap();
+    assert!(again.status.success());
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("training"), "{}", String::from_utf8_lossy(&again.stderr));
+}
