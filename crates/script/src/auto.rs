@@ -58,7 +58,8 @@ struct Cache {
     results: Vec<Measured>,
 }
 
-fn machine_key() -> String {
+/// What the measurements are kept for: the CPU model and core count.
+pub fn machine_key() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))

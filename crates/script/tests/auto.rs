@@ -38,3 +38,33 @@ fn auto_measures_once_and_picks_the_largest_model_that_keeps_up() {
     assert!(none.model.is_none() && none.reason.contains("no LLM is installed"), "{}", none.reason);
     let _ = std::fs::remove_dir_all(&empty);
 }
+
+/// A larger installed model's grammar probe reads the writer's lines when the writer's
+/// measured duty leaves room for it, and not otherwise.
+#[test]
+fn a_larger_models_probe_reads_the_lines_where_there_is_room() {
+    let dir = models_dir();
+    let (small, large) = ("qwen2.5-0.5b", "qwen2.5-1.5b");
+    let writer = script::models::resolve(small, &dir).expect("`scripts/setup.sh --tests` installs qwen2.5-0.5b");
+    let cache = std::env::temp_dir().join(format!("evercast-grammar-reader-{}.json", std::process::id()));
+    let write = |writer_duty: f64, reader_prefill: f64| {
+        let m = |model: &str, duty: f64, prefill: f64| serde_json::json!({"model": model, "threads": 1, "prefill_tok_s": prefill, "decode_tok_s": 20.0, "duty": duty});
+        let c = serde_json::json!({"machine": script::auto::machine_key(), "results": [m(small, writer_duty, 200.0), m(large, 0.8, reader_prefill)]});
+        std::fs::write(&cache, c.to_string()).unwrap();
+    };
+    // 1.5 sentences of 25 tokens through 68% of the layers at 60 tok/s: 9% of a line's time.
+    write(0.31, 60.0);
+    let chosen = script::auto::grammar_reader(&dir, &writer, 1, &cache);
+    assert_eq!(chosen.model.as_ref().map(|m| m.0.as_str()), Some(large), "{}", chosen.reason);
+    assert!(chosen.reason.contains("40%"), "{}", chosen.reason);
+    write(0.45, 60.0);
+    let busy = script::auto::grammar_reader(&dir, &writer, 1, &cache);
+    assert!(busy.model.is_none() && busy.reason.contains("54% of speech time with it"), "{}", busy.reason);
+    // The largest model has no larger one to read its lines.
+    let top = script::auto::grammar_reader(&dir, &script::models::resolve(large, &dir).unwrap(), 1, &cache);
+    assert!(top.model.is_none() && top.reason.contains("no larger"), "{}", top.reason);
+    let _ = std::fs::remove_file(&cache);
+    // Not measured on this machine: not used.
+    let unmeasured = script::auto::grammar_reader(&dir, &writer, 1, &cache);
+    assert!(unmeasured.model.is_none() && unmeasured.reason.contains("not measured"), "{}", unmeasured.reason);
+}
