@@ -161,10 +161,10 @@ pub const OFFER_RUNNING: &[&str] = &[
     "The live price is {price} until the timer runs out.",
     "You can still get it for {price} while the timer is running.",
     "{price} is only available while the countdown is running.",
-    "The deal is still on, so keep an eye on the timer.",
+    "The deal is still on, so don't miss out.",
     "There's still time on the clock, so grab it while you can.",
     "The clock is ticking, so don't wait too long.",
-    "The timer is still running, so there's time to get yours.",
+    "The timer is still running, so there's still time to get yours.",
     "Keep an eye on the clock in the corner.",
 ];
 
@@ -178,9 +178,9 @@ pub const STOCK: &[&str] = &[
 
 pub const CTA: &[&str] = &[
     "Tap the product card below to add the {name} to your cart.",
-    "To order the {name}, tap the product card on your screen.",
-    "If you want the {name}, just tap the product card below.",
-    "Hit the cart button below to order the {name}.",
+    "You can order the {name} by tapping the product card on your screen.",
+    "If you'd like the {name}, just tap the product card below.",
+    "To order the {name}, just hit the cart button below.",
     "Add the {name} to your cart before the timer ends.",
     "Add it to your cart now, and we'll send it on its way.",
     "To get yours, tap the product card and add it to your cart.",

@@ -282,7 +282,9 @@ impl TemplateWriter {
         let want = if rank.is_some() { CANDIDATES } else { 1 };
         let mut fresh: Vec<Line> = Vec::new();
         let mut fallback = None;
-        for attempt in 0..60 {
+        // Draws until a fresh sentence: a product with one usage point has few usage lines
+        // (templates × openers), and late in an hour most are said.
+        for attempt in 0..120 {
             let (index, template) = *usable.choose(&mut self.rng).expect("non-empty");
             // Openers only on templates that have no lead-in of their own ("Plus, …:").
             let has_lead_in = has_lead_in(template);
