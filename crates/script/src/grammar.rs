@@ -148,10 +148,11 @@ impl GrammarCheck {
     }
 
     /// Loads the model `gguf` to read lines for another model's writer, with its probe;
-    /// `None` when it has no probe (trained by `evercast models install`).
+    /// `None` when it has no probe (trained by `evercast models install`). On the CPU: only
+    /// its engine exposes hidden states.
     pub fn load_reader(gguf: &Path, threads: usize) -> Result<Option<(Probe, Llm)>, ProbeError> {
         let Some(probe) = Probe::load(gguf)? else { return Ok(None) };
-        let llm = Llm::load_with(gguf, &crate::llm::LoadOptions { threads, ..Default::default() })?;
+        let llm = Llm::load_with(gguf, &crate::llm::LoadOptions { threads, device: crate::llm::DeviceChoice::Cpu, ..Default::default() })?;
         Ok(Some((probe, llm)))
     }
 
@@ -160,21 +161,30 @@ impl GrammarCheck {
         self.own.as_ref()
     }
 
+    /// The writer's own probe, the larger model let go.
     pub fn into_own(self) -> Option<Probe> {
         self.own
     }
 
     /// The probability that `line` is broken: the higher of the two probes' (the larger is
-    /// not asked when the writer's own already refuses the line).
+    /// not asked when the writer's own already refuses the line). A larger model that fails
+    /// is let go, and the writer's own probe goes on alone.
     pub fn broken(&mut self, writer: &mut Llm, line: &str) -> Result<f32, LlmError> {
         let mut p = match &self.own {
             Some(probe) => probe.broken(writer, line)?,
+            None if self.larger.is_none() => return Err(LlmError::Inference("no grammar probe is left to read with".into())),
             None => 0.0,
         };
         if p < FLOOR
             && let Some((probe, llm)) = &mut self.larger
         {
-            p = p.max(probe.broken(llm, line)?);
+            match probe.broken(llm, line) {
+                Ok(q) => p = p.max(q),
+                Err(e) => {
+                    tracing::warn!(model = llm.label(), "the larger model's grammar probe failed ({e}); the writer's own reads on alone");
+                    self.larger = None;
+                }
+            }
         }
         Ok(p)
     }
