@@ -88,8 +88,9 @@ pub fn run(cmd: ModelsCommand) -> Result<ExitCode> {
 fn train_grammar_probe(gguf: &std::path::Path) -> Result<()> {
     use anyhow::Context;
     use script::grammar::Probe;
-    match Probe::load(gguf) {
-        Ok(Some(_)) => return Ok(()),
+    match Probe::load_any(gguf) {
+        Ok(Some(p)) if p.data == script::grammar::training_key() => return Ok(()),
+        Ok(Some(_)) => eprintln!("  its grammar probe was trained from other data (the good lines or the corruptions changed): training it again"),
         Ok(None) => {}
         // A probe that cannot be read (cut short, edited) is trained again, not kept.
         Err(e) => eprintln!("  {e}: training it again"),

@@ -48,6 +48,11 @@ pub struct Probe {
     /// trained on, for `doctor` and the benchmarks.
     pub train_accuracy: f32,
     pub lines: usize,
+    /// What it was trained from ([`training_key`]): a probe of other data (the good lines or
+    /// the corruptions changed since) is not used, and `evercast models install` trains it
+    /// again.
+    #[serde(default)]
+    pub data: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,8 +73,15 @@ impl Probe {
         gguf.with_file_name(name)
     }
 
-    /// The probe trained for `gguf`, if there is one and it was trained on this very file.
+    /// The probe trained for `gguf`, if there is one and it was trained on this very file,
+    /// from today's training data.
     pub fn load(gguf: &Path) -> Result<Option<Probe>, ProbeError> {
+        Ok(Probe::load_any(gguf)?.filter(|p| p.data == training_key()))
+    }
+
+    /// The probe kept for `gguf`, whatever data it was trained from (`None`: none, or one of
+    /// another file).
+    pub fn load_any(gguf: &Path) -> Result<Option<Probe>, ProbeError> {
         let path = Probe::path_for(gguf);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
@@ -99,13 +111,7 @@ impl Probe {
     /// their [`corrupt`]ed forms. `progress` hears how far it is.
     pub fn train(llm: &mut Llm, gguf: &Path, progress: &dyn Fn(usize, usize)) -> Result<Probe, LlmError> {
         let layer = ((llm.config().n_layer as f32 * DEPTH) as usize).min(llm.config().n_layer.saturating_sub(1));
-        let mut examples: Vec<(String, f32)> = Vec::new();
-        for (i, line) in GOOD_LINES.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
-            examples.push((line.to_string(), 0.0));
-            if let Some(bad) = corrupt(line, i as u64) {
-                examples.push((bad, 1.0));
-            }
-        }
+        let examples = examples();
         let mut xs: Vec<Vec<f32>> = Vec::with_capacity(examples.len());
         for (i, (line, _)) in examples.iter().enumerate() {
             xs.push(llm.hidden_mean(CONTEXT, line, layer)?);
@@ -124,8 +130,37 @@ impl Probe {
             bias,
             train_accuracy: right as f32 / xs.len().max(1) as f32,
             lines: xs.len(),
+            data: training_key(),
         })
     }
+}
+
+/// The training set: each good line (0) and, where one applies, its corruption (1).
+fn examples() -> Vec<(String, f32)> {
+    let mut out = Vec::new();
+    for (i, line) in GOOD_LINES.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        out.push((line.to_string(), 0.0));
+        if let Some(bad) = corrupt(line, i as u64) {
+            out.push((bad, 1.0));
+        }
+    }
+    out
+}
+
+/// A hash of what a probe is trained from: the examples, the context they are read in, the
+/// depth and the regularisation. Computed, not versioned by hand, so a change to the good
+/// lines or to [`corrupt`] cannot leave an old probe in use.
+pub fn training_key() -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (line, y) in examples() {
+        h.update(line.as_bytes());
+        h.update([0, y as u8]);
+    }
+    h.update(CONTEXT.as_bytes());
+    h.update(DEPTH.to_le_bytes());
+    h.update(REGULARISATION.to_le_bytes());
+    h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The writer's ear for broken lines: its own model's probe and, where the machine has room
@@ -430,6 +465,28 @@ fn paste_a_bullet(line: &str, rng: &mut Rng) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A probe is used only with the file and the training data it was trained from.
+    #[test]
+    fn a_probe_of_other_data_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let gguf = dir.path().join("m.gguf");
+        std::fs::write(&gguf, b"GGUF and some bytes").unwrap();
+        let mut probe = Probe { model_file: "m.gguf".into(), model_bytes: 19, layer: 1, weights: vec![0.5; 4], bias: 0.1, train_accuracy: 0.9, lines: 8, data: training_key() };
+        probe.save(&gguf).unwrap();
+        assert!(Probe::load(&gguf).unwrap().is_some());
+        probe.data = "0123456789abcdef".into();
+        probe.save(&gguf).unwrap();
+        assert!(Probe::load(&gguf).unwrap().is_none(), "trained from other data");
+        assert!(Probe::load_any(&gguf).unwrap().is_some());
+        probe.data = training_key();
+        probe.model_bytes = 20;
+        probe.save(&gguf).unwrap();
+        assert!(Probe::load_any(&gguf).unwrap().is_none(), "trained on another file");
+        // Stable, and changed by any change to the examples.
+        assert_eq!(training_key(), training_key());
+        assert_eq!(training_key().len(), 16);
+    }
 
     #[test]
     fn corruptions_break_lines_and_are_repeatable() {
