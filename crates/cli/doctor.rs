@@ -80,7 +80,7 @@ pub fn doctor() -> Result<ExitCode> {
             match checked {
                 Ok(p) if m.kind == "llm" && !matches!(script::grammar::Probe::load(&p), Ok(Some(_))) => r.warn(
                     &m.name,
-                    &format!("{} ({:.0} MB), no grammar probe: its lines are not checked for broken grammar (`evercast models install {}` trains one)", p.display(), m.size as f64 / 1e6, m.name),
+                    &format!("{} ({:.0} MB), no up-to-date grammar probe: its lines are not checked for broken grammar (`evercast models install {}` trains one)", p.display(), m.size as f64 / 1e6, m.name),
                 ),
                 Ok(p) => r.ok(&m.name, &format!("{} ({:.0} MB)", p.display(), m.size as f64 / 1e6)),
                 Err(e) => r.fail(&m.name, &e.to_string(), &format!("evercast models install {}", m.name)),

@@ -440,7 +440,7 @@ impl LlmWriter {
         let probe = match Probe::load(llm.path()) {
             Ok(Some(p)) => Some(p),
             Ok(None) => {
-                tracing::warn!(model = llm.label(), "the writer's model has no grammar probe, so its lines are not checked for broken grammar: `evercast models install {}` trains one", llm.label());
+                tracing::warn!(model = llm.label(), "the writer's model has no up-to-date grammar probe, so its lines are not checked for broken grammar: `evercast models install {}` trains one", llm.label());
                 None
             }
             Err(e) => {
