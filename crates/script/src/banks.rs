@@ -83,7 +83,7 @@ pub const USAGE: &[&str] = &[
 pub const OPTIONS: &[&str] = &[
     "It comes in {nvar} {optname}: {options}.",
     "You can pick from {nvar} {optname}: {options}.",
-    "Choose your favourite of the {nvar} {optname}, {options}.",
+    "Choose your favourite of the {nvar} {optname}: {options}.",
     "There are {nvar} {optname} to choose from: {options}.",
     "Available in {options}.",
 ];

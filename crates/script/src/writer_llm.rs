@@ -898,6 +898,9 @@ impl Writer for LlmWriter {
                         // for the model: it wrote it into the next line.
                         correction = if repeat {
                             format!(" You said \"{text}\" already: say it in other words.")
+                        } else if why.starts_with("reads as broken") {
+                            // The probe's figure means nothing to the model; what to do instead does.
+                            format!(" Do not write \"{text}\": it is not good English. Write one simple, complete sentence.")
                         } else {
                             format!(" Do not write \"{text}\": {why}.")
                         };
