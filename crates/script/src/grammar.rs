@@ -152,15 +152,20 @@ fn examples() -> Vec<(String, f32)> {
 /// lines or to [`corrupt`] cannot leave an old probe in use.
 pub fn training_key() -> String {
     use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for (line, y) in examples() {
-        h.update(line.as_bytes());
-        h.update([0, y as u8]);
-    }
-    h.update(CONTEXT.as_bytes());
-    h.update(DEPTH.to_le_bytes());
-    h.update(REGULARISATION.to_le_bytes());
-    h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
+    // Built-in data only: computed once per process (every probe load compares with it).
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let mut h = Sha256::new();
+        for (line, y) in examples() {
+            h.update(line.as_bytes());
+            h.update([0, y as u8]);
+        }
+        h.update(CONTEXT.as_bytes());
+        h.update(DEPTH.to_le_bytes());
+        h.update(REGULARISATION.to_le_bytes());
+        h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
+    })
+    .clone()
 }
 
 /// The writer's ear for broken lines: its own model's probe and, where the machine has room

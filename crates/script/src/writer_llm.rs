@@ -141,11 +141,13 @@ struct Refusal {
     repeat: bool,
     /// Words the catalog does not support: the retry may not use them (see `Sampling::banned`).
     unsupported: Vec<String>,
+    /// Refused by the grammar check: the retry is told to write plainly.
+    broken: bool,
 }
 
 impl Refusal {
     fn new(text: String, why: String) -> Refusal {
-        Refusal { text, why, repeat: false, unsupported: Vec::new() }
+        Refusal { text, why, repeat: false, unsupported: Vec::new(), broken: false }
     }
 }
 
@@ -882,7 +884,7 @@ impl Writer for LlmWriter {
                         }
                         break;
                     }
-                    Err(Refusal { text, why, repeat, unsupported }) => {
+                    Err(Refusal { text, why, repeat, unsupported, broken }) => {
                         for t in self.word_tokens(&unsupported) {
                             if !banned.contains(&t) {
                                 banned.push(t);
@@ -898,7 +900,7 @@ impl Writer for LlmWriter {
                         // for the model: it wrote it into the next line.
                         correction = if repeat {
                             format!(" You said \"{text}\" already: say it in other words.")
-                        } else if why.starts_with("reads as broken") {
+                        } else if broken {
                             // The probe's figure means nothing to the model; what to do instead does.
                             format!(" Do not write \"{text}\": it is not good English. Write one simple, complete sentence.")
                         } else {
@@ -1052,7 +1054,7 @@ impl LlmWriter {
             match grammar.broken(&mut self.llm, &line.key()) {
                 Ok(p) if p >= grammar::FLOOR => {
                     self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
-                    return Err(Refusal::new(text, format!("reads as broken (grammar probe {p:.2})")));
+                    return Err(Refusal { broken: true, ..Refusal::new(text, format!("reads as broken (grammar probe {p:.2})")) });
                 }
                 Ok(_) => {}
                 Err(e) => {
