@@ -80,6 +80,7 @@ pub fn grammar_reader(models_dir: &std::path::Path, writer: &std::path::Path) ->
     choice.model.map(|(_, path)| path)
 }
 
+/// [`grammar_reader`]'s choice and why, without the log line (for `doctor`).
 pub fn reader_choice(models_dir: &std::path::Path, writer: &std::path::Path) -> script::auto::ReaderChoice {
     script::auto::grammar_reader(models_dir, writer, 1, &auto_cache_file())
 }

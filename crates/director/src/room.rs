@@ -55,13 +55,12 @@ pub fn make_writer(show: &Show, choice: &WriterChoice) -> Result<Box<dyn Writer>
             tracing::info!(model = %model.display(), device = %llm.device_name(), "LLM writer ready");
             let writer = LlmWriter::new(llm, &show.config.title, &show.config.persona, show.catalog.clone(), show.config.run_of_show.offer_minutes, show.config.seed);
             // A reader that cannot load costs the show only its second opinion.
-            match grammar.as_deref().map(|g| script::grammar::GrammarCheck::load_reader(g, *threads)) {
-                Some(Ok(Some(reader))) => Box::new(writer.with_grammar_reader(reader)),
-                Some(Ok(None)) => Box::new(writer),
-                Some(Err(e)) => {
-                    tracing::warn!("the larger model's grammar probe is off: {e}");
-                    Box::new(writer)
-                }
+            let reader = grammar.as_deref().map(|g| script::grammar::GrammarCheck::load_reader(g, *threads)).transpose().unwrap_or_else(|e| {
+                tracing::warn!("the larger model's grammar probe is off: {e}");
+                None
+            });
+            match reader.flatten() {
+                Some(reader) => Box::new(writer.with_grammar_reader(reader)),
                 None => Box::new(writer),
             }
         }

@@ -67,6 +67,12 @@ pub fn machine_key() -> String {
     format!("{cpu} / {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
 
+/// The measurements kept for `machine` (none when the file is missing, unreadable or of
+/// another machine).
+fn read_cache(cache_file: &Path, machine: &str) -> Cache {
+    std::fs::read_to_string(cache_file).ok().and_then(|s| serde_json::from_str(&s).ok()).filter(|c: &Cache| c.machine == machine).unwrap_or_default()
+}
+
 /// Measures one model: a warm short prompt and a sentence of decoding, with `threads`.
 pub fn measure(name: &str, gguf: &Path, threads: usize) -> Result<Measured, crate::llm::LlmError> {
     let mut llm = Llm::load_with(gguf, &LoadOptions { threads, ..Default::default() })?;
@@ -88,7 +94,7 @@ pub fn measure(name: &str, gguf: &Path, threads: usize) -> Result<Measured, crat
 /// in `cache_file`).
 pub fn choose(models_dir: &Path, threads: usize, cache_file: &Path) -> AutoChoice {
     let machine = machine_key();
-    let mut cache: Cache = std::fs::read_to_string(cache_file).ok().and_then(|s| serde_json::from_str(&s).ok()).filter(|c: &Cache| c.machine == machine).unwrap_or_default();
+    let mut cache = read_cache(cache_file, &machine);
     cache.machine = machine;
     // Installed LLMs, smallest first: measuring stops at the first that is too slow (a bigger
     // one would be slower still), so a machine never loads a model it cannot use.
@@ -167,7 +173,7 @@ pub struct ReaderChoice {
 /// measurements `choose` keeps; a model not measured on this machine is not used.
 pub fn grammar_reader(models_dir: &Path, writer: &Path, threads: usize, cache_file: &Path) -> ReaderChoice {
     let none = |reason: String| ReaderChoice { model: None, reason };
-    let cache: Cache = std::fs::read_to_string(cache_file).ok().and_then(|s| serde_json::from_str(&s).ok()).filter(|c: &Cache| c.machine == machine_key()).unwrap_or_default();
+    let cache = read_cache(cache_file, &machine_key());
     let installed: Vec<_> = models::list(models_dir).into_iter().filter(|m| m.kind == "llm" && m.installed).collect();
     let same = |p: &Path| p.canonicalize().ok() == writer.canonicalize().ok();
     let Some(own) = installed.iter().find(|m| same(&m.path)) else {
