@@ -1,6 +1,6 @@
 //! Phrase banks of the template writer, per segment kind.
 //!
-//! Slots: `{host}` `{show}` `{name}` `{clause}` `{Clause}` `{np}` `{Np}` `{usage}` `{price}` `{was}` `{pct}` `{stock}`
+//! Slots: `{host}` `{show}` `{name}` `{clause}` `{Clause}` `{np}` `{Np}` `{usage}` `{fit}` `{price}` `{was}` `{pct}` `{stock}`
 //! `{minutes}` `{nvar}` `{options}` `{optname}` `{next}` `{adj}` `{Adj}` `{catch}` `{rating}`
 //! `{reviews}` `{sold}`. A template is used only when the product has every fact its slots
 //! need, so no template can say what the catalog does not support.
@@ -78,6 +78,15 @@ pub const USAGE: &[&str] = &[
     "Quick tip: {usage}.",
     "My tip: {usage}.",
     "Good to know: {usage}.",
+];
+
+/// A sizing tip from the catalog's fit note about the model wearing the product (`{fit}`: "the
+/// model is 178 cm and wears size M"): said as help with the size, not as a feature.
+pub const FIT: &[&str] = &[
+    "For sizing, {fit}.",
+    "To help you pick your size, {fit}.",
+    "A quick sizing tip: {fit}.",
+    "If you're not sure about the size, {fit}.",
 ];
 
 pub const OPTIONS: &[&str] = &[
@@ -252,6 +261,7 @@ pub fn english() -> TemplateBank {
         pitch: v(PITCH),
         options: v(OPTIONS),
         usage: v(USAGE),
+        fit: v(FIT),
         social_proof_rating: v(SOCIAL_PROOF_RATING),
         social_proof_sold: v(SOCIAL_PROOF_SOLD),
         social_proof_soft: v(SOCIAL_PROOF_SOFT),

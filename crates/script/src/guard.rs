@@ -174,6 +174,16 @@ impl Guard {
                 return Err(Rejection { reason: format!("the number {n} in the text is not in the catalog") });
             }
         }
+        // A number the catalog only says of the model wearing the product ("Model is 178 cm")
+        // is said of the model, not of the product ("The Merino Crew Sweater is 178 cm long").
+        if let Some(p) = product
+            && !crate::grounding::words(&lower).any(|w| w == "model" || w == "model's" || w == "models")
+        {
+            let model_only = model_numbers_of(p);
+            if let Some(n) = numbers_in(&text).into_iter().find(|n| model_only.contains(n)) {
+                return Err(Rejection { reason: format!("{n} is the model's measurement in the catalog, not the product's: say it of the model") });
+            }
+        }
         Ok(())
     }
 
@@ -359,6 +369,21 @@ pub fn text_numbers_of(p: &Product) -> HashSet<String> {
         text.push_str(&v.title);
     }
     numbers_in(&text).into_iter().collect()
+}
+
+/// Numbers the product's text gives only in fit notes about the model wearing it ("Model is
+/// 178 cm and wears size M"), not anywhere else (a size 10 the variants sell stays the product's).
+pub fn model_numbers_of(p: &Product) -> HashSet<String> {
+    let mut text = format!("{}\n{}\n{}", p.title, p.description, p.points.join("\n"));
+    for v in &p.variants {
+        text.push('\n');
+        text.push_str(&v.title);
+    }
+    // Sentences and bullets; not at a decimal point ("9.5 cm").
+    let sentences: Vec<&str> = text.split(['\n', ';', '•']).flat_map(|s| s.split(". ")).collect();
+    let (model, other): (Vec<&str>, Vec<&str>) = sentences.into_iter().partition(|s| crate::points::about_the_model(s));
+    let elsewhere: HashSet<String> = other.iter().flat_map(|s| numbers_in(s)).collect();
+    model.iter().flat_map(|s| numbers_in(s)).filter(|n| !elsewhere.contains(n)).collect()
 }
 
 /// The numbers in a text, normalized (`1,299.00` → `1299`, `9.5` stays `9.5`).

@@ -341,6 +341,11 @@ impl Point {
         Some(decap(t))
     }
 
+    /// Whether the point is a fit note about the model wearing the product (see [`about_the_model`]).
+    pub fn about_the_model(&self) -> bool {
+        about_the_model(&self.text)
+    }
+
     /// The point as a sentence of its own: "It can be used morning and evening.".
     pub fn sentence(&self) -> Option<String> {
         match self.form {
@@ -348,6 +353,17 @@ impl Point {
             _ => self.clause().map(|c| format!("{}.", capitalize(&c))),
         }
     }
+}
+
+/// Whether a catalog sentence is a fit note about the person wearing the product ("Model is
+/// 178 cm and wears size M", "Our model wears a size 10"): its numbers are the model's, not the
+/// product's, and it is a sizing tip, not a feature to praise ("I really like that the model is
+/// 172 cm" was a template line; "The Merino Crew Sweater is 178 cm long" the 0.5B's).
+pub fn about_the_model(text: &str) -> bool {
+    let words: Vec<String> = text.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).take(5).map(str::to_lowercase).collect();
+    words.iter().take(3).position(|w| w == "model" || w == "models" || w == "model's").is_some_and(|i| {
+        words.get(i + 1).is_some_and(|next| ["is", "are", "wears", "wearing", "wear", "height", "stands"].contains(&next.as_str())) || words[i] == "model's"
+    })
 }
 
 /// The product's points a host may say, in catalog order.
@@ -541,5 +557,18 @@ mod tests {
         assert_eq!(Point::new("A quiet harbour at dawn, printed on matte paper.").clause().unwrap(), "it's a quiet harbour at dawn, printed on matte paper");
         assert_eq!(Point::new("Made of clay.").clause().unwrap(), "it's made of clay");
         assert_eq!(Point::new("Absorbs quickly").sentence().unwrap(), "It absorbs quickly.");
+    }
+
+    #[test]
+    fn fit_notes_about_the_model_are_told_apart() {
+        for note in ["Model is 178 cm and wears size M", "Our model wears a size 10.", "The model's height is 5'9\"", "Models are 175 cm tall"] {
+            assert!(about_the_model(note), "{note}");
+        }
+        for point in ["High-rise waist with hidden side zip", "Model number 1234 fits every lamp", "A relaxed fit for every model of body", "100% merino wool"] {
+            assert!(!about_the_model(point), "{point}");
+        }
+        let p = Point::new("Model is 178 cm and wears size M.");
+        assert!(p.about_the_model());
+        assert_eq!(p.clause().unwrap(), "the model is 178 cm and wears size M");
     }
 }

@@ -141,8 +141,13 @@ impl TemplateWriter {
                 // A demo says how to use it, when the catalog says; a pitch now and then too.
                 let with_usage = !b.usage.is_empty() && p.is_some_and(|p| points::speakable(p).iter().any(|pt| pt.form == Form::Usage));
                 let usage_at = if req.kind == SegmentKind::Demo { 0 } else { n.saturating_sub(1).max(1) };
+                // A fit note is a sizing tip, said in its own words now and then; no other
+                // template quotes it.
+                let with_fit = !b.fit.is_empty() && req.kind == SegmentKind::Pitch && req.index % 2 == 0 && p.is_some_and(|p| points::speakable(p).iter().any(Point::about_the_model));
                 for i in 0..n {
-                    if with_options && i == n / 2 {
+                    if with_fit && i + 1 == n {
+                        self.push(rank, &mut out, ("fit", &b.fit), p, req, req.kind, &[]);
+                    } else if with_options && i == n / 2 {
                         self.push(rank, &mut out, ("options", &b.options), p, req, req.kind, &[Cue::OpenPalms]);
                     } else if with_usage && i == usage_at && (req.kind == SegmentKind::Demo || req.index % 2 == 1) {
                         self.push(rank, &mut out, ("usage", &b.usage), p, req, req.kind, &[Cue::OpenPalms]);
@@ -333,14 +338,16 @@ impl TemplateWriter {
     fn supports(&self, template: &str, p: Option<&Product>, points: &[Point], req: &SegmentRequest<'_>) -> bool {
         let need = |slot: &str| template.contains(slot);
         let Some(p) = p else {
-            return !["{name}", "{clause}", "{Clause}", "{np}", "{Np}", "{usage}", "{price}", "{was}", "{pct}", "{stock}", "{nvar}", "{options}", "{rating}", "{reviews}", "{sold}"]
+            return !["{name}", "{clause}", "{Clause}", "{np}", "{Np}", "{usage}", "{fit}", "{price}", "{was}", "{pct}", "{stock}", "{nvar}", "{options}", "{rating}", "{reviews}", "{sold}"]
                 .iter()
                 .any(|s| need(s))
                 && !(need("{next}") && req.next_product.is_none());
         };
-        !((need("{clause}") || need("{Clause}")) && !points.iter().any(|pt| pt.clause().is_some()))
-            && !((need("{np}") || need("{Np}")) && !points.iter().any(|pt| pt.noun_phrase().is_some()))
-            && !(need("{usage}") && !points.iter().any(|pt| pt.usage().is_some()))
+        let quoted = |pt: &&Point| !pt.about_the_model();
+        !((need("{clause}") || need("{Clause}")) && !points.iter().filter(quoted).any(|pt| pt.clause().is_some()))
+            && !((need("{np}") || need("{Np}")) && !points.iter().filter(quoted).any(|pt| pt.noun_phrase().is_some()))
+            && !(need("{usage}") && !points.iter().filter(quoted).any(|pt| pt.usage().is_some()))
+            && !(need("{fit}") && !points.iter().any(|pt| pt.about_the_model() && pt.clause().is_some()))
             && !((need("{was}") || need("{pct}")) && p.discount_percent().is_none())
             && !(need("{stock}") && p.stock().is_none_or(|s| s <= 0))
             && !((need("{nvar}") || need("{options}") || need("{optname}")) && option_summary(p).is_none())
@@ -376,8 +383,11 @@ impl TemplateWriter {
                 "show" => line.text(self.show_title.clone()),
                 "name" => line.text(short_name(&p?.title)),
                 "next" => line.text(short_name(&req.next_product?.title)),
-                "clause" | "Clause" | "np" | "Np" | "usage" => {
+                "clause" | "Clause" | "np" | "Np" | "usage" | "fit" => {
                     let shape = |pt: &Point| match slot {
+                        // The model's fit note only where a template asks for it as such.
+                        "fit" => pt.about_the_model().then(|| pt.clause()).flatten(),
+                        _ if pt.about_the_model() => None,
                         "clause" | "Clause" => pt.clause(),
                         "np" | "Np" => pt.noun_phrase(),
                         _ => pt.usage(),

@@ -302,7 +302,7 @@ fn sale_price_called_regular(lower: &str, p: &Product) -> Option<String> {
 
 /// The point the worked example states: the last that has a clause shape.
 fn example_point(p: &Product) -> Option<points::Point> {
-    points::speakable(p).into_iter().rev().find(|pt| pt.clause().is_some())
+    points::speakable(p).into_iter().rev().find(|pt| pt.clause().is_some() && !pt.about_the_model())
 }
 
 /// Writes prices in the prompt the way the model should repeat them.
@@ -513,7 +513,8 @@ impl LlmWriter {
         let facts = if others.is_empty() { all } else { others };
         // What the host likes is a feature, not a care instruction ("wiping with a soft cloth is
         // a must-have feature" is what a small model makes of one).
-        let liked: Vec<String> = points::speakable(p).iter().filter(|pt| pt.form != points::Form::Usage).filter_map(|pt| pt.sentence()).filter(|f| Some(f) != example.as_ref()).collect();
+        // Nor the model's fit note ("I love that the model is 172 cm").
+        let liked: Vec<String> = points::speakable(p).iter().filter(|pt| pt.form != points::Form::Usage && !pt.about_the_model()).filter_map(|pt| pt.sentence()).filter(|f| Some(f) != example.as_ref()).collect();
         let pool = if req.kind == SegmentKind::SocialProof && !liked.is_empty() { &liked } else { &facts };
         // Taken in turn, those not said lately first: a product's segments share its few points,
         // and a point the pitch has just made, asked for again, comes back as a line the memory
@@ -561,7 +562,15 @@ impl LlmWriter {
                         // "why you like it, because: …" had small models invent reasons of their
                         // own ("perfect for storing delicate items"); the fact as what the host
                         // likes keeps them on it.
-                        instruction: if req.kind == SegmentKind::SocialProof {
+                        // A fit note asked for as a fact came back as the product's size
+                        // ("The Merino Crew Sweater is 178 cm long"); as a sizing tip it stays
+                        // the model's (and the guard refuses it otherwise).
+                        instruction: if points::about_the_model(&fact) {
+                            pick(&[
+                                format!("Give the viewers a sizing tip for the {name} in one sentence: {fact}."),
+                                format!("To help the viewers pick a size, tell them in one sentence: {fact}."),
+                            ])
+                        } else if req.kind == SegmentKind::SocialProof {
                             pick(&[
                                 format!("Say in one sentence that you love this about the {name}: {fact}."),
                                 format!("Say in one sentence that this is what you enjoy about the {name}: {fact}."),

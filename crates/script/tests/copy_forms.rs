@@ -162,3 +162,43 @@ fn the_guard_refuses_the_wrong_product_name() {
     let serum = cat.product("hyaluronic-hydrating-serum").unwrap();
     assert!(guard.check_in(&line, &cat, Some(serum)).is_err(), "a transition names the product that comes next, not another");
 }
+
+/// A fashion export's fit note ("Model is 178 cm and wears size M") gives the model's height,
+/// not the garment's: said of the product ("The Merino Crew Sweater is 178 cm long", a line the
+/// 0.5B wrote) it is refused; said of the model it passes. The templates say it as a sizing
+/// tip, never as something the host loves.
+#[test]
+fn the_models_measurements_are_not_said_of_the_product() {
+    let cat = load("tests/fixtures/shopify-eur-fashion.csv", "EUR");
+    let guard = Guard::new(5).with_names("Atelier Live", "Lena");
+    let id = "merino-crew-sweater";
+    let check = |text: &str| guard.check_in(&line_about(&cat, id, SegmentKind::Pitch, text), &cat, None);
+    for wrong in ["The Merino Crew Sweater is 178 cm long and wears size M.", "The Merino Crew Sweater's length is exactly 178 cm.", "It is 178 cm wide."] {
+        let e = check(wrong).expect_err(wrong);
+        assert!(e.reason.contains("178") && e.reason.contains("model"), "{wrong}: {e}");
+    }
+    for right in ["The model is 178 cm and wears size M.", "Our model is 178 cm tall and wears the Merino Crew Sweater in size M."] {
+        assert!(check(right).is_ok(), "{right}");
+    }
+    // Numbers the product's own text gives elsewhere stay the product's.
+    assert!(check("Machine wash it at 30°C on the wool cycle.").is_ok());
+
+    let mut writer = TemplateWriter::new("Atelier Live", &persona(), 3);
+    let p = cat.product(id).unwrap();
+    let (mut fit, mut index) = (0, 0u64);
+    for block in 0..40u64 {
+        for kind in [SegmentKind::Pitch, SegmentKind::SocialProof, SegmentKind::Pitch] {
+            let req = SegmentRequest { kind, product: Some(p), next_product: None, index, block, sentences: 3, offer_minutes: 5 };
+            index += 1;
+            for line in writer.compose(&req) {
+                let text = line.key();
+                if text.to_lowercase().contains("the model is") {
+                    fit += 1;
+                    assert_eq!(kind, SegmentKind::Pitch, "{text:?}");
+                    assert!(matches!(&line.by, show::Provenance::Template { id } if id.starts_with("fit#")), "{text:?} by {:?}", line.by);
+                }
+            }
+        }
+    }
+    assert!(fit > 0, "the fit note is said as a sizing tip");
+}

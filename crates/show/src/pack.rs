@@ -14,7 +14,7 @@ use crate::error::{SourceError, SourceErrors, line_col};
 use crate::locale::Locale;
 use crate::money::Currency;
 
-/// Slots a native template may use. Catalog text (`{clause}`, `{np}`, `{usage}`, `{options}`) is in the seller's
+/// Slots a native template may use. Catalog text (`{clause}`, `{np}`, `{usage}`, `{fit}`, `{options}`) is in the seller's
 /// language, so native banks cannot quote it.
 pub const NATIVE_SLOTS: &[&str] = &["host", "show", "name", "next", "price", "was", "pct", "stock", "minutes", "rating", "reviews", "sold", "adj", "Adj"];
 
@@ -172,6 +172,9 @@ pub struct TemplateBank {
     /// Quotes catalog usage instructions: English banks only.
     #[serde(default)]
     pub usage: Vec<String>,
+    /// Quotes the catalog's fit notes about the model wearing the product: English banks only.
+    #[serde(default)]
+    pub fit: Vec<String>,
     pub social_proof_rating: Vec<String>,
     pub social_proof_sold: Vec<String>,
     pub social_proof_soft: Vec<String>,
@@ -198,6 +201,7 @@ impl TemplateBank {
             ("pitch", &self.pitch),
             ("options", &self.options),
             ("usage", &self.usage),
+            ("fit", &self.fit),
             ("social_proof_rating", &self.social_proof_rating),
             ("social_proof_sold", &self.social_proof_sold),
             ("social_proof_soft", &self.social_proof_soft),
@@ -359,10 +363,10 @@ impl Pack {
             Some(t) => {
                 t.disclosure = raw.disclosure.spoken.clone();
                 for (key, list) in t.lists() {
-                    if list.is_empty() && !matches!(key, "options" | "usage") {
+                    if list.is_empty() && !matches!(key, "options" | "usage" | "fit") {
                         errors.push(at("[templates]", &format!("templates.{key}"), format!("the native bank `{key}` is empty")));
                     }
-                    if matches!(key, "options" | "usage") && !list.is_empty() {
+                    if matches!(key, "options" | "usage" | "fit") && !list.is_empty() {
                         errors.push(at(&list[0], &format!("templates.{key}"), format!("native banks cannot quote catalog text: leave `{key}` out")));
                     }
                     for s in list {
