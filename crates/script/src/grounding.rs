@@ -328,6 +328,16 @@ impl Vocabulary {
 
     /// The words of `sentence` this vocabulary does not have (numbers are the guard's job).
     pub fn unknown(&self, sentence: &str) -> Vec<String> {
+        // Idioms of the offer's timer ("keep your eye on the timer") say nothing about a
+        // product; "eye" alone might ("gentle around the eyes").
+        let mut plain = sentence.to_string();
+        for idiom in STOCK_IDIOMS {
+            // ASCII lower case keeps every byte where it was.
+            while let Some(at) = plain.to_ascii_lowercase().find(idiom) {
+                plain.replace_range(at..at + idiom.len(), " ");
+            }
+        }
+        let sentence = plain.as_str();
         words(sentence)
             .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
             // "200ml": the number is the guard's; the unit must be the catalog's.
@@ -347,6 +357,9 @@ impl Vocabulary {
             .collect()
     }
 }
+
+/// Stock phrases of selling talk whose words are not everyday talk on their own.
+const STOCK_IDIOMS: &[&str] = &["an eye on", "your eye on", "your eyes on", "an eye out", "your eyes peeled"];
 
 /// Words that say no.
 const NEGATIONS: &[&str] = &[
@@ -414,6 +427,8 @@ mod tests {
         assert!(v.unknown("This linen throw is stonewashed for softness and gets softer with every wash.").is_empty());
         assert_eq!(v.unknown("It is made of stonewashed wool and arrives tomorrow."), ["wool", "arrives", "tomorrow"]);
         assert!(v.unknown("Tap the card to grab the Self-Watering Planter next!").is_empty());
+        assert!(v.unknown("Keep your eye on the timer for this deal.").is_empty(), "{:?}", v.unknown("Keep your eye on the timer for this deal."));
+        assert_eq!(v.unknown("It is gentle on the eyes."), ["eyes"]);
         // Inflections that take two suffixes, and units said in words.
         let lamp = cat.product("bamboo-led-desk-lamp").unwrap();
         let v = Vocabulary::for_product(lamp, &cat.products, "Sunny Nest Live", "Mia");
