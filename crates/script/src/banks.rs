@@ -161,7 +161,7 @@ pub const DISCOUNT: &[&str] = &[
 
 pub const OFFER_START: &[&str] = &[
     "For the next {minutes} minutes, you can get it for {price}.",
-    "This offer is only on for the next {minutes} minutes, so keep an eye on the timer.",
+    "This offer is only available for the next {minutes} minutes, so keep an eye on the timer.",
     "You have {minutes} minutes to get this live deal, so keep an eye on the timer.",
     "This live deal ends in {minutes} minutes, so keep an eye on the timer.",
 ];
@@ -191,14 +191,14 @@ pub const CTA: &[&str] = &[
     "If you'd like the {name}, just tap the product card below.",
     "To order the {name}, just hit the cart button below.",
     "Add the {name} to your cart before the timer ends.",
-    "Add it to your cart now, and we'll send it on its way.",
+    "Add it to your cart now, and we'll ship it to you.",
     "To get yours, tap the product card and add it to your cart.",
     "Click the link below to order while the deal is still on.",
     "Let me know in the chat if you have any questions about the {name}.",
     "If you have any questions, drop them in the chat and I'll answer.",
     "If you know someone who would love this, share the stream with them.",
     "Follow the shop so you don't miss the next live deal.",
-    "Tap the card on your screen to take a closer look at the {name}.",
+    "Tap the product card to see all the details of the {name}.",
 ];
 
 pub const TRANSITION: &[&str] = &[
