@@ -201,6 +201,11 @@ impl GrammarCheck {
         self.own.as_ref()
     }
 
+    /// Whether a larger model reads the lines too (it is let go when it fails).
+    pub fn has_reader(&self) -> bool {
+        self.larger.is_some()
+    }
+
     /// The writer's own probe, the larger model let go.
     pub fn into_own(self) -> Option<Probe> {
         self.own

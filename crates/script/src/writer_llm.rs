@@ -1294,6 +1294,17 @@ mod tests {
             assert!(both.judge(s, &task, &req).is_ok(), "{s}");
         }
         broken(both.judge(costs_now, &task, &req)).unwrap_or_else(|e| panic!("{costs_now}: {e}"));
+
+        // A reader that fails mid-show (here a probe of a layer its model does not have) is
+        // let go at its first failure; the writer's own probe reads on and the line is judged.
+        let small = path("smollm2-135m");
+        let mut bad = Probe::load(&small).unwrap().expect("`evercast models install` trains SmolLM2's probe");
+        bad.layer = 10_000;
+        let mut failing = writer().with_grammar_reader((bad, Llm::load(&small, crate::llm::DeviceChoice::Cpu).unwrap()));
+        assert!(failing.grammar.as_ref().is_some_and(GrammarCheck::has_reader));
+        assert!(failing.judge(costs_now, &task, &req).is_ok(), "the own probe's verdict stands");
+        assert!(failing.grammar.as_ref().is_some_and(|g| !g.has_reader() && g.own().is_some()), "the failed reader is let go, the own probe kept");
+        broken(failing.judge(said_twice, &task, &req)).unwrap_or_else(|e| panic!("{said_twice}: {e}"));
     }
 
     /// The writer's model (the default one the set-up installs) hears a scrambled sentence
