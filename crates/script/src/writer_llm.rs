@@ -419,6 +419,14 @@ fn name_as_the_catalog(text: &str, names: &[String]) -> String {
     out
 }
 
+/// "Get your sweater in 5 minutes, ready for your special day!": the only minutes a line may
+/// state are the live deal's, so they are said of the deal, its price or its timer, not as a
+/// delivery time or a wait.
+fn minutes_not_of_the_deal(lower: &str, states_a_price: bool) -> bool {
+    const OF_THE_DEAL: &[&str] = &["price", "deal", "offer", "discount", "% off", "sale", "timer", "clock", "countdown", "live", "save", "saving"];
+    lower.contains("minute") && !states_a_price && !OF_THE_DEAL.iter().any(|w| lower.contains(w))
+}
+
 /// "The lamp is only available for 5 minutes": the timer is the live price's, so a sentence
 /// that makes the product itself run out (false urgency, which consumer rules forbid) is
 /// refused unless it names the deal, the offer or the price.
@@ -1024,6 +1032,10 @@ impl LlmWriter {
             }
         }
         let line = line_from_text(&text, req.kind, req.product.map(|p| p.id.clone()), self.catalog.currency, req.offer_minutes);
+        if minutes_not_of_the_deal(&lower, line.facts().any(|f| matches!(f, Fact::Price(_)))) {
+            self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+            return Err(Refusal::new(text, "the minutes are the live deal's: say them of the deal or its timer".into()));
+        }
         if let Err(r) = self.guard.check_in(&line, &self.catalog, req.next_product) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, r.reason));
@@ -1248,6 +1260,11 @@ mod tests {
         assert!(!scarcity_of_the_product("this price only lasts 5 minutes."));
         assert!(scarcity_of_the_product("this bamboo led desk lamp will run out in 5 minutes."));
         assert!(!scarcity_of_the_product("this deal will run out in 5 minutes."));
+        // Nor are the deal's minutes a delivery time.
+        assert!(minutes_not_of_the_deal("get your merino crew sweater in 5 minutes, ready for your special day!", false));
+        assert!(!minutes_not_of_the_deal("you have 5 minutes to get it at €89.90.", true));
+        assert!(!minutes_not_of_the_deal("keep an eye on the timer: 5 minutes left.", false));
+        assert!(!minutes_not_of_the_deal("it layers well under sunscreen.", false));
         // An echo of the correction is no line.
         assert!(LlmWriter::tidy("This price runs out, not the product.").is_err());
         assert!(LlmWriter::tidy("No false urgency about the lamp itself here.").is_err());
