@@ -193,6 +193,9 @@ pub struct Vocabulary {
     /// Stems of the words the product's own text says no about ("does not sweat", "no
     /// alcohol", "without a click"): the only denials a line may make.
     negated: HashSet<String>,
+    /// The stems of [`Vocabulary::negated`] that the text also denies as a statement, not only
+    /// as an instruction: "Do not bleach" grounds "don't bleach it", not "it does not bleach".
+    negated_as_fact: HashSet<String>,
     /// The [`COMPOUND_ONLY`] words the product's own text uses on their own, each with the
     /// word after it ("free shipping"): "a free serum" is not grounded by "free shipping".
     standalone: Vec<(&'static str, Option<String>)>,
@@ -264,7 +267,8 @@ impl Vocabulary {
         }
         add(show_title);
         add(host);
-        let own = format!("{} {} {}", product.title, product.description, product.points.join(" "));
+        // One point a line: a point ends a clause ("… inside out" and "Do not bleach").
+        let own = format!("{}\n{}\n{}", product.title, product.description, product.points.join("\n"));
         let own_stems: HashSet<String> = words(&own).flat_map(stems).collect();
         for (triggers, implied) in IMPLIED {
             if triggers.iter().any(|t| stems(t).iter().any(|s| own_stems.contains(s))) {
@@ -289,18 +293,21 @@ impl Vocabulary {
         }
         let standalone = COMPOUND_ONLY.iter().flat_map(|w| standalone_uses(&own_text, w).into_iter().map(move |next| (*w, next))).collect();
         let lower = own_text.to_lowercase();
-        let mut negated: HashSet<String> = denials(&lower, 4).into_iter().flat_map(|(_, span)| span).flat_map(|w| stems(&w)).collect();
+        let found = denials(&lower, 4);
+        let mut negated: HashSet<String> = found.iter().flat_map(|d| &d.span).flat_map(|w| stems(w)).collect();
+        let mut negated_as_fact: HashSet<String> = found.iter().filter(|d| !d.instruction).flat_map(|d| &d.span).flat_map(|w| stems(w)).collect();
         // "paraben-free", "fragrance-free": the text says no to parabens and fragrance.
         for (i, _) in lower.match_indices("-free") {
             if let Some(w) = words(&lower[..i]).last() {
                 negated.extend(stems(w));
+                negated_as_fact.extend(stems(w));
             }
         }
         // "Organic Cotton Tee – 2er Pack" is said "the Organic Cotton Tee".
         let title = product.title.to_lowercase();
         let short = [" – ", " — ", " - ", "(", ","].iter().fold(title.as_str(), |t, sep| t.split(sep).next().unwrap_or(t)).trim().to_string();
         let names = [title, short].into_iter().filter(|n| n.split_whitespace().count() >= 2).collect();
-        Vocabulary { stems: known, standalone, negated, names }
+        Vocabulary { stems: known, standalone, negated, negated_as_fact, names }
     }
 
     /// A denial in `sentence` that the product's own text does not make, if any: "It doesn't
@@ -309,12 +316,15 @@ impl Vocabulary {
     /// sweat" grounds "it doesn't sweat"); stock phrases ("don't miss it") deny nothing.
     pub fn unsupported_denial(&self, sentence: &str) -> Option<String> {
         let sentence = self.names.iter().fold(sentence.to_lowercase(), |s, name| s.replace(name.as_str(), "it"));
-        denials(&sentence, 3).into_iter().find_map(|(neg, span)| {
+        denials(&sentence, 3).into_iter().find_map(|Denial { negation, span, instruction }| {
             let first = span.first()?;
-            if STOCK_DENIALS.contains(&first.as_str()) || span.iter().all(|w| stems(w).iter().any(|s| self.negated.contains(s))) {
+            // A care instruction said as a property ("Do not bleach" → "it does not bleach",
+            // "Do not wash" → "it doesn't need to be washed") states what the text does not.
+            let grounded = if instruction { &self.negated } else { &self.negated_as_fact };
+            if STOCK_DENIALS.contains(&first.as_str()) || span.iter().all(|w| stems(w).iter().any(|s| grounded.contains(s))) {
                 return None;
             }
-            Some(format!("{neg} {}", span.join(" ")))
+            Some(format!("{negation} {}", span.join(" ")))
         })
     }
 
@@ -380,10 +390,19 @@ const SPAN_SKIP: &[&str] = &[
 
 /// Each negation in `text` with up to `max` content words it covers (to the end of its clause,
 /// or an "and"/"but"), lower case.
-fn denials(text: &str, max: usize) -> Vec<(String, Vec<String>)> {
+struct Denial {
+    negation: String,
+    /// Up to `max` content words it covers.
+    span: Vec<String>,
+    /// Said as an instruction: at the clause's start ("Do not tumble dry", "never iron the
+    /// print"), or after "should"/"must"/"please".
+    instruction: bool,
+}
+
+fn denials(text: &str, max: usize) -> Vec<Denial> {
     let text = text.to_lowercase().replace(['’', '‘'], "'");
     let mut out = Vec::new();
-    for clause in text.split(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '<' | '>')) {
+    for clause in text.split(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '<' | '>' | '\n')) {
         let ws: Vec<&str> = words(clause).collect();
         for (i, w) in ws.iter().enumerate() {
             // "free from parabens" says no too.
@@ -401,7 +420,13 @@ fn denials(text: &str, max: usize) -> Vec<(String, Vec<String>)> {
                 .take(max)
                 .map(|w| w.to_string())
                 .collect();
-            out.push((w.to_string(), span));
+            let before: Vec<&str> = ws[..i].iter().copied().filter(|w| !["please", "so", "and", "just", "but", "then", "also"].contains(w)).collect();
+            let instruction = match before.as_slice() {
+                [] => ["don't", "never"].contains(w),
+                ["do"] => *w == "not",
+                [.., b] => ["should", "must"].contains(b) && *w == "not",
+            } || ["shouldn't", "mustn't"].contains(w);
+            out.push(Denial { negation: w.to_string(), span, instruction });
         }
     }
     out
@@ -526,6 +551,13 @@ mod tests {
         let tee = cat.products.iter().find(|p| p.title.starts_with("Organic Cotton Tee")).unwrap();
         let v = Vocabulary::for_product(tee, &cat.products, "Atelier Live", "Lena");
         assert_eq!(v.unsupported_denial("Don't bleach the Organic Cotton Tee."), None);
+        // Its text says "Do not bleach": an instruction, not a property of the tee.
+        assert!(v.unsupported_denial("The Organic Cotton Tee does not bleach.").is_some());
+        assert_eq!(v.unsupported_denial("Please do not bleach it."), None);
+        assert_eq!(v.unsupported_denial("You should not bleach it."), None);
+        let coat = cat.products.iter().find(|p| p.title.contains("Wool-Blend Coat")).unwrap();
+        let v = Vocabulary::for_product(coat, &cat.products, "Atelier Live", "Lena");
+        assert!(v.unsupported_denial("This coat doesn't need to be washed.").is_some(), "its text says \"Do not wash\": dry clean");
         assert!(v.unsupported_denial("It doesn't contain cotton.").is_some());
         assert!(has_standalone("Free shipping on every order.", "free"));
     }

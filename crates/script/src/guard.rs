@@ -374,16 +374,21 @@ pub fn text_numbers_of(p: &Product) -> HashSet<String> {
 /// Numbers the product's text gives only in fit notes about the model wearing it ("Model is
 /// 178 cm and wears size M"), not anywhere else (a size 10 the variants sell stays the product's).
 pub fn model_numbers_of(p: &Product) -> HashSet<String> {
+    let (model, other) = fit_notes_and_the_rest(p);
+    let elsewhere: HashSet<String> = other.iter().flat_map(|s| numbers_in(s)).collect();
+    model.iter().flat_map(|s| numbers_in(s)).filter(|n| !elsewhere.contains(n)).collect()
+}
+
+/// The sentences and bullets of the product's text (title, description, points, variants):
+/// the fit notes about the model wearing it, and the rest.
+pub fn fit_notes_and_the_rest(p: &Product) -> (Vec<String>, Vec<String>) {
     let mut text = format!("{}\n{}\n{}", p.title, p.description, p.points.join("\n"));
     for v in &p.variants {
         text.push('\n');
         text.push_str(&v.title);
     }
-    // Sentences and bullets; not at a decimal point ("9.5 cm").
-    let sentences: Vec<&str> = text.split(['\n', ';', '•']).flat_map(|s| s.split(". ")).collect();
-    let (model, other): (Vec<&str>, Vec<&str>) = sentences.into_iter().partition(|s| crate::points::about_the_model(s));
-    let elsewhere: HashSet<String> = other.iter().flat_map(|s| numbers_in(s)).collect();
-    model.iter().flat_map(|s| numbers_in(s)).filter(|n| !elsewhere.contains(n)).collect()
+    // Not at a decimal point ("9.5 cm").
+    text.split(['\n', ';', '•']).flat_map(|s| s.split(". ")).map(str::to_string).partition(|s| crate::points::about_the_model(s))
 }
 
 /// The numbers in a text, normalized (`1,299.00` → `1299`, `9.5` stays `9.5`).

@@ -427,6 +427,21 @@ fn minutes_not_of_the_deal(lower: &str, states_a_price: bool) -> bool {
     lower.contains("minute") && !states_a_price && !OF_THE_DEAL.iter().any(|w| lower.contains(w))
 }
 
+/// "The model has two crew-neck T-shirts", "The model is now €229.00": where the catalog's
+/// only model is the person wearing the product, a line that calls the product "the model" is
+/// refused; a line about the person (their size, height, what they wear) is not.
+fn calls_the_product_the_model(lower: &str, p: &Product) -> bool {
+    let says_model = crate::grounding::words(lower).any(|w| ["model", "models", "model's"].contains(&w));
+    if !says_model {
+        return false;
+    }
+    let (notes, rest) = crate::guard::fit_notes_and_the_rest(p);
+    let product_is_a_model = rest.iter().any(|s| crate::grounding::words(&s.to_lowercase()).any(|w| w == "model" || w == "models"));
+    let of_the_person = ["wear", "wears", "wearing", "size", "tall", "height"].iter().any(|w| crate::grounding::words(lower).any(|x| x == *w))
+        || crate::guard::model_numbers_of(p).iter().any(|n| crate::guard::numbers_in(lower).contains(n));
+    !notes.is_empty() && !product_is_a_model && !of_the_person
+}
+
 /// "The lamp is only available for 5 minutes": the timer is the live price's, so a sentence
 /// that makes the product itself run out (false urgency, which consumer rules forbid) is
 /// refused unless it names the deal, the offer or the price.
@@ -1032,6 +1047,10 @@ impl LlmWriter {
             }
         }
         let line = line_from_text(&text, req.kind, req.product.map(|p| p.id.clone()), self.catalog.currency, req.offer_minutes);
+        if req.product.is_some_and(|p| calls_the_product_the_model(&lower, p)) {
+            self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+            return Err(Refusal::new(text, "\"the model\" is the person wearing it: name the product".into()));
+        }
         if minutes_not_of_the_deal(&lower, line.facts().any(|f| matches!(f, Fact::Price(_)))) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, "the minutes are the live deal's: say them of the deal or its timer".into()));
@@ -1272,6 +1291,20 @@ mod tests {
         assert!(LlmWriter::tidy("Stay tuned for the lamp, which you show next.").is_err());
         assert!(LlmWriter::tidy("Show your viewers the lamp next.").is_err());
         assert!(LlmWriter::tidy("See how smooth it feels after you shower!").is_ok());
+    }
+
+    /// Where the catalog's model is the person wearing the product, the product is not "the
+    /// model" (lines a 30-minute run of the EUR fashion export spoke).
+    #[test]
+    fn the_product_is_not_called_the_model() {
+        let cat = show::catalog::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/shopify-eur-fashion.csv"), show::Currency::from_code("EUR").unwrap()).unwrap();
+        let tee = cat.product("organic-cotton-tee-2er-pack").unwrap();
+        for wrong in ["the model has two crew-neck t-shirts.", "the model is now €39.90 instead of €49.90.", "the model does not wash."] {
+            assert!(calls_the_product_the_model(wrong, tee), "{wrong}");
+        }
+        for right in ["the model is 185 cm and wears size l.", "our model wears the organic cotton tee in size l.", "it includes two crew-neck t-shirts."] {
+            assert!(!calls_the_product_the_model(right, tee), "{right}");
+        }
     }
 
     /// The writer's last check: a sentence every rule lets through but that reads broken is
