@@ -60,6 +60,8 @@ const IMPLIED: &[(&[&str], &[&str])] = &[
     (&["dim", "bright"], &["adjustable", "adjust", "brightness", "dimmable", "dimmer", "dim", "customizable"]),
     (&["usb"], &["port", "plug"]),
     (&["cable", "cord"], &["plug", "plugs"]),
+    // A fit note ("Model is 178 cm and wears size M") gives a height.
+    (&["model"], &["tall", "height"]),
 ];
 
 const SUFFIXES: &[&str] = &["ing", "ed", "es", "s", "ly", "er"];

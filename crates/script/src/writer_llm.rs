@@ -590,8 +590,10 @@ impl LlmWriter {
                         // the model's (and the guard refuses it otherwise).
                         instruction: if points::about_the_model(&fact) {
                             pick(&[
-                                format!("Give the viewers a sizing tip for the {name} in one sentence: {fact}."),
-                                format!("To help the viewers pick a size, tell them in one sentence: {fact}."),
+                                // The model named first: asked for "a sizing tip: the model is
+                                // 178 cm …", the 0.5B dropped the model ("Pick a size: 178 cm").
+                                format!("Tell the viewers in one sentence, to help them pick a size for the {name}: {fact}."),
+                                format!("Tell the viewers in one sentence what size the model wears: {fact}."),
                             ])
                         } else if req.kind == SegmentKind::SocialProof {
                             pick(&[
@@ -673,8 +675,9 @@ impl LlmWriter {
                     Some(next) => Task {
                         instruction: pick(&[
                             // Not "coming up" (small models make it "available soon"), nor "stay with
-                            // you" (they make it a property of the product).
-                            format!("Tell the viewers in one sentence that you will show them the {} next.", short_name(&next.title)),
+                            // you" (they make it a property of the product), nor "you will show
+                            // them the … next" (the 0.5B answered "Show them the …").
+                            format!("Say in one short sentence that the {} is next.", short_name(&next.title)),
                             // Not "…, which you show next" (copied into the line).
                             format!("Ask the viewers in one sentence to stay tuned, because the {} is next.", short_name(&next.title)),
                         ]),
