@@ -176,7 +176,9 @@ impl Guard {
         }
         // A number the catalog only says of the model wearing the product ("Model is 178 cm")
         // is said of the model, not of the product ("The Merino Crew Sweater is 178 cm long").
+        // In the catalog's own language only, as the names are: a translation says "modelo".
         if let Some(p) = product
+            && self.names.is_some()
             && !crate::grounding::words(&lower).any(|w| w == "model" || w == "model's" || w == "models")
         {
             let model_only = model_numbers_of(p);

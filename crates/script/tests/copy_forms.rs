@@ -182,6 +182,9 @@ fn the_models_measurements_are_not_said_of_the_product() {
     }
     // Numbers the product's own text gives elsewhere stay the product's.
     assert!(check("Machine wash it at 30°C on the wool cycle.").is_ok());
+    // A translation's guard (no name checks: lines in another language) lets "modelo" say it.
+    let translated = Line::new(SegmentKind::Pitch, Some(id.to_string())).text("La modelo mide 178 cm y lleva la talla M.");
+    assert!(Guard::new(5).check(&translated, &cat).is_ok());
 
     let mut writer = TemplateWriter::new("Atelier Live", &persona(), 3);
     let p = cat.product(id).unwrap();
