@@ -100,6 +100,10 @@ fn reason_kind(r: &str) -> String {
         ("words the catalog does not support", "unsupported words"),
         // Before "price": the denial is quoted, and may hold any word.
         ("a denial the product's text does not make", "unsupported denial"),
+        ("the product's text says no to", "denied claim"),
+        ("the model's measurement", "model's measurement"),
+        ("is the person wearing it", "model's measurement"),
+        ("the minutes are the live deal's", "offer minutes"),
         ("names the", "wrong product name"),
         ("is not the name of the product", "invented product name"),
         ("too long", "too long"),
@@ -409,6 +413,8 @@ mod tests {
         assert_eq!(reason_kind("5 of its 6 phrases were said a moment ago"), "repeat");
         assert_eq!(reason_kind("9 of its 10 phrases were said before"), "repeat");
         assert_eq!(reason_kind("a denial the product's text does not make (\"doesn't price\")"), "unsupported denial");
+        assert_eq!(reason_kind("the product's text says no to \"dishwasher\""), "denied claim");
+        assert_eq!(reason_kind("178 is the model's measurement in the catalog, not the product's: say it of the model"), "model's measurement");
         assert_eq!(reason_kind("false urgency about the product itself"), "false urgency");
         assert_eq!(reason_kind("words the catalog does not support: glad, hear"), "unsupported words");
         assert_eq!(reason_kind("no subject: not a whole sentence"), "no subject");

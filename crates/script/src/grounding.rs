@@ -198,6 +198,9 @@ pub struct Vocabulary {
     /// The stems of [`Vocabulary::negated`] that the text also denies as a statement, not only
     /// as an instruction: "Do not bleach" grounds "don't bleach it", not "it does not bleach".
     negated_as_fact: HashSet<String>,
+    /// Words the product's text only ever denies ("dishwasher" of "Not dishwasher safe"): a
+    /// line that says them without a no says what the text denies.
+    denied: Vec<String>,
     /// The [`COMPOUND_ONLY`] words the product's own text uses on their own, each with the
     /// word after it ("free shipping"): "a free serum" is not grounded by "free shipping".
     standalone: Vec<(&'static str, Option<String>)>,
@@ -299,17 +302,31 @@ impl Vocabulary {
         let mut negated: HashSet<String> = found.iter().flat_map(|d| &d.span).flat_map(|w| stems(w)).collect();
         let mut negated_as_fact: HashSet<String> = found.iter().filter(|d| !d.instruction).flat_map(|d| &d.span).flat_map(|w| stems(w)).collect();
         // "paraben-free", "fragrance-free": the text says no to parabens and fragrance.
-        for (i, _) in lower.match_indices("-free") {
-            if let Some(w) = words(&lower[..i]).last() {
-                negated.extend(stems(w));
-                negated_as_fact.extend(stems(w));
-            }
+        let free = free_of(&lower);
+        for w in &free {
+            negated.extend(stems(w));
+            negated_as_fact.extend(stems(w));
         }
+        // What the text only ever says no to ("Not dishwasher safe", "without a greasy feel"):
+        // the first word of each denial that is no everyday talk, unless the text also says it
+        // plainly somewhere (a "lid" denied "(without lid)" and sold "with snap-lock lids").
+        let said_plainly: HashSet<String> = lower
+            .split(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '\n'))
+            .filter(|clause| denials(clause, 4).is_empty() && !clause.contains("-free"))
+            .flat_map(|clause| words(clause).flat_map(stems).collect::<Vec<_>>())
+            .filter(|s| negated.contains(s))
+            .collect();
+        let denied: Vec<String> = found
+            .iter()
+            .filter_map(|d| d.span.iter().take(2).find(|w| w.len() > 2 && !is_talk(w)).cloned())
+            .chain(free)
+            .filter(|w| !stems(w).iter().any(|s| said_plainly.contains(s)))
+            .collect();
         // "Organic Cotton Tee – 2er Pack" is said "the Organic Cotton Tee".
         let title = product.title.to_lowercase();
         let short = [" – ", " — ", " - ", "(", ","].iter().fold(title.as_str(), |t, sep| t.split(sep).next().unwrap_or(t)).trim().to_string();
         let names = [title, short].into_iter().filter(|n| n.split_whitespace().count() >= 2).collect();
-        Vocabulary { stems: known, standalone, negated, negated_as_fact, names }
+        Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names }
     }
 
     /// A denial in `sentence` that the product's own text does not make, if any: "It doesn't
@@ -328,6 +345,19 @@ impl Vocabulary {
             }
             Some(format!("{negation} {}", span.join(" ")))
         })
+    }
+
+    /// A word the product's text only ever denies, said in `sentence` without a no: "The Cast
+    /// Iron Skillet Duo is dishwasher safe" about a skillet "Not dishwasher safe" (a small
+    /// model drops the "not"). `None` when every such word is denied where it is said.
+    pub fn denied_claim(&self, sentence: &str) -> Option<String> {
+        if self.denied.is_empty() {
+            return None;
+        }
+        let lower = sentence.to_lowercase().replace(['’', '‘'], "'");
+        let covered: HashSet<String> = denials(&lower, 4).into_iter().flat_map(|d| d.span).chain(free_of(&lower)).flat_map(|w| stems(&w)).collect();
+        let said: HashSet<String> = words(&lower).flat_map(stems).collect();
+        self.denied.iter().find(|w| stems(w).iter().any(|s| said.contains(s)) && !stems(w).iter().any(|s| covered.contains(s))).cloned()
     }
 
     /// Whether a word the vocabulary knows may begin with `piece` (a word's first letters, lower
@@ -370,6 +400,11 @@ impl Vocabulary {
     }
 }
 
+/// The words `text` (lower case) puts before "-free" ("bpa" of "BPA-free").
+fn free_of(text: &str) -> Vec<String> {
+    text.match_indices("-free").filter_map(|(i, _)| words(&text[..i]).last().map(str::to_string)).collect()
+}
+
 /// Stock phrases of selling talk whose words are not everyday talk on their own.
 const STOCK_IDIOMS: &[&str] = &["an eye on", "your eye on", "your eyes on", "an eye out", "your eyes peeled"];
 
@@ -390,8 +425,7 @@ const SPAN_SKIP: &[&str] = &[
     "contain", "contains", "include", "includes", "come", "comes", "use",
 ];
 
-/// Each negation in `text` with up to `max` content words it covers (to the end of its clause,
-/// or an "and"/"but"), lower case.
+/// A negation and what it covers.
 struct Denial {
     negation: String,
     /// Up to `max` content words it covers.
@@ -401,6 +435,8 @@ struct Denial {
     instruction: bool,
 }
 
+/// Each negation in `text` with up to `max` content words it covers (to the end of its clause,
+/// or an "and"/"but"), lower case.
 fn denials(text: &str, max: usize) -> Vec<Denial> {
     let text = text.to_lowercase().replace(['’', '‘'], "'");
     let mut out = Vec::new();
@@ -553,6 +589,7 @@ mod tests {
         let tee = cat.products.iter().find(|p| p.title.starts_with("Organic Cotton Tee")).unwrap();
         let v = Vocabulary::for_product(tee, &cat.products, "Atelier Live", "Lena");
         assert_eq!(v.unsupported_denial("Don't bleach the Organic Cotton Tee."), None);
+        assert!(v.unsupported_denial("It doesn't contain cotton.").is_some());
         // Its text says "Do not bleach": an instruction, not a property of the tee.
         assert!(v.unsupported_denial("The Organic Cotton Tee does not bleach.").is_some());
         assert_eq!(v.unsupported_denial("Please do not bleach it."), None);
@@ -560,7 +597,23 @@ mod tests {
         let coat = cat.products.iter().find(|p| p.title.contains("Wool-Blend Coat")).unwrap();
         let v = Vocabulary::for_product(coat, &cat.products, "Atelier Live", "Lena");
         assert!(v.unsupported_denial("This coat doesn't need to be washed.").is_some(), "its text says \"Do not wash\": dry clean");
-        assert!(v.unsupported_denial("It doesn't contain cotton.").is_some());
+        // The skillet's text: "Not dishwasher safe – hand wash and dry immediately".
+        let cat = catalog("tests/fixtures/shopify-bundles.csv");
+        let skillet = cat.products.iter().find(|p| p.title.starts_with("Cast Iron Skillet Duo")).unwrap();
+        let v = Vocabulary::for_product(skillet, &cat.products, "Home Cook Live", "Leo");
+        for wrong in ["The Cast Iron Skillet Duo is dishwasher safe.", "It is dishwasher safe but must be washed and dried immediately."] {
+            assert_eq!(v.denied_claim(wrong).as_deref(), Some("dishwasher"), "{wrong}");
+        }
+        for right in ["It's not dishwasher safe, so hand wash and dry it right away.", "Keep it out of the dishwasher: it is not dishwasher safe.", "It is oven-safe up to 500 °F."] {
+            assert_eq!(v.denied_claim(right), None, "{right}");
+        }
+        // A word the text denies once and says plainly elsewhere is no denial ("(without lid)",
+        // "snap-lock lids"); "-free" says no as well.
+        let set = cat.products.iter().find(|p| p.title.starts_with("Meal Prep Container Set")).unwrap();
+        let v = Vocabulary::for_product(set, &cat.products, "Home Cook Live", "Leo");
+        assert_eq!(v.denied_claim("It comes with snap-lock lids and silicone seals."), None);
+        assert_eq!(v.denied_claim("The containers are BPA-free."), None);
+        assert_eq!(v.denied_claim("The containers are made with BPA."), Some("bpa".into()));
         assert!(has_standalone("Free shipping on every order.", "free"));
     }
 }

@@ -1048,6 +1048,11 @@ impl LlmWriter {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
                 return Err(Refusal::new(text, format!("a denial the product's text does not make (\"{denial}\")")));
             }
+            // "The Cast Iron Skillet Duo is dishwasher safe" about one "Not dishwasher safe".
+            if let Some(word) = self.vocabulary.as_ref().and_then(|(_, v)| v.denied_claim(&text)) {
+                self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+                return Err(Refusal::new(text, format!("the product's text says no to \"{word}\"")));
+            }
         }
         let line = line_from_text(&text, req.kind, req.product.map(|p| p.id.clone()), self.catalog.currency, req.offer_minutes);
         if req.product.is_some_and(|p| calls_the_product_the_model(&lower, p)) {
