@@ -455,7 +455,7 @@ fn scarcity_of_the_product(lower: &str) -> bool {
     .any(|p| lower.contains(p));
     // "Product only lasts 5 minutes due to its price": what lasts is the sentence's subject,
     // so the deal must be named before the verb.
-    let lasts = ["only lasts", "lasts only", "only last "].iter().filter_map(|p| lower.find(p)).min();
+    let lasts = ["only lasts", "lasts only", "only last ", "lasts for", "last for"].iter().filter_map(|p| lower.find(p)).min();
     lower.contains("minute")
         && ((runs_out && !DEAL.iter().any(|w| lower.contains(w))) || lasts.is_some_and(|at| !DEAL.iter().any(|w| lower[..at].contains(w))))
 }
@@ -1285,6 +1285,8 @@ mod tests {
         assert!(!scarcity_of_the_product("it is available in two finishes."));
         assert!(scarcity_of_the_product("product only lasts 5 minutes due to its price and quality."));
         assert!(!scarcity_of_the_product("this price only lasts 5 minutes."));
+        assert!(scarcity_of_the_product("the cast iron skillet duo costs $89.00 and lasts for 5 minutes."));
+        assert!(!scarcity_of_the_product("this deal lasts for 5 minutes."));
         assert!(scarcity_of_the_product("this bamboo led desk lamp will run out in 5 minutes."));
         assert!(!scarcity_of_the_product("this deal will run out in 5 minutes."));
         // Nor are the deal's minutes a delivery time.
