@@ -103,7 +103,7 @@ fn reason_kind(r: &str) -> String {
         ("the product's text says no to", "denied claim"),
         ("the model's measurement", "model's measurement"),
         ("is the person wearing it", "model's measurement"),
-        ("the minutes are the live deal's", "offer minutes"),
+        ("is when this price ends", "offer minutes"),
         ("names the", "wrong product name"),
         ("is not the name of the product", "invented product name"),
         ("too long", "too long"),

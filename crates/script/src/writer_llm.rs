@@ -423,7 +423,8 @@ fn name_as_the_catalog(text: &str, names: &[String]) -> String {
 /// state are the live deal's, so they are said of the deal, its price or its timer, not as a
 /// delivery time or a wait.
 fn minutes_not_of_the_deal(lower: &str, states_a_price: bool) -> bool {
-    const OF_THE_DEAL: &[&str] = &["price", "deal", "offer", "discount", "% off", "sale", "timer", "clock", "countdown", "live", "save", "saving"];
+    // "It ends in 5 minutes", "it's only on for the next 5 minutes": said of the deal too.
+    const OF_THE_DEAL: &[&str] = &["price", "deal", "offer", "discount", "% off", "sale", "timer", "clock", "countdown", "live", "save", "saving", "ends", "ending", "end in", "on for"];
     lower.contains("minute") && !states_a_price && !OF_THE_DEAL.iter().any(|w| lower.contains(w))
 }
 
@@ -1061,7 +1062,8 @@ impl LlmWriter {
         }
         if minutes_not_of_the_deal(&lower, line.facts().any(|f| matches!(f, Fact::Price(_)))) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
-            return Err(Refusal::new(text, "the minutes are the live deal's: say them of the deal or its timer".into()));
+            // Worded so that an echo of it is a good line.
+            return Err(Refusal::new(text, format!("{} minutes is when this price ends, not a wait or a delivery time", req.offer_minutes)));
         }
         if let Err(r) = self.guard.check_in(&line, &self.catalog, req.next_product) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
@@ -1294,6 +1296,8 @@ mod tests {
         assert!(!minutes_not_of_the_deal("you have 5 minutes to get it at €89.90.", true));
         assert!(!minutes_not_of_the_deal("keep an eye on the timer: 5 minutes left.", false));
         assert!(!minutes_not_of_the_deal("it layers well under sunscreen.", false));
+        assert!(!minutes_not_of_the_deal("keep your eyes peeled, it ends in 5 minutes!", false));
+        assert!(minutes_not_of_the_deal("you can get your organic cotton tee in just 5 minutes!", false));
         // An echo of the correction is no line.
         assert!(LlmWriter::tidy("This price runs out, not the product.").is_err());
         assert!(LlmWriter::tidy("No false urgency about the lamp itself here.").is_err());
