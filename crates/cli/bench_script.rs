@@ -414,6 +414,7 @@ mod tests {
         assert_eq!(reason_kind("9 of its 10 phrases were said before"), "repeat");
         assert_eq!(reason_kind("a denial the product's text does not make (\"doesn't price\")"), "unsupported denial");
         assert_eq!(reason_kind("the product's text says no to \"dishwasher\""), "denied claim");
+        assert_eq!(reason_kind("5 minutes is when this price ends, not a wait or a delivery time"), "offer minutes");
         assert_eq!(reason_kind("178 is the model's measurement in the catalog, not the product's: say it of the model"), "model's measurement");
         assert_eq!(reason_kind("false urgency about the product itself"), "false urgency");
         assert_eq!(reason_kind("words the catalog does not support: glad, hear"), "unsupported words");
