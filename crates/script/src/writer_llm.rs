@@ -606,8 +606,8 @@ impl LlmWriter {
                             pick(&[
                                 // The model named first: asked for "a sizing tip: the model is
                                 // 178 cm …", the 0.5B dropped the model ("Pick a size: 178 cm").
+                                // One wording: asked "what size the model wears", it asked back.
                                 format!("Tell the viewers in one sentence, to help them pick a size for the {name}: {fact}."),
-                                format!("Tell the viewers in one sentence what size the model wears: {fact}."),
                             ])
                         } else if req.kind == SegmentKind::SocialProof {
                             pick(&[
