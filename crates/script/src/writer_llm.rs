@@ -173,11 +173,6 @@ pub struct LlmWriter {
     /// turns with it. (The segment's index does not: a show of six segments a product block
     /// gave a product's offer the same instruction, and the same sentence back, every visit.)
     visits: HashMap<(String, SegmentKind), usize>,
-    /// The first tokens of the last sentences written (or refused as repeats) for each ask
-    /// (`Task::ask`): asked for a point again, a small model writes the sentence it wrote last
-    /// time, word for word ("The Linen Wide-Leg Trousers have a high-rise waist with hidden
-    /// side zip." refused 7 times in 30 minutes), so it is made to begin otherwise at once.
-    openings: HashMap<String, VecDeque<u32>>,
     /// The writer model's grammar probe, and a larger model's where the machine has room
     /// (`grammar`): sentences they call broken are not said. None when the model has no probe
     /// (trained by `evercast models install`) or its engine does not expose hidden states
@@ -319,9 +314,6 @@ fn money(m: &show::Money) -> String {
 /// what the sentence must state.
 struct Task {
     instruction: String,
-    /// What it asks for (the point, the price, the call to action) and of which product: the
-    /// openings of earlier sentences for the same ask are ruled out from its first try.
-    ask: String,
     /// The sentence must use at least one of these words (a fact's or the product's).
     anchors: Vec<String>,
     /// An offer sentence must state the product's price.
@@ -500,7 +492,6 @@ impl LlmWriter {
             third_tries: 0,
             third_wins: 0,
             visits: HashMap::new(),
-            openings: HashMap::new(),
         }
     }
 
@@ -564,7 +555,6 @@ impl LlmWriter {
             let pick = |options: &[String]| options[turn % options.len()].clone();
             let task = match req.kind {
                 SegmentKind::Hook => Task {
-                    ask: format!("hook {}", p.id),
                     instruction: pick(&[
                         format!("Introduce the {name} to the viewers in one catchy sentence."),
                         format!("Say in one short, excited sentence that the {name} is on screen now."),
@@ -576,7 +566,6 @@ impl LlmWriter {
                 },
                 // Ratings and sales, where the catalog has them, as the templates say them.
                 SegmentKind::SocialProof if i == 0 && p.proof.rating.is_some() && p.proof.reviews.is_some() => Task {
-                    ask: format!("rating {}", p.id),
                     instruction: format!(
                         "Tell the viewers in one sentence that shoppers rate the {name} {:.1} out of 5 in {} reviews.",
                         p.proof.rating.unwrap_or_default(),
@@ -587,7 +576,6 @@ impl LlmWriter {
                     cues: vec![Cue::ThumbsUp],
                 },
                 SegmentKind::SocialProof if i == 1 && p.proof.sold.is_some() => Task {
-                    ask: format!("sold {}", p.id),
                     instruction: format!("Tell the viewers in one sentence that more than {} of the {name} have been sold.", p.proof.sold.unwrap_or_default()),
                     anchors: vec!["sold".into(), "bought".into(), "customers".into(), "shoppers".into(), "people".into()],
                     must_price: None,
@@ -595,7 +583,6 @@ impl LlmWriter {
                 },
                 SegmentKind::Pitch | SegmentKind::Demo | SegmentKind::SocialProof => match point(i) {
                     Some(fact) => Task {
-                        ask: format!("{} {fact}", p.id),
                         // "why you like it, because: …" had small models invent reasons of their
                         // own ("perfect for storing delicate items"); the fact as what the host
                         // likes keeps them on it.
@@ -644,7 +631,6 @@ impl LlmWriter {
                 },
                 SegmentKind::Offer => match (i, p.compare_at()) {
                     (0, Some(was)) => Task {
-                        ask: format!("price {}", p.id),
                         instruction: pick(&[
                             format!("Tell the viewers in one sentence that the {name} is now {} instead of {}.", money(&p.price()), money(&was)),
                             format!("Tell the viewers in one sentence that the {name} is down from {} to {} today.", money(&was), money(&p.price())),
@@ -654,7 +640,6 @@ impl LlmWriter {
                         cues: vec![Cue::Point, Cue::LookAtCard],
                     },
                     (0, None) => Task {
-                        ask: format!("price {}", p.id),
                         instruction: pick(&[
                             format!("Tell the viewers in one sentence that the {name} costs {}.", money(&p.price())),
                             format!("Tell the viewers in one sentence that they can get the {name} for {} today.", money(&p.price())),
@@ -665,7 +650,6 @@ impl LlmWriter {
                         cues: vec![Cue::Point, Cue::LookAtCard],
                     },
                     _ => Task {
-                        ask: format!("minutes {}", p.id),
                         instruction: pick(&[
                             format!("Tell the viewers in one sentence that this price is only on for the next {} minutes.", req.offer_minutes),
                             // Not "that the timer on screen runs for 5 minutes" (copied as it stands,
@@ -679,7 +663,6 @@ impl LlmWriter {
                     },
                 },
                 SegmentKind::CallToAction => Task {
-                    ask: format!("order {}", p.id),
                     instruction: pick(&[
                         format!("Ask the viewers in one short sentence to tap the product card to order the {name}."),
                         format!("Invite the viewers in one short sentence to add the {name} to their cart."),
@@ -691,7 +674,6 @@ impl LlmWriter {
                 },
                 SegmentKind::Transition => match req.next_product {
                     Some(next) => Task {
-                        ask: format!("next {}", next.id),
                         instruction: pick(&[
                             // Not "coming up" (small models make it "available soon"), nor "stay with
                             // you" (they make it a property of the product), nor "you will show
@@ -849,7 +831,7 @@ impl Writer for LlmWriter {
             let mut correction = String::new();
             // The openings of this task's sentences refused as repeats: told "do not write X",
             // a small model writes X again; made to begin otherwise, it writes a new sentence.
-            let mut not_first: Vec<u32> = self.openings.get(&task.ask).map(|o| o.iter().copied().collect()).unwrap_or_default();
+            let mut not_first: Vec<u32> = Vec::new();
             // The words of its sentences refused as unsupported: told "do not write X", the
             // model keeps the word it reached for; ruled out, it says what the catalog says.
             let mut banned: Vec<u32> = Vec::new();
@@ -932,7 +914,6 @@ impl Writer for LlmWriter {
                         }
                         self.memory.remember(&line.key());
                         self.fallback.note_said(line.key());
-                        self.note_opening(&task.ask, &said);
                         done = true;
                         if !emit(line) {
                             return Ok(());
@@ -950,7 +931,6 @@ impl Writer for LlmWriter {
                             && !not_first.contains(&t)
                         {
                             not_first.push(t);
-                            self.note_opening(&task.ask, &text);
                         }
                         // A repeat's reason ("5 of its 7 phrases were said a moment ago") is not
                         // for the model: it wrote it into the next line.
@@ -989,19 +969,6 @@ impl Writer for LlmWriter {
 }
 
 impl LlmWriter {
-    /// Keeps the first token of `sentence` as an opening the next try at `ask` may not use;
-    /// the last two only (the model must keep a likely opening to choose from).
-    fn note_opening(&mut self, ask: &str, sentence: &str) {
-        let Some(&t) = self.llm.encode(sentence).ok().as_ref().and_then(|t| t.first()) else { return };
-        let openings = self.openings.entry(ask.to_string()).or_default();
-        if !openings.contains(&t) {
-            openings.push_back(t);
-            if openings.len() > 2 {
-                openings.pop_front();
-            }
-        }
-    }
-
     /// The tokens that begin `words` (mid-sentence or opening one, lower or capitalised) and
     /// nothing the product's vocabulary supports: the word whole, or the first piece of a word
     /// of several pieces when no supported word begins that way (" blem" of "blemishes" goes,
@@ -1367,7 +1334,7 @@ mod tests {
         let writer = || LlmWriter::new(Llm::load(&path("qwen2.5-0.5b"), crate::llm::DeviceChoice::Cpu).unwrap(), "Glow Lab Live", &persona, cat.clone(), 5, 1);
         let lotion = cat.product("vitamin-c-brightening-lotion").unwrap();
         let req = SegmentRequest { kind: SegmentKind::Offer, product: Some(lotion), next_product: None, index: 3, block: 0, sentences: 1, offer_minutes: 5 };
-        let task = Task { instruction: String::new(), ask: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new() };
+        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new() };
         let sound = ["The Vitamin C Brightening Lotion is now $24.00.", "It brightens uneven skin tone with vitamin C and niacinamide."];
         let said_twice = "Keep an eye on the timer to keep an eye on the price ending in 5 minutes.";
         let costs_now = "The Vitamin C Brightening Lotion costs now $24.00.";
