@@ -424,7 +424,8 @@ fn name_as_the_catalog(text: &str, names: &[String]) -> String {
 /// delivery time or a wait.
 fn minutes_not_of_the_deal(lower: &str, states_a_price: bool) -> bool {
     // "It ends in 5 minutes", "it's only on for the next 5 minutes": said of the deal too.
-    const OF_THE_DEAL: &[&str] = &["price", "deal", "offer", "discount", "% off", "sale", "timer", "clock", "countdown", "live", "save", "saving", "ends", "ending", "end in", "on for"];
+    // Not "save": "To save time, order the set for 5 minutes".
+    const OF_THE_DEAL: &[&str] = &["price", "deal", "offer", "discount", "% off", "sale", "timer", "clock", "countdown", "live", "ends", "ending", "end in", "on for"];
     lower.contains("minute") && !states_a_price && !OF_THE_DEAL.iter().any(|w| lower.contains(w))
 }
 
@@ -450,7 +451,7 @@ fn scarcity_of_the_product(lower: &str) -> bool {
     const DEAL: &[&str] = &["price", "deal", "offer", "discount", "% off", "sale"];
     let runs_out = [
         "available for", "available only for", "only available", "gone in", "disappears in", "sold for only", "run out in", "runs out in", "sell out in", "sells out in",
-        "will end in", "will run out",
+        "will end in", "will run out", "ends in",
     ]
     .iter()
     .any(|p| lower.contains(p));
@@ -1060,7 +1061,7 @@ impl LlmWriter {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, "\"the model\" is the person wearing it: name the product".into()));
         }
-        if minutes_not_of_the_deal(&lower, line.facts().any(|f| matches!(f, Fact::Price(_)))) {
+        if minutes_not_of_the_deal(&lower, line.facts().any(|f| matches!(f, Fact::Price(_) | Fact::Percent(_)))) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             // Worded so that an echo of it is a good line.
             return Err(Refusal::new(text, format!("{} minutes is when this price ends, not a wait or a delivery time", req.offer_minutes)));
@@ -1297,6 +1298,9 @@ mod tests {
         assert!(!minutes_not_of_the_deal("keep an eye on the timer: 5 minutes left.", false));
         assert!(!minutes_not_of_the_deal("it layers well under sunscreen.", false));
         assert!(!minutes_not_of_the_deal("keep your eyes peeled, it ends in 5 minutes!", false));
+        assert!(minutes_not_of_the_deal("to save time, you should order the meal prep container set for 5 minutes.", false));
+        assert!(scarcity_of_the_product("this meal prep container set ends in 5 minutes."));
+        assert!(!scarcity_of_the_product("this price ends in 5 minutes."));
         assert!(minutes_not_of_the_deal("you can get your organic cotton tee in just 5 minutes!", false));
         // An echo of the correction is no line.
         assert!(LlmWriter::tidy("This price runs out, not the product.").is_err());
