@@ -439,8 +439,9 @@ fn calls_the_product_the_model(lower: &str, p: &Product) -> bool {
     }
     let (notes, rest) = crate::guard::fit_notes_and_the_rest(p);
     let product_is_a_model = rest.iter().any(|s| crate::grounding::words(&s.to_lowercase()).any(|w| w == "model" || w == "models"));
+    let numbers = crate::guard::numbers_in(lower);
     let of_the_person = ["wear", "wears", "wearing", "size", "tall", "height"].iter().any(|w| crate::grounding::words(lower).any(|x| x == *w))
-        || crate::guard::model_numbers_of(p).iter().any(|n| crate::guard::numbers_in(lower).contains(n));
+        || notes.iter().flat_map(|s| crate::guard::numbers_in(s)).any(|n| numbers.contains(&n));
     !notes.is_empty() && !product_is_a_model && !of_the_person
 }
 
@@ -591,12 +592,10 @@ impl LlmWriter {
                         // ("The Merino Crew Sweater is 178 cm long"); as a sizing tip it stays
                         // the model's (and the guard refuses it otherwise).
                         instruction: if points::about_the_model(&fact) {
-                            pick(&[
-                                // The model named first: asked for "a sizing tip: the model is
-                                // 178 cm …", the 0.5B dropped the model ("Pick a size: 178 cm").
-                                // One wording: asked "what size the model wears", it asked back.
-                                format!("Tell the viewers in one sentence, to help them pick a size for the {name}: {fact}."),
-                            ])
+                            // The model named first: asked for "a sizing tip: the model is
+                            // 178 cm …", the 0.5B dropped the model ("Pick a size: 178 cm").
+                            // One wording: asked "what size the model wears", it asked back.
+                            format!("Tell the viewers in one sentence, to help them pick a size for the {name}: {fact}.")
                         } else if req.kind == SegmentKind::SocialProof {
                             pick(&[
                                 format!("Say in one sentence that you love this about the {name}: {fact}."),
@@ -1292,16 +1291,16 @@ mod tests {
         assert!(!scarcity_of_the_product("this deal lasts for 5 minutes."));
         assert!(scarcity_of_the_product("this bamboo led desk lamp will run out in 5 minutes."));
         assert!(!scarcity_of_the_product("this deal will run out in 5 minutes."));
-        // Nor are the deal's minutes a delivery time.
-        assert!(minutes_not_of_the_deal("get your merino crew sweater in 5 minutes, ready for your special day!", false));
-        assert!(!minutes_not_of_the_deal("you have 5 minutes to get it at €89.90.", true));
-        assert!(!minutes_not_of_the_deal("keep an eye on the timer: 5 minutes left.", false));
-        assert!(!minutes_not_of_the_deal("it layers well under sunscreen.", false));
-        assert!(!minutes_not_of_the_deal("keep your eyes peeled, it ends in 5 minutes!", false));
-        assert!(minutes_not_of_the_deal("to save time, you should order the meal prep container set for 5 minutes.", false));
         assert!(scarcity_of_the_product("this meal prep container set ends in 5 minutes."));
         assert!(!scarcity_of_the_product("this price ends in 5 minutes."));
+        // Nor are the deal's minutes a wait or a delivery time.
+        assert!(minutes_not_of_the_deal("get your merino crew sweater in 5 minutes, ready for your special day!", false));
         assert!(minutes_not_of_the_deal("you can get your organic cotton tee in just 5 minutes!", false));
+        assert!(minutes_not_of_the_deal("to save time, you should order the meal prep container set for 5 minutes.", false));
+        assert!(!minutes_not_of_the_deal("you have 5 minutes to get it at €89.90.", true));
+        assert!(!minutes_not_of_the_deal("keep an eye on the timer: 5 minutes left.", false));
+        assert!(!minutes_not_of_the_deal("keep your eyes peeled, it ends in 5 minutes!", false));
+        assert!(!minutes_not_of_the_deal("it layers well under sunscreen.", false));
         // An echo of the correction is no line.
         assert!(LlmWriter::tidy("This price runs out, not the product.").is_err());
         assert!(LlmWriter::tidy("No false urgency about the lamp itself here.").is_err());
