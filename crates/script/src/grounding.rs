@@ -311,7 +311,7 @@ impl Vocabulary {
         // the first word of each denial that is no everyday talk, unless the text also says it
         // plainly somewhere (a "lid" denied "(without lid)" and sold "with snap-lock lids").
         let said_plainly: HashSet<String> = lower
-            .split(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '\n'))
+            .split([',', '.', ';', ':', '!', '?', '—', '–', '(', ')', '\n'])
             .filter(|clause| denials(clause, 4).is_empty() && !clause.contains("-free"))
             .flat_map(|clause| words(clause).flat_map(stems).collect::<Vec<_>>())
             .filter(|s| negated.contains(s))
@@ -444,7 +444,7 @@ struct Denial {
 fn denials(text: &str, max: usize) -> Vec<Denial> {
     let text = text.to_lowercase().replace(['’', '‘'], "'");
     let mut out = Vec::new();
-    for clause in text.split(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '<' | '>' | '\n')) {
+    for clause in text.split([',', '.', ';', ':', '!', '?', '—', '–', '(', ')', '<', '>', '\n']) {
         let ws: Vec<&str> = words(clause).collect();
         for (i, w) in ws.iter().enumerate() {
             // "free from parabens" says no too.

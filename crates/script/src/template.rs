@@ -143,7 +143,7 @@ impl TemplateWriter {
                 let usage_at = if req.kind == SegmentKind::Demo { 0 } else { n.saturating_sub(1).max(1) };
                 // A fit note is a sizing tip, said in its own words now and then; no other
                 // template quotes it.
-                let with_fit = !b.fit.is_empty() && req.kind == SegmentKind::Pitch && req.index % 2 == 0 && p.is_some_and(|p| points::speakable(p).iter().any(Point::about_the_model));
+                let with_fit = !b.fit.is_empty() && req.kind == SegmentKind::Pitch && req.index.is_multiple_of(2) && p.is_some_and(|p| points::speakable(p).iter().any(Point::about_the_model));
                 for i in 0..n {
                     if with_fit && i + 1 == n {
                         self.push(rank, &mut out, ("fit", &b.fit), p, req, req.kind, &[]);
