@@ -311,7 +311,7 @@ impl Vocabulary {
         // the first word of each denial that is no everyday talk, unless the text also says it
         // plainly somewhere (a "lid" denied "(without lid)" and sold "with snap-lock lids").
         let said_plainly: HashSet<String> = lower
-            .split([',', '.', ';', ':', '!', '?', '—', '–', '(', ')', '\n'])
+            .split(CLAUSE_ENDS)
             .filter(|clause| denials(clause, 4).is_empty() && !clause.contains("-free"))
             .flat_map(|clause| words(clause).flat_map(stems).collect::<Vec<_>>())
             .filter(|s| negated.contains(s))
@@ -429,6 +429,9 @@ const SPAN_SKIP: &[&str] = &[
     "contain", "contains", "include", "includes", "come", "comes", "use",
 ];
 
+/// Where a clause ends, for the denials: punctuation, and the end of a point (one a line).
+const CLAUSE_ENDS: [char; 13] = [',', '.', ';', ':', '!', '?', '—', '–', '(', ')', '<', '>', '\n'];
+
 /// A negation and what it covers.
 struct Denial {
     negation: String,
@@ -444,7 +447,7 @@ struct Denial {
 fn denials(text: &str, max: usize) -> Vec<Denial> {
     let text = text.to_lowercase().replace(['’', '‘'], "'");
     let mut out = Vec::new();
-    for clause in text.split([',', '.', ';', ':', '!', '?', '—', '–', '(', ')', '<', '>', '\n']) {
+    for clause in text.split(CLAUSE_ENDS) {
         let ws: Vec<&str> = words(clause).collect();
         for (i, w) in ws.iter().enumerate() {
             // "free from parabens" says no too.

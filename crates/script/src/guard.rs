@@ -177,12 +177,15 @@ impl Guard {
         // A number the catalog only says of the model wearing the product ("Model is 178 cm")
         // is said of the model, not of the product ("The Merino Crew Sweater is 178 cm long").
         // In the catalog's own language only, as the names are: a translation says "modelo".
+        // The product's fit notes are looked at only for a line that states a number.
+        let numbers = numbers_in(&text);
         if let Some(p) = product
+            && !numbers.is_empty()
             && self.names.is_some()
             && !crate::grounding::words(&lower).any(|w| w == "model" || w == "model's" || w == "models")
         {
             let model_only = model_numbers_of(p);
-            if let Some(n) = numbers_in(&text).into_iter().find(|n| model_only.contains(n)) {
+            if let Some(n) = numbers.into_iter().find(|n| model_only.contains(n)) {
                 return Err(Rejection { reason: format!("{n} is the model's measurement in the catalog, not the product's: say it of the model") });
             }
         }
@@ -365,12 +368,17 @@ fn option_names(p: &Product) -> Vec<String> {
 
 /// Numbers written in the product's own text (title, description, points, options).
 pub fn text_numbers_of(p: &Product) -> HashSet<String> {
-    let mut text = format!("{} {} {}", p.title, p.description, p.points.join(" "));
+    numbers_in(&product_text(p)).into_iter().collect()
+}
+
+/// The product's own text (title, description, points, variants), one piece a line.
+fn product_text(p: &Product) -> String {
+    let mut text = format!("{}\n{}\n{}", p.title, p.description, p.points.join("\n"));
     for v in &p.variants {
-        text.push(' ');
+        text.push('\n');
         text.push_str(&v.title);
     }
-    numbers_in(&text).into_iter().collect()
+    text
 }
 
 /// Numbers the product's text gives only in fit notes about the model wearing it ("Model is
@@ -384,13 +392,8 @@ pub fn model_numbers_of(p: &Product) -> HashSet<String> {
 /// The sentences and bullets of the product's text (title, description, points, variants):
 /// the fit notes about the model wearing it, and the rest.
 pub fn fit_notes_and_the_rest(p: &Product) -> (Vec<String>, Vec<String>) {
-    let mut text = format!("{}\n{}\n{}", p.title, p.description, p.points.join("\n"));
-    for v in &p.variants {
-        text.push('\n');
-        text.push_str(&v.title);
-    }
     // Not at a decimal point ("9.5 cm").
-    text.split(['\n', ';', '•']).flat_map(|s| s.split(". ")).map(str::to_string).partition(|s| crate::points::about_the_model(s))
+    product_text(p).split(['\n', ';', '•']).flat_map(|s| s.split(". ")).map(str::to_string).partition(|s| crate::points::about_the_model(s))
 }
 
 /// The numbers in a text, normalized (`1,299.00` → `1299`, `9.5` stays `9.5`).

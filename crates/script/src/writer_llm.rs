@@ -419,14 +419,17 @@ fn name_as_the_catalog(text: &str, names: &[String]) -> String {
     out
 }
 
+/// Words that name the live deal.
+const DEAL: &[&str] = &["price", "deal", "offer", "discount", "% off", "sale"];
+
 /// "Get your sweater in 5 minutes, ready for your special day!": the only minutes a line may
 /// state are the live deal's, so they are said of the deal, its price or its timer, not as a
 /// delivery time or a wait.
 fn minutes_not_of_the_deal(lower: &str, states_a_price: bool) -> bool {
-    // "It ends in 5 minutes", "it's only on for the next 5 minutes": said of the deal too.
-    // Not "save": "To save time, order the set for 5 minutes".
-    const OF_THE_DEAL: &[&str] = &["price", "deal", "offer", "discount", "% off", "sale", "timer", "clock", "countdown", "live", "ends", "ending", "end in", "on for"];
-    lower.contains("minute") && !states_a_price && !OF_THE_DEAL.iter().any(|w| lower.contains(w))
+    // The timer's words, and "it ends in 5 minutes", "it's only on for the next 5 minutes":
+    // said of the deal too. Not "save": "To save time, order the set for 5 minutes".
+    const OF_THE_TIMER: &[&str] = &["timer", "clock", "countdown", "live", "ends", "ending", "end in", "on for"];
+    lower.contains("minute") && !states_a_price && !DEAL.iter().chain(OF_THE_TIMER).any(|w| lower.contains(w))
 }
 
 /// "The model has two crew-neck T-shirts", "The model is now €229.00": where the catalog's
@@ -449,7 +452,6 @@ fn calls_the_product_the_model(lower: &str, p: &Product) -> bool {
 /// that makes the product itself run out (false urgency, which consumer rules forbid) is
 /// refused unless it names the deal, the offer or the price.
 fn scarcity_of_the_product(lower: &str) -> bool {
-    const DEAL: &[&str] = &["price", "deal", "offer", "discount", "% off", "sale"];
     let runs_out = [
         "available for", "available only for", "only available", "gone in", "disappears in", "sold for only", "run out in", "runs out in", "sell out in", "sells out in",
         "will end in", "will run out", "ends in",
