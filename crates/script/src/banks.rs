@@ -36,7 +36,6 @@ pub const HOOK: &[&str] = &[
     "This one is {adj}: the {name}.",
     "Stay with me for this one, the {name}.",
     "Here comes the {name}, have a look at the card.",
-    "Ready for something {adj}? The {name}.",
     "On screen now, our {name}.",
     "You're going to want to see this: the {name}.",
     "Let's get a closer look at the {name}.",
@@ -55,17 +54,16 @@ pub const PITCH: &[&str] = &[
     "Look at this: {np}.",
     "What makes it {adj}? {Clause}.",
     "Plus, {clause}.",
-    "Something people notice right away: {np}.",
     "Let me point out that {clause}.",
-    "On the card you'll see it too: {clause}.",
-    "A practical one: {clause}.",
     "My favourite detail? {Np}.",
     "And here's the nice part: {clause}.",
-    "Simple, but it matters: {clause}.",
     "Good to know, {clause}.",
     "Just to be clear on the details, {clause}.",
     "So, {clause}.",
     "You'll like this: {clause}.",
+    "What's great is that {clause}.",
+    "One more thing: {clause}.",
+    "It's worth knowing that {clause}.",
 ];
 
 /// How to use it, from the catalog's instructions (`{usage}`: "apply 2-3 drops to clean skin").
@@ -92,9 +90,8 @@ pub const FIT: &[&str] = &[
 pub const OPTIONS: &[&str] = &[
     "It comes in {nvar} {optname}: {options}.",
     "You can pick from {nvar} {optname}: {options}.",
-    "Choose your favourite of the {nvar} {optname}: {options}.",
     "There are {nvar} {optname} to choose from: {options}.",
-    "Available in {options}.",
+    "It's available in {options}.",
 ];
 
 pub const SOCIAL_PROOF_RATING: &[&str] = &[
@@ -117,16 +114,14 @@ pub const SOCIAL_PROOF_SOLD: &[&str] = &[
 pub const SOCIAL_PROOF_SOFT: &[&str] = &[
     "What I love most about it is {np}.",
     "I really like that {clause}.",
-    "Here's why I like it: {clause}.",
+    "What I really like is that {clause}.",
+    "What I like is that {clause}.",
+    "I love that {clause}.",
+    "The part I like best is that {clause}.",
     "If I had to pick one thing from today's show, this might be it.",
     "It's the kind of thing you end up using every day.",
     "If you're looking for a gift, this one is a great choice.",
-    "This is one of my personal favourites in the shop.",
-    "It looks even better in real life than on the card.",
-    "Tell me in the chat what you think of it.",
-    "Would you use this at home? Let me know in the chat.",
-    "It's one of those small things that make the day a little nicer.",
-    "I keep coming back to this one.",
+    "Let me know in the chat what you think of it.",
 ];
 
 pub const PRICE: &[&str] = &[
@@ -142,6 +137,7 @@ pub const PRICE: &[&str] = &[
 
 pub const PRICE_FROM: &[&str] = &[
     "Prices start at {price}.",
+    "Prices start at just {price}.",
     "Prices start at {price}, depending on the {optname_one} you pick.",
     "You can get one for as little as {price}.",
 ];
@@ -162,19 +158,21 @@ pub const DISCOUNT: &[&str] = &[
 pub const OFFER_START: &[&str] = &[
     "For the next {minutes} minutes, you can get it for {price}.",
     "This offer is only available for the next {minutes} minutes, so keep an eye on the timer.",
-    "You have {minutes} minutes to get this live deal, so keep an eye on the timer.",
-    "This live deal ends in {minutes} minutes, so keep an eye on the timer.",
+    "You can get it for {price} for the next {minutes} minutes.",
+    "This deal ends in {minutes} minutes, so keep an eye on the timer.",
 ];
 
 pub const OFFER_RUNNING: &[&str] = &[
-    "The live price is {price} until the timer runs out.",
+    "The offer is still on, so you can still get it for {price}.",
+    "You still have time to get it for {price}.",
     "You can still get it for {price} while the timer is running.",
-    "{price} is only available while the countdown is running.",
-    "The deal is still on, so don't miss out.",
+    "You can still get it for {price} until the timer runs out.",
     "There's still time on the clock, so grab it while you can.",
     "The clock is ticking, so don't wait too long.",
-    "The timer is still running, so there's still time to get yours.",
     "Keep an eye on the clock in the corner.",
+    "The offer is still running, so there's still time to get yours.",
+    "There's still time to get this deal.",
+    "The deal is still on, so don't miss out.",
 ];
 
 pub const STOCK: &[&str] = &[
@@ -190,14 +188,11 @@ pub const CTA: &[&str] = &[
     "You can order the {name} by tapping the product card on your screen.",
     "If you'd like the {name}, just tap the product card below.",
     "To order the {name}, just hit the cart button below.",
-    "Add the {name} to your cart before the timer ends.",
+    "Add the {name} to your cart before the deal ends.",
     "Add it to your cart now, and we'll ship it to you.",
     "To get yours, tap the product card and add it to your cart.",
-    "Click the link below to order while the deal is still on.",
     "Let me know in the chat if you have any questions about the {name}.",
     "If you have any questions, drop them in the chat and I'll answer.",
-    "If you know someone who would love this, share the stream with them.",
-    "Follow the shop so you don't miss the next live deal.",
     "Tap the product card to see all the details of the {name}.",
 ];
 
@@ -223,15 +218,13 @@ pub const FILLER: &[&str] = &[
 /// Sentence openers that vary a line without changing what it claims.
 pub const OPENERS: &[&str] = &[
     "And ",
-    "So ",
     "Now, ",
     "Okay, ",
     "Remember, ",
     "By the way, ",
     "Just so you know, ",
-    "Oh, and ",
-    "Listen, ",
     "Also, ",
+    "Listen, ",
 ];
 
 /// Adjectives by tone.

@@ -321,8 +321,10 @@ impl Point {
     pub fn noun_phrase(&self) -> Option<String> {
         match self.form {
             Form::NounPhrase => Some(with_article(&decap(&self.text), true)),
+            // "One detail that stands out: the 2 silicone handle sleeves" (without "the", a
+            // count after a lead-in reads as a bullet).
             Form::Spec if !self.text.contains(':') && !ends_with_unit(&self.text) && !self.text.contains('%') && self.text.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
-                Some(with_article(&self.text, true))
+                Some(if is_count(&self.text) { format!("the {}", self.text) } else { with_article(&self.text, true) })
             }
             _ => None,
         }
@@ -545,6 +547,9 @@ mod tests {
         let lid = Point::new("Leak-proof lid & carry loop");
         assert_eq!(lid.clause().unwrap(), "it has a leak-proof lid and carry loop");
         assert_eq!(lid.noun_phrase().unwrap(), "the leak-proof lid and carry loop");
+        let sleeves = Point::new("2 × silicone handle sleeves");
+        assert_eq!(sleeves.clause().unwrap(), "it includes 2 silicone handle sleeves");
+        assert_eq!(sleeves.noun_phrase().unwrap(), "the 2 silicone handle sleeves");
         assert_eq!(Point::new("Soft bristles").clause().unwrap(), "it has soft bristles");
         assert_eq!(Point::new("USB-C charging").clause().unwrap(), "it has USB-C charging");
         assert_eq!(Point::new("Machine washable").clause().unwrap(), "it's machine washable");

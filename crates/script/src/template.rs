@@ -392,7 +392,9 @@ impl TemplateWriter {
                         "np" | "Np" => pt.noun_phrase(),
                         _ => pt.usage(),
                     };
-                    let options: Vec<String> = points.iter().filter_map(shape).collect();
+                    // The host's praise never takes a limitation ("I love that it's not
+                    // dishwasher safe"); the pitch says it plainly.
+                    let options: Vec<String> = points.iter().filter_map(shape).filter(|t| kind != SegmentKind::SocialProof || !says_not(t)).collect();
                     let text = options.choose(&mut self.rng)?;
                     let capital = slot.starts_with(char::is_uppercase) && !(opener.is_some() && open == 0);
                     line.text(if capital { capitalize(text) } else { text.clone() })
@@ -485,13 +487,23 @@ fn article_before(line: &mut Line, word: &str) {
     }
 }
 
+/// Whether a point says what the product is not or cannot do ("it's not dishwasher safe").
+fn says_not(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphabetic() && c != '\'' && c != '’').any(|w| {
+        let w = w.to_lowercase();
+        ["not", "never", "cannot"].contains(&w.as_str()) || w.ends_with("n't") || w.ends_with("n’t")
+    })
+}
+
 /// Whether an opener would stutter before a template that starts with the same word ("And
-/// and after this, …", "Just so you know, just so you know, …") or joins its clauses with it
-/// ("So this offer is on for 5 minutes, so keep an eye on the timer.").
+/// and after this, …", "Just so you know, just so you know, …"), joins its clauses with it
+/// ("So this offer is on for 5 minutes, so keep an eye on the timer.") or says it anywhere
+/// ("Now, add it to your cart now"; only for "now" and "also", words a line says once).
 fn stutters(opener: &str, template: &str) -> bool {
     let first = |s: &str| s.split_whitespace().next().map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase()).unwrap_or_default();
     let word = first(opener);
-    word == first(template) || template.to_lowercase().contains(&format!(", {word} "))
+    let lower = template.to_lowercase();
+    word == first(template) || lower.contains(&format!(", {word} ")) || (["now", "also"].contains(&word.as_str()) && lower.split(|c: char| !c.is_alphabetic()).any(|w| w == word))
 }
 
 /// The option a product varies by most, and its values: ("Color", ["Sand", "Sage"]).
@@ -592,5 +604,7 @@ mod tests {
         assert!(!stutters("So ", "Stay with me, the {next} is next."));
         assert!(stutters("So ", "This live deal ends in {minutes} minutes, so keep an eye on the timer."));
         assert!(!stutters("Now, ", "This live deal ends in {minutes} minutes, so keep an eye on the timer."));
+        assert!(stutters("Now, ", "Add it to your cart now, and we'll ship it to you."));
+        assert!(!stutters("And ", "To get yours, tap the product card and add it to your cart."));
     }
 }

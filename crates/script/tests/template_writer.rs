@@ -168,3 +168,30 @@ fn a_product_whose_variants_differ_in_price_gets_only_a_starting_price() {
     }
     assert!(priced >= 60, "every offer states the starting price, {priced} did");
 }
+
+/// The host's praise never takes a point that says what the product is not: the skillet's "Not
+/// dishwasher safe – hand wash and dry immediately" was said as "Here's why I like it: it's not
+/// dishwasher safe – …". The pitch still says it.
+#[test]
+fn the_host_does_not_praise_a_limitation() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/shopify-bundles.csv");
+    let cat = catalog::load(&path, Currency::USD).unwrap();
+    let p = cat.products.iter().find(|p| p.id == "cast-iron-skillet-duo-10-12").expect("the skillet in the bundles export");
+    let mut writer = TemplateWriter::new("Test Live", &persona(), 7);
+    let (mut praise, mut pitched) = (0, false);
+    for index in 0..400 {
+        let kind = if index % 2 == 0 { SegmentKind::SocialProof } else { SegmentKind::Pitch };
+        let req = SegmentRequest { kind, product: Some(p), next_product: None, index, block: 0, sentences: 2, offer_minutes: 5 };
+        for line in writer.compose(&req) {
+            let text = line.key();
+            if kind == SegmentKind::SocialProof {
+                praise += 1;
+                assert!(!text.contains("not dishwasher"), "praised a limitation: {text}");
+            } else {
+                pitched |= text.contains("not dishwasher safe");
+            }
+        }
+    }
+    assert!(praise > 100, "social proof lines were written ({praise})");
+    assert!(pitched, "the pitch still says the skillet is not dishwasher safe");
+}
