@@ -104,6 +104,7 @@ fn reason_kind(r: &str) -> String {
         ("the model's measurement", "model's measurement"),
         ("is the person wearing it", "model's measurement"),
         ("is when this price ends", "offer minutes"),
+        ("I am the host", "host in the third person"),
         ("names the", "wrong product name"),
         ("is not the name of the product", "invented product name"),
         ("too long", "too long"),
@@ -417,6 +418,7 @@ mod tests {
         assert_eq!(reason_kind("5 minutes is when this price ends, not a wait or a delivery time"), "offer minutes");
         assert_eq!(reason_kind("178 is the model's measurement in the catalog, not the product's: say it of the model"), "model's measurement");
         assert_eq!(reason_kind("false urgency about the product itself"), "false urgency");
+        assert_eq!(reason_kind("I am the host, so I say \"I\""), "host in the third person");
         assert_eq!(reason_kind("words the catalog does not support: glad, hear"), "unsupported words");
         assert_eq!(reason_kind("no subject: not a whole sentence"), "no subject");
     }

@@ -448,6 +448,23 @@ fn calls_the_product_the_model(lower: &str, p: &Product) -> bool {
     !notes.is_empty() && !product_is_a_model && !of_the_person
 }
 
+/// "Leo has 5 minutes to buy the wraps", "It's dishwasher safe, according to Leo.", "Ava's
+/// Vitamin C Lotion": a small model, told its name in the system prompt, talks of the host in
+/// the third person. The host's name is said only to introduce themselves ("I'm Leo").
+fn host_in_the_third_person(text: &str, host: &str) -> bool {
+    // The first name is enough ("Mia has 5 minutes" of a host called Mia Chen).
+    let Some(first) = host.split_whitespace().next().map(str::to_lowercase) else { return false };
+    let words: Vec<String> = text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’').filter(|w| !w.is_empty()).map(|w| w.to_lowercase().replace('’', "'")).collect();
+    let introduces = |i: usize| {
+        let before = |k: usize| i.checked_sub(k).and_then(|j| words.get(j)).map(String::as_str);
+        matches!(before(1), Some("i'm" | "im")) || matches!((before(2), before(1)), (Some("i"), Some("am")) | (Some("name"), Some("is")) | (Some("this"), Some("is")))
+    };
+    let here = |i: usize| words.iter().skip(i + 1).take(2).any(|w| w == "here");
+    // Capitalised, as a name is: a host called Joy may still say "it brings joy".
+    let capitalised: Vec<bool> = text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’').filter(|w| !w.is_empty()).map(|w| w.starts_with(char::is_uppercase)).collect();
+    words.iter().enumerate().any(|(i, w)| w.trim_end_matches("'s") == first && capitalised[i] && !introduces(i) && !here(i))
+}
+
 /// "The lamp is only available for 5 minutes": the timer is the live price's, so a sentence
 /// that makes the product itself run out (false urgency, which consumer rules forbid) is
 /// refused unless it names the deal, the offer or the price.
@@ -1030,6 +1047,11 @@ impl LlmWriter {
             // an earlier wording with "This price runs out, not the product.").
             return Err(Refusal::new(text, "false urgency about the product itself".into()));
         }
+        if host_in_the_third_person(&text, &self.persona.name) {
+            self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
+            // Worded so that an echo of it is a good line.
+            return Err(Refusal::new(text, "I am the host, so I say \"I\"".into()));
+        }
         if let Some(sup) = SUPERLATIVES.iter().find(|s| has_phrase(&lower, s)) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, format!("a superlative claim (\"{sup}\")")));
@@ -1314,6 +1336,26 @@ mod tests {
 
     /// Where the catalog's model is the person wearing the product, the product is not "the
     /// model" (lines a 30-minute run of the EUR fashion export spoke).
+    #[test]
+    fn the_host_speaks_in_the_first_person() {
+        for wrong in [
+            "Leo has 5 minutes to buy the 3-Pack Beeswax Food Wraps for $18.00.",
+            "Leo can buy one of the 3-Pack Beeswax Food Wraps for $18.00 today.",
+            "It's dishwasher safe, according to Leo.",
+            "Leo's pick today is the skillet.",
+            "Leo’s pick today is the skillet.",
+        ] {
+            assert!(host_in_the_third_person(wrong, "Leo"), "{wrong}");
+        }
+        for right in ["I'm Leo, and this is the skillet.", "Hi, I am Leo, your AI host.", "Leo here, with the skillet.", "My name is Leo.", "Leon's favourite is the skillet.", "The skillet is oven safe."] {
+            assert!(!host_in_the_third_person(right, "Leo"), "{right}");
+        }
+        assert!(host_in_the_third_person("Mia has 5 minutes to grab it.", "Mia Chen"));
+        assert!(!host_in_the_third_person("It brings joy to your kitchen.", "Joy"));
+        assert!(host_in_the_third_person("Joy loves this kettle.", "Joy"));
+        assert!(!host_in_the_third_person("I'm Mia Chen, your AI host.", "Mia Chen"));
+    }
+
     #[test]
     fn the_product_is_not_called_the_model() {
         let cat = show::catalog::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/shopify-eur-fashion.csv"), show::Currency::from_code("EUR").unwrap()).unwrap();
