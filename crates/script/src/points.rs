@@ -357,6 +357,15 @@ impl Point {
     }
 }
 
+/// Whether a point says what the product is not or cannot do ("Not dishwasher safe – hand
+/// wash and dry immediately"): a limitation, said plainly, never as what the host loves.
+pub fn says_not(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphabetic() && c != '\'' && c != '’').any(|w| {
+        let w = w.to_lowercase();
+        ["not", "never", "cannot"].contains(&w.as_str()) || w.ends_with("n't") || w.ends_with("n’t")
+    })
+}
+
 /// Whether a catalog sentence is a fit note about the person wearing the product ("Model is
 /// 178 cm and wears size M", "Our model wears a size 10"): its numbers are the model's, not the
 /// product's, and it is a sizing tip, not a feature to praise ("I really like that the model is
@@ -550,6 +559,10 @@ mod tests {
         let sleeves = Point::new("2 × silicone handle sleeves");
         assert_eq!(sleeves.clause().unwrap(), "it includes 2 silicone handle sleeves");
         assert_eq!(sleeves.noun_phrase().unwrap(), "the 2 silicone handle sleeves");
+        assert!(says_not("Not dishwasher safe – hand wash and dry immediately"));
+        assert!(says_not("It isn't suitable for induction hobs."));
+        assert!(!says_not("Absorbs without a greasy feel"));
+        assert!(!says_not("No added fragrance, nothing to irritate"), "a free-from claim is a feature");
         assert_eq!(Point::new("Soft bristles").clause().unwrap(), "it has soft bristles");
         assert_eq!(Point::new("USB-C charging").clause().unwrap(), "it has USB-C charging");
         assert_eq!(Point::new("Machine washable").clause().unwrap(), "it's machine washable");

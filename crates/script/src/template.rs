@@ -394,7 +394,7 @@ impl TemplateWriter {
                     };
                     // The host's praise never takes a limitation ("I love that it's not
                     // dishwasher safe"); the pitch says it plainly.
-                    let options: Vec<String> = points.iter().filter_map(shape).filter(|t| kind != SegmentKind::SocialProof || !says_not(t)).collect();
+                    let options: Vec<String> = points.iter().filter_map(shape).filter(|t| kind != SegmentKind::SocialProof || !points::says_not(t)).collect();
                     let text = options.choose(&mut self.rng)?;
                     let capital = slot.starts_with(char::is_uppercase) && !(opener.is_some() && open == 0);
                     line.text(if capital { capitalize(text) } else { text.clone() })
@@ -485,14 +485,6 @@ fn article_before(line: &mut Line, word: &str) {
     {
         before.insert(before.len() - 1, 'n');
     }
-}
-
-/// Whether a point says what the product is not or cannot do ("it's not dishwasher safe").
-fn says_not(text: &str) -> bool {
-    text.split(|c: char| !c.is_alphabetic() && c != '\'' && c != '’').any(|w| {
-        let w = w.to_lowercase();
-        ["not", "never", "cannot"].contains(&w.as_str()) || w.ends_with("n't") || w.ends_with("n’t")
-    })
 }
 
 /// Whether an opener would stutter before a template that starts with the same word ("And

@@ -558,8 +558,14 @@ impl LlmWriter {
         let facts = if others.is_empty() { all } else { others };
         // What the host likes is a feature, not a care instruction ("wiping with a soft cloth is
         // a must-have feature" is what a small model makes of one).
-        // Nor the model's fit note ("I love that the model is 172 cm").
-        let liked: Vec<String> = points::speakable(p).iter().filter(|pt| pt.form != points::Form::Usage && !pt.about_the_model()).filter_map(|pt| pt.sentence()).filter(|f| Some(f) != example.as_ref()).collect();
+        // Nor the model's fit note ("I love that the model is 172 cm"), nor a limitation ("I
+        // love that it's not dishwasher safe").
+        let liked: Vec<String> = points::speakable(p)
+            .iter()
+            .filter(|pt| pt.form != points::Form::Usage && !pt.about_the_model())
+            .filter_map(|pt| pt.sentence())
+            .filter(|f| Some(f) != example.as_ref() && !points::says_not(f))
+            .collect();
         let pool = if req.kind == SegmentKind::SocialProof && !liked.is_empty() { &liked } else { &facts };
         // Taken in turn, those not said lately first: a product's segments share its few points,
         // and a point the pitch has just made, asked for again, comes back as a line the memory
@@ -1193,6 +1199,25 @@ mod tests {
             w.memory.remember(&format!("Line number {i} about something else entirely, friends."));
         }
         assert_eq!(asked(&w), first);
+    }
+
+    /// What the host is asked to say they love is a feature, never a limitation: the skillet's
+    /// "Not dishwasher safe – hand wash and dry immediately" is for the pitch.
+    #[test]
+    fn the_host_is_not_asked_to_love_a_limitation() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let cat = Arc::new(show::catalog::load(&root.join("tests/fixtures/shopify-bundles.csv"), show::Currency::USD).unwrap());
+        let dir = std::env::var_os("EVERCAST_MODELS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("models"));
+        let model = crate::models::resolve(&crate::models::manifest().default_model().name, &dir).unwrap_or_else(|e| panic!("the set-up installs the default model: {e}"));
+        let persona: Persona = toml::from_str("name = \"Leo\"").unwrap();
+        let w = LlmWriter::new(Llm::load(&model, crate::llm::DeviceChoice::Cpu).unwrap(), "Home Cook Live", &persona, cat.clone(), 5, 1);
+        let skillet = cat.product("cast-iron-skillet-duo-10-12").unwrap();
+        let asked = |kind: SegmentKind| -> Vec<String> {
+            (0..12).flat_map(|index| w.tasks(&SegmentRequest { kind, product: Some(skillet), next_product: None, index, block: 0, sentences: 2, offer_minutes: 5 }, 2)).map(|t| t.instruction).collect()
+        };
+        let liked = asked(SegmentKind::SocialProof);
+        assert!(!liked.is_empty() && liked.iter().all(|i| !i.contains("dishwasher")), "{liked:#?}");
+        assert!(asked(SegmentKind::Pitch).iter().any(|i| i.contains("not dishwasher safe")), "the pitch still says it");
     }
 
     #[test]
