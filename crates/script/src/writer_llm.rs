@@ -1174,17 +1174,22 @@ mod tests {
         assert!(m.repeats(first).is_some());
     }
 
+    /// A catalog of the repository (USD) and a writer on it with the default model.
+    fn default_writer_on(catalog: &str, show_title: &str, host: &str) -> (Arc<Catalog>, LlmWriter) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let cat = Arc::new(show::catalog::load(&root.join(catalog), show::Currency::USD).unwrap());
+        let dir = std::env::var_os("EVERCAST_MODELS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("models"));
+        let model = crate::models::resolve(&crate::models::manifest().default_model().name, &dir).unwrap_or_else(|e| panic!("the set-up installs the default model: {e}"));
+        let persona: Persona = toml::from_str(&format!("name = \"{host}\"")).unwrap();
+        let w = LlmWriter::new(Llm::load(&model, crate::llm::DeviceChoice::Cpu).unwrap(), show_title, &persona, cat.clone(), 5, 1);
+        (cat, w)
+    }
+
     /// A point the host made a moment ago is asked for after the others; ten minutes on, it
     /// is its turn again.
     #[test]
     fn a_point_said_a_moment_ago_is_asked_for_last() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let cat = Arc::new(show::catalog::load(&root.join("assets/demo/catalog.csv"), show::Currency::USD).unwrap());
-        let dir = std::env::var_os("EVERCAST_MODELS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("models"));
-        let model = crate::models::resolve(&crate::models::manifest().default_model().name, &dir).unwrap_or_else(|e| panic!("the set-up installs the default model: {e}"));
-        let llm = Llm::load(&model, crate::llm::DeviceChoice::Cpu).unwrap();
-        let persona: Persona = toml::from_str("name = \"Mia\"").unwrap();
-        let mut w = LlmWriter::new(llm, "Sunny Nest Live", &persona, cat.clone(), 5, 1);
+        let (cat, mut w) = default_writer_on("assets/demo/catalog.csv", "Sunny Nest Live", "Mia");
         let lamp = cat.product("bamboo-led-desk-lamp").unwrap();
         let req = SegmentRequest { kind: SegmentKind::Pitch, product: Some(lamp), next_product: None, index: 5, block: 0, sentences: 1, offer_minutes: 5 };
         let asked = |w: &LlmWriter| w.tasks(&req, 1)[0].instruction.clone();
@@ -1205,12 +1210,7 @@ mod tests {
     /// "Not dishwasher safe – hand wash and dry immediately" is for the pitch.
     #[test]
     fn the_host_is_not_asked_to_love_a_limitation() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let cat = Arc::new(show::catalog::load(&root.join("tests/fixtures/shopify-bundles.csv"), show::Currency::USD).unwrap());
-        let dir = std::env::var_os("EVERCAST_MODELS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("models"));
-        let model = crate::models::resolve(&crate::models::manifest().default_model().name, &dir).unwrap_or_else(|e| panic!("the set-up installs the default model: {e}"));
-        let persona: Persona = toml::from_str("name = \"Leo\"").unwrap();
-        let w = LlmWriter::new(Llm::load(&model, crate::llm::DeviceChoice::Cpu).unwrap(), "Home Cook Live", &persona, cat.clone(), 5, 1);
+        let (cat, w) = default_writer_on("tests/fixtures/shopify-bundles.csv", "Home Cook Live", "Leo");
         let skillet = cat.product("cast-iron-skillet-duo-10-12").unwrap();
         let asked = |kind: SegmentKind| -> Vec<String> {
             (0..12).flat_map(|index| w.tasks(&SegmentRequest { kind, product: Some(skillet), next_product: None, index, block: 0, sentences: 2, offer_minutes: 5 }, 2)).map(|t| t.instruction).collect()
