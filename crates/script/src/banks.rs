@@ -121,7 +121,6 @@ pub const SOCIAL_PROOF_SOFT: &[&str] = &[
     "If I had to pick one thing from today's show, this might be it.",
     "It's the kind of thing you end up using every day.",
     "If you're looking for a gift, this one is a great choice.",
-    "Let me know in the chat what you think of it.",
 ];
 
 pub const PRICE: &[&str] = &[

@@ -372,7 +372,7 @@ pub fn text_numbers_of(p: &Product) -> HashSet<String> {
 }
 
 /// The product's own text (title, description, points, variants), one piece a line.
-fn product_text(p: &Product) -> String {
+pub(crate) fn product_text(p: &Product) -> String {
     let mut text = format!("{}\n{}\n{}", p.title, p.description, p.points.join("\n"));
     for v in &p.variants {
         text.push('\n');

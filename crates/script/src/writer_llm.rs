@@ -450,19 +450,23 @@ fn calls_the_product_the_model(lower: &str, p: &Product) -> bool {
 
 /// "Leo has 5 minutes to buy the wraps", "It's dishwasher safe, according to Leo.", "Ava's
 /// Vitamin C Lotion": a small model, told its name in the system prompt, talks of the host in
-/// the third person. The host's name is said only to introduce themselves ("I'm Leo").
-fn host_in_the_third_person(text: &str, host: &str) -> bool {
+/// the third person. The host's name is said only to introduce themselves ("I'm Leo"), or as
+/// the product's own word (a host called Sage, a colour called Sage).
+fn host_in_the_third_person(text: &str, host: &str, product: Option<&Product>) -> bool {
     // The first name is enough ("Mia has 5 minutes" of a host called Mia Chen).
     let Some(first) = host.split_whitespace().next().map(str::to_lowercase) else { return false };
-    let words: Vec<String> = text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’').filter(|w| !w.is_empty()).map(|w| w.to_lowercase().replace('’', "'")).collect();
-    let introduces = |i: usize| {
-        let before = |k: usize| i.checked_sub(k).and_then(|j| words.get(j)).map(String::as_str);
-        matches!(before(1), Some("i'm" | "im")) || matches!((before(2), before(1)), (Some("i"), Some("am")) | (Some("name"), Some("is")) | (Some("this"), Some("is")))
-    };
-    let here = |i: usize| words.iter().skip(i + 1).take(2).any(|w| w == "here");
-    // Capitalised, as a name is: a host called Joy may still say "it brings joy".
-    let capitalised: Vec<bool> = text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’').filter(|w| !w.is_empty()).map(|w| w.starts_with(char::is_uppercase)).collect();
-    words.iter().enumerate().any(|(i, w)| w.trim_end_matches("'s") == first && capitalised[i] && !introduces(i) && !here(i))
+    // Each word lower case, and whether it was capitalised, as a name is: a host called Joy may
+    // still say "it brings joy".
+    let words: Vec<(String, bool)> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .map(|w| (w.to_lowercase().replace('’', "'"), w.starts_with(char::is_uppercase)))
+        .collect();
+    let word = |i: usize, k: usize| i.checked_sub(k).and_then(|j| words.get(j)).map(|(w, _)| w.as_str());
+    let introduces = |i: usize| matches!(word(i, 1), Some("i'm" | "im")) || matches!((word(i, 2), word(i, 1)), (Some("i"), Some("am")) | (Some("name"), Some("is")) | (Some("this"), Some("is")));
+    let here = |i: usize| words.iter().skip(i + 1).take(2).any(|(w, _)| w == "here");
+    let named = words.iter().enumerate().any(|(i, (w, capital))| *capital && w.trim_end_matches("'s") == first && !introduces(i) && !here(i));
+    named && !product.is_some_and(|p| crate::grounding::words(&crate::guard::product_text(p).to_lowercase()).any(|w| w == first))
 }
 
 /// "The lamp is only available for 5 minutes": the timer is the live price's, so a sentence
@@ -1053,7 +1057,7 @@ impl LlmWriter {
             // an earlier wording with "This price runs out, not the product.").
             return Err(Refusal::new(text, "false urgency about the product itself".into()));
         }
-        if host_in_the_third_person(&text, &self.persona.name) {
+        if host_in_the_third_person(&text, &self.persona.name, req.product) {
             self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
             // Worded so that an echo of it is a good line.
             return Err(Refusal::new(text, "I am the host, so I say \"I\"".into()));
@@ -1370,15 +1374,21 @@ mod tests {
             "Leo's pick today is the skillet.",
             "Leo’s pick today is the skillet.",
         ] {
-            assert!(host_in_the_third_person(wrong, "Leo"), "{wrong}");
+            assert!(host_in_the_third_person(wrong, "Leo", None), "{wrong}");
         }
         for right in ["I'm Leo, and this is the skillet.", "Hi, I am Leo, your AI host.", "Leo here, with the skillet.", "My name is Leo.", "Leon's favourite is the skillet.", "The skillet is oven safe."] {
-            assert!(!host_in_the_third_person(right, "Leo"), "{right}");
+            assert!(!host_in_the_third_person(right, "Leo", None), "{right}");
         }
-        assert!(host_in_the_third_person("Mia has 5 minutes to grab it.", "Mia Chen"));
-        assert!(!host_in_the_third_person("It brings joy to your kitchen.", "Joy"));
-        assert!(host_in_the_third_person("Joy loves this kettle.", "Joy"));
-        assert!(!host_in_the_third_person("I'm Mia Chen, your AI host.", "Mia Chen"));
+        assert!(host_in_the_third_person("Mia has 5 minutes to grab it.", "Mia Chen", None));
+        assert!(!host_in_the_third_person("It brings joy to your kitchen.", "Joy", None));
+        assert!(host_in_the_third_person("Joy loves this kettle.", "Joy", None));
+        assert!(!host_in_the_third_person("I'm Mia Chen, your AI host.", "Mia Chen", None));
+        // The product's own word: the wraps come in Sage.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let cat = show::catalog::load(&root.join("tests/fixtures/shopify-bundles.csv"), show::Currency::USD).unwrap();
+        let set = cat.product("meal-prep-container-set-10-pack").unwrap();
+        assert!(!host_in_the_third_person("It comes in Clear and Sage.", "Sage", Some(set)));
+        assert!(host_in_the_third_person("Sage loves the Meal Prep Container Set.", "Sage", None));
     }
 
     #[test]
