@@ -557,14 +557,15 @@ impl LlmWriter {
         // Points as sentences ("It can be used morning and evening."), never ingredient lists or
         // legal text. The examples' own point (see `examples`) is left to them; tasks use the others.
         let example = example_point(p).and_then(|pt| pt.sentence());
-        let all: Vec<String> = points::speakable(p).iter().filter_map(|pt| pt.sentence()).collect();
+        let speakable = points::speakable(p);
+        let all: Vec<String> = speakable.iter().filter_map(|pt| pt.sentence()).collect();
         let others: Vec<String> = all.iter().filter(|f| Some(*f) != example.as_ref()).cloned().collect();
         let facts = if others.is_empty() { all } else { others };
         // What the host likes is a feature, not a care instruction ("wiping with a soft cloth is
         // a must-have feature" is what a small model makes of one).
         // Nor the model's fit note ("I love that the model is 172 cm"), nor a limitation ("I
         // love that it's not dishwasher safe").
-        let liked: Vec<String> = points::speakable(p)
+        let liked: Vec<String> = speakable
             .iter()
             .filter(|pt| pt.form != points::Form::Usage && !pt.about_the_model())
             .filter_map(|pt| pt.sentence())
