@@ -319,6 +319,8 @@ struct Task {
     /// An offer sentence must state the product's price.
     must_price: Option<show::Money>,
     cues: Vec<Cue>,
+    /// The instruction for another point, asked instead once this one's answer is a repeat.
+    spare: Option<String>,
 }
 
 /// Phrases that show a small model talking about the task, or telling a story, instead of
@@ -579,6 +581,32 @@ impl LlmWriter {
         pool.sort_by_cached_key(|f| (self.memory.recently_said(f) * 4.0) as u32);
         let point = |i: usize| pool.get(i % pool.len().max(1)).map(|f| f.trim_end_matches('.').to_string());
         let visit = self.visits.get(&(p.id.clone(), req.kind)).copied().unwrap_or_default();
+        // "why you like it, because: …" had small models invent reasons of their own
+        // ("perfect for storing delicate items"); the fact as what the host likes keeps them
+        // on it. Several phrasings, taken in turn (see `pick` below).
+        let ask_about = |fact: &str, turn: usize| -> String {
+            if points::about_the_model(fact) {
+                // A fit note asked for as a fact came back as the product's size ("The Merino
+                // Crew Sweater is 178 cm long"); as a sizing tip it stays the model's (and the
+                // guard refuses it otherwise). The model named first: asked for "a sizing tip:
+                // the model is 178 cm …", the 0.5B dropped the model ("Pick a size: 178 cm").
+                // One wording: asked "what size the model wears", it asked back.
+                format!("Tell the viewers in one sentence, to help them pick a size for the {name}: {fact}.")
+            } else if req.kind == SegmentKind::SocialProof {
+                let options = [
+                    format!("Say in one sentence that you love this about the {name}: {fact}."),
+                    format!("Say in one sentence that this is what you enjoy about the {name}: {fact}."),
+                ];
+                options[turn % options.len()].clone()
+            } else {
+                let options = [
+                    format!("Tell the viewers this about the {name} in one sentence: {fact}."),
+                    format!("In your own words, tell the viewers in one sentence: {fact}."),
+                    format!("Explain to the viewers in one friendly sentence: {fact}."),
+                ];
+                options[turn % options.len()].clone()
+            }
+        };
         let mut tasks = Vec::new();
         for i in 0..n {
             // Several phrasings per task, taken in turn: the same instruction gets the same
@@ -594,6 +622,7 @@ impl LlmWriter {
                     ]),
                     anchors: name_words.clone(),
                     must_price: None,
+                    spare: None,
                     cues: if i == 0 { vec![Cue::Wave, Cue::LookAtCard] } else { vec![] },
                 },
                 // Ratings and sales, where the catalog has them, as the templates say them.
@@ -605,39 +634,24 @@ impl LlmWriter {
                     ),
                     anchors: vec!["rate".into(), "rated".into(), "rating".into(), "review".into(), "reviews".into(), "stars".into()],
                     must_price: None,
+                    spare: None,
                     cues: vec![Cue::ThumbsUp],
                 },
                 SegmentKind::SocialProof if i == 1 && p.proof.sold.is_some() => Task {
                     instruction: format!("Tell the viewers in one sentence that more than {} of the {name} have been sold.", p.proof.sold.unwrap_or_default()),
                     anchors: vec!["sold".into(), "bought".into(), "customers".into(), "shoppers".into(), "people".into()],
                     must_price: None,
+                    spare: None,
                     cues: vec![Cue::ThumbsUp],
                 },
                 SegmentKind::Pitch | SegmentKind::Demo | SegmentKind::SocialProof => match point(i) {
                     Some(fact) => Task {
-                        // "why you like it, because: …" had small models invent reasons of their
-                        // own ("perfect for storing delicate items"); the fact as what the host
-                        // likes keeps them on it.
-                        // A fit note asked for as a fact came back as the product's size
-                        // ("The Merino Crew Sweater is 178 cm long"); as a sizing tip it stays
-                        // the model's (and the guard refuses it otherwise).
-                        instruction: if points::about_the_model(&fact) {
-                            // The model named first: asked for "a sizing tip: the model is
-                            // 178 cm …", the 0.5B dropped the model ("Pick a size: 178 cm").
-                            // One wording: asked "what size the model wears", it asked back.
-                            format!("Tell the viewers in one sentence, to help them pick a size for the {name}: {fact}.")
-                        } else if req.kind == SegmentKind::SocialProof {
-                            pick(&[
-                                format!("Say in one sentence that you love this about the {name}: {fact}."),
-                                format!("Say in one sentence that this is what you enjoy about the {name}: {fact}."),
-                            ])
-                        } else {
-                            pick(&[
-                                format!("Tell the viewers this about the {name} in one sentence: {fact}."),
-                                format!("In your own words, tell the viewers in one sentence: {fact}."),
-                                format!("Explain to the viewers in one friendly sentence: {fact}."),
-                            ])
-                        },
+                        instruction: ask_about(&fact, turn),
+                        // A point whose sentence was said before, word for word or a moment
+                        // ago: the host goes on to a point this segment does not make, not
+                        // round the same one in other words ("Yes, this product meets the
+                        // requirement for a dishwasher safe container").
+                        spare: (pool.len() > n).then(|| point(i + n)).flatten().map(|f| ask_about(&f, turn)),
                         // Words of the product's facts: naming the product alone tells nothing.
                         // Another true fact than the one asked for is still a good line (the
                         // guard and the vocabulary keep it true, the memory keeps it new),
@@ -667,6 +681,7 @@ impl LlmWriter {
                         ]),
                         anchors: vec![],
                         must_price: Some(p.price()),
+                        spare: None,
                         cues: vec![Cue::Point, Cue::LookAtCard],
                     },
                     (0, None) => Task {
@@ -677,6 +692,7 @@ impl LlmWriter {
                         ]),
                         anchors: vec![],
                         must_price: Some(p.price()),
+                        spare: None,
                         cues: vec![Cue::Point, Cue::LookAtCard],
                     },
                     _ => Task {
@@ -689,6 +705,7 @@ impl LlmWriter {
                         ]),
                         anchors: vec!["deal".into(), "minutes".into(), "timer".into(), "offer".into(), "price".into()],
                         must_price: None,
+                        spare: None,
                         cues: vec![],
                     },
                 },
@@ -700,6 +717,7 @@ impl LlmWriter {
                     ]),
                     anchors: ["tap", "card", "order", "cart", "grab", "click", "link"].iter().map(|s| s.to_string()).chain(name_words.clone()).collect(),
                     must_price: None,
+                    spare: None,
                     cues: vec![Cue::Wave],
                 },
                 SegmentKind::Transition => match req.next_product {
@@ -714,6 +732,7 @@ impl LlmWriter {
                         ]),
                         anchors: content_words(&short_name(&next.title)),
                         must_price: None,
+                        spare: None,
                         cues: vec![],
                     },
                     None => continue,
@@ -790,7 +809,11 @@ impl LlmWriter {
         if s.ends_with([':', ';', ',']) || both_without_and(s) || purpose_cut {
             return Err("an unfinished sentence".into());
         }
-        if words < 5 {
+        // Short is fine when it says something of the product on stage ("It's dishwasher
+        // safe.", "Now, it's $49.00."); other short lines are replies to the instruction
+        // ("Sure, I understand.", "Not a typo.") or fragments ("Ends in 5 minutes.").
+        let of_it = matches!(s.trim_start_matches("Now, ").split_whitespace().next().map(str::to_lowercase).as_deref(), Some("it's" | "it" | "it’s"));
+        if words < 5 && !(of_it && words >= 3) {
             return Err("too short to say".into());
         }
         if words > 30 {
@@ -865,6 +888,8 @@ impl Writer for LlmWriter {
             // The words of its sentences refused as unsupported: told "do not write X", the
             // model keeps the word it reached for; ruled out, it says what the catalog says.
             let mut banned: Vec<u32> = Vec::new();
+            let mut instruction = task.instruction.clone();
+            let mut spare = task.spare.clone();
             for attempt in 0..3u64 {
                 // The third try only while third tries pay: a small model whose retries are
                 // refused anyway would spend the preview's CPU for nothing.
@@ -874,7 +899,7 @@ impl Writer for LlmWriter {
                 if attempt == 2 {
                     self.third_tries += 1;
                 }
-                let ask = format!("{}{correction}", task.instruction);
+                let ask = format!("{instruction}{correction}");
                 let mut turns = shots.clone();
                 turns.push((Role::User, ask));
                 let prompt = self.llm.chat_prompt(&system, &turns);
@@ -955,6 +980,14 @@ impl Writer for LlmWriter {
                             if !banned.contains(&t) {
                                 banned.push(t);
                             }
+                        }
+                        // A point said before: on to the spare point, asked afresh.
+                        if repeat && let Some(other) = spare.take() {
+                            instruction = other;
+                            correction.clear();
+                            not_first.clear();
+                            self.rejected.push((text, why));
+                            continue;
                         }
                         if repeat
                             && let Some(&t) = self.llm.encode(&text).ok().as_ref().and_then(|t| t.first())
@@ -1211,6 +1244,27 @@ mod tests {
         assert_eq!(asked(&w), first);
     }
 
+    /// Each point task holds another point, one the segment does not make, for when its own
+    /// answer is a repeat; a product with no point to spare has none.
+    #[test]
+    fn a_point_said_before_gives_way_to_another() {
+        let (cat, w) = default_writer_on("tests/fixtures/shopify-bundles.csv", "Home Cook Live", "Leo");
+        let set = cat.product("meal-prep-container-set-10-pack").unwrap();
+        let points: Vec<String> = points::speakable(set).iter().filter_map(|p| p.sentence()).map(|f| f.trim_end_matches('.').to_string()).collect();
+        assert!(points.len() > 3, "{points:?}");
+        let of = |instruction: &str| points.iter().position(|f| instruction.contains(f.as_str()));
+        let req = SegmentRequest { kind: SegmentKind::Pitch, product: Some(set), next_product: None, index: 3, block: 0, sentences: 2, offer_minutes: 5 };
+        let tasks = w.tasks(&req, 2);
+        let made: Vec<Option<usize>> = tasks.iter().map(|t| of(&t.instruction)).collect();
+        assert!(made.iter().all(Option::is_some), "{:?}", tasks.iter().map(|t| &t.instruction).collect::<Vec<_>>());
+        for t in &tasks {
+            let spare = t.spare.as_deref().map(of).unwrap_or_else(|| panic!("no spare for {:?}", t.instruction));
+            assert!(spare.is_some() && !made.contains(&spare), "{:?} spares a point the segment makes", t.spare);
+        }
+        let all = w.tasks(&SegmentRequest { sentences: points.len(), ..req }, points.len());
+        assert!(all.iter().all(|t| t.spare.is_none()), "every point is made: none to spare");
+    }
+
     /// What the host is asked to say they love is a feature, never a limitation: the skillet's
     /// "Not dishwasher safe – hand wash and dry immediately" is for the pitch.
     #[test]
@@ -1282,6 +1336,11 @@ mod tests {
         assert_eq!(LlmWriter::tidy("Sure, here's how you can grab it: tap the card.").unwrap(), "Here's how you can grab it: tap the card.");
         assert_eq!(LlmWriter::tidy("Tap the card to grab the lamp today.").unwrap(), "Tap the card to grab the lamp today.");
         assert!(LlmWriter::tidy("Sure, tap it.").is_err(), "what is left is too short");
+        assert!(LlmWriter::tidy("Sure, I understand.").is_err(), "a reply to the instruction");
+        assert!(LlmWriter::tidy("Ends in 5 minutes.").is_err(), "a fragment");
+        assert!(LlmWriter::tidy("It's next.").is_err(), "too short even of the product");
+        assert_eq!(LlmWriter::tidy("It's dishwasher safe.").unwrap(), "It's dishwasher safe.", "short, of the product on stage");
+        assert!(LlmWriter::tidy("Now, it's $49.00.").is_ok());
         assert!(LlmWriter::tidy("Wipes with a dry, soft cloth.").is_err(), "a predicate without subject");
         assert!(LlmWriter::tidy("It wipes clean with a dry, soft cloth.").is_ok());
         assert!(LlmWriter::tidy("Wipe it with a dry, soft cloth.").is_ok(), "an instruction is a sentence");
@@ -1417,7 +1476,7 @@ mod tests {
         let writer = || LlmWriter::new(Llm::load(&path("qwen2.5-0.5b"), crate::llm::DeviceChoice::Cpu).unwrap(), "Glow Lab Live", &persona, cat.clone(), 5, 1);
         let lotion = cat.product("vitamin-c-brightening-lotion").unwrap();
         let req = SegmentRequest { kind: SegmentKind::Offer, product: Some(lotion), next_product: None, index: 3, block: 0, sentences: 1, offer_minutes: 5 };
-        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new() };
+        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None };
         let sound = ["The Vitamin C Brightening Lotion is now $24.00.", "It brightens uneven skin tone with vitamin C and niacinamide."];
         let said_twice = "Keep an eye on the timer to keep an eye on the price ending in 5 minutes.";
         let costs_now = "The Vitamin C Brightening Lotion costs now $24.00.";
