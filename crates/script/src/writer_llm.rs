@@ -305,6 +305,11 @@ fn example_point(p: &Product) -> Option<points::Point> {
     points::speakable(p).into_iter().rev().find(|pt| pt.clause().is_some() && !pt.about_the_model())
 }
 
+/// The phrasing whose turn it is: the same instruction gets the same answer from a small model.
+fn in_turn(options: &[String], turn: usize) -> String {
+    options[turn % options.len()].clone()
+}
+
 /// Writes prices in the prompt the way the model should repeat them.
 fn money(m: &show::Money) -> String {
     Locale::parse("en-US").expect("valid tag").format_money(m)
@@ -583,7 +588,7 @@ impl LlmWriter {
         let visit = self.visits.get(&(p.id.clone(), req.kind)).copied().unwrap_or_default();
         // "why you like it, because: …" had small models invent reasons of their own
         // ("perfect for storing delicate items"); the fact as what the host likes keeps them
-        // on it. Several phrasings, taken in turn (see `pick` below).
+        // on it. Several phrasings, taken in turn.
         let ask_about = |fact: &str, turn: usize| -> String {
             if points::about_the_model(fact) {
                 // A fit note asked for as a fact came back as the product's size ("The Merino
@@ -593,18 +598,22 @@ impl LlmWriter {
                 // One wording: asked "what size the model wears", it asked back.
                 format!("Tell the viewers in one sentence, to help them pick a size for the {name}: {fact}.")
             } else if req.kind == SegmentKind::SocialProof {
-                let options = [
-                    format!("Say in one sentence that you love this about the {name}: {fact}."),
-                    format!("Say in one sentence that this is what you enjoy about the {name}: {fact}."),
-                ];
-                options[turn % options.len()].clone()
+                in_turn(
+                    &[
+                        format!("Say in one sentence that you love this about the {name}: {fact}."),
+                        format!("Say in one sentence that this is what you enjoy about the {name}: {fact}."),
+                    ],
+                    turn,
+                )
             } else {
-                let options = [
-                    format!("Tell the viewers this about the {name} in one sentence: {fact}."),
-                    format!("In your own words, tell the viewers in one sentence: {fact}."),
-                    format!("Explain to the viewers in one friendly sentence: {fact}."),
-                ];
-                options[turn % options.len()].clone()
+                in_turn(
+                    &[
+                        format!("Tell the viewers this about the {name} in one sentence: {fact}."),
+                        format!("In your own words, tell the viewers in one sentence: {fact}."),
+                        format!("Explain to the viewers in one friendly sentence: {fact}."),
+                    ],
+                    turn,
+                )
             }
         };
         let mut tasks = Vec::new();
@@ -612,7 +621,7 @@ impl LlmWriter {
             // Several phrasings per task, taken in turn: the same instruction gets the same
             // answer from a small model, and a repeat is not spoken.
             let turn = visit + i;
-            let pick = |options: &[String]| options[turn % options.len()].clone();
+            let pick = |options: &[String]| in_turn(options, turn);
             let task = match req.kind {
                 SegmentKind::Hook => Task {
                     instruction: pick(&[
@@ -651,7 +660,7 @@ impl LlmWriter {
                         // ago: the host goes on to a point this segment does not make, not
                         // round the same one in other words ("Yes, this product meets the
                         // requirement for a dishwasher safe container").
-                        spare: (pool.len() > n).then(|| point(i + n)).flatten().map(|f| ask_about(&f, turn)),
+                        spare: (pool.len() > n).then(|| point(n + i % (pool.len() - n))).flatten().map(|f| ask_about(&f, turn)),
                         // Words of the product's facts: naming the product alone tells nothing.
                         // Another true fact than the one asked for is still a good line (the
                         // guard and the vocabulary keep it true, the memory keeps it new),
@@ -1254,12 +1263,16 @@ mod tests {
         assert!(points.len() > 3, "{points:?}");
         let of = |instruction: &str| points.iter().position(|f| instruction.contains(f.as_str()));
         let req = SegmentRequest { kind: SegmentKind::Pitch, product: Some(set), next_product: None, index: 3, block: 0, sentences: 2, offer_minutes: 5 };
-        let tasks = w.tasks(&req, 2);
-        let made: Vec<Option<usize>> = tasks.iter().map(|t| of(&t.instruction)).collect();
-        assert!(made.iter().all(Option::is_some), "{:?}", tasks.iter().map(|t| &t.instruction).collect::<Vec<_>>());
-        for t in &tasks {
-            let spare = t.spare.as_deref().map(of).unwrap_or_else(|| panic!("no spare for {:?}", t.instruction));
-            assert!(spare.is_some() && !made.contains(&spare), "{:?} spares a point the segment makes", t.spare);
+        // Two sentences of many points, and all points but one of the pool (the worked
+        // example's point is not in it): the spares must not wrap round.
+        for n in [2, points.len() - 2] {
+            let tasks = w.tasks(&SegmentRequest { sentences: n, ..req }, n);
+            let made: Vec<Option<usize>> = tasks.iter().map(|t| of(&t.instruction)).collect();
+            assert!(made.iter().all(Option::is_some), "{:?}", tasks.iter().map(|t| &t.instruction).collect::<Vec<_>>());
+            for t in &tasks {
+                let spare = t.spare.as_deref().map(of).unwrap_or_else(|| panic!("no spare for {:?}", t.instruction));
+                assert!(spare.is_some() && !made.contains(&spare), "{:?} spares a point the segment makes", t.spare);
+            }
         }
         let all = w.tasks(&SegmentRequest { sentences: points.len(), ..req }, points.len());
         assert!(all.iter().all(|t| t.spare.is_none()), "every point is made: none to spare");
