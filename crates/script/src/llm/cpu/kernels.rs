@@ -105,6 +105,47 @@ pub(crate) fn gemm(isa: Isa, w: &QMatrix, a: &QActs, rows: Range<usize>, out: Sy
     }
 }
 
+/// Quantises 32 activations to signed bytes with one scale, `amax / 127`, rounding half away
+/// from zero: writes `q` and returns the scale and the sums of each half's bytes (Q6_K's scales
+/// cover 16 values). Every path gives the same bytes.
+pub(crate) fn quantize_block(isa: Isa, x: &[f32], q: &mut [i8]) -> (f32, [i32; 2]) {
+    assert!(x.len() >= 32 && q.len() >= 32);
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: AVX2 present (see `Isa::detect`); 32 values each side (asserted).
+        Isa::Avx2 | Isa::Avx512Vnni => unsafe { avx2::quantize_block(x.as_ptr(), q.as_mut_ptr()) },
+        _ => {
+            let amax = x[..32].iter().fold(0f32, |m, v| m.max(v.abs()));
+            let d = amax / 127.0;
+            let id = if d > 0.0 { 1.0 / d } else { 0.0 };
+            let mut halves = [0i32; 2];
+            for (i, (q, v)) in q[..32].iter_mut().zip(x).enumerate() {
+                let r = (v * id).round() as i32;
+                *q = r as i8;
+                halves[i / 16] += r;
+            }
+            (d, halves)
+        }
+    }
+}
+
+/// `out[i] = silu(gate[i]) · up[i]`, the feed-forward block's gated activation.
+pub(crate) fn swiglu(isa: Isa, gate: &[f32], up: &[f32], out: &mut [f32]) {
+    let n = out.len();
+    assert!(gate.len() >= n && up.len() >= n);
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if matches!(isa, Isa::Avx2 | Isa::Avx512Vnni) {
+        // SAFETY: AVX2/FMA present (see `Isa::detect`); whole groups of 8 within `n` (asserted).
+        unsafe { avx2::swiglu(gate.as_ptr(), up.as_ptr(), out.as_mut_ptr(), n / 8) };
+        done = n / 8 * 8;
+    }
+    let _ = isa;
+    for ((o, g), u) in out[done..].iter_mut().zip(&gate[done..n]).zip(&up[done..n]) {
+        *o = g / (1.0 + (-g).exp()) * u;
+    }
+}
+
 /// One query head's attention over `ctx` cached positions: `out = softmax(scale · q·Kᵀ) V`.
 /// `k` and `v` hold `ctx` rows of `q.len()` values in f16 (the cache's format: half the memory
 /// traffic of f32); `scores` is scratch of at least `ctx`.
@@ -594,12 +635,60 @@ mod avx2 {
         }
     }
 
-    /// e^x for x ≤ 0 (softmax inputs), 8 lanes: 2^(x·log2 e) split into 2^n · 2^f, with a
-    /// degree-6 polynomial for 2^f on [-0.5, 0.5] (relative error ~2e-7). Below -87 it is 0.
-    #[inline(always)]
-    unsafe fn exp_neg(x: __m256) -> __m256 {
+    /// [`super::quantize_block`], 8 lanes at a time; x + copysign(0.5 - ulp, x) truncated is
+    /// `f32::round` (half away from zero) exactly, so the bytes match the scalar path's.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn quantize_block(x: *const f32, q: *mut i8) -> (f32, [i32; 2]) {
         unsafe {
-            let x = _mm256_max_ps(x, _mm256_set1_ps(-87.0));
+            let v: [__m256; 4] = std::array::from_fn(|k| _mm256_loadu_ps(x.add(8 * k)));
+            let sign = _mm256_set1_ps(-0.0);
+            let abs = |v: __m256| _mm256_andnot_ps(sign, v);
+            let m = _mm256_max_ps(_mm256_max_ps(abs(v[0]), abs(v[1])), _mm256_max_ps(abs(v[2]), abs(v[3])));
+            let m = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+            let m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+            let amax = _mm_cvtss_f32(_mm_max_ss(m, _mm_movehdup_ps(m)));
+            let d = amax / 127.0;
+            let id = _mm256_set1_ps(if d > 0.0 { 1.0 / d } else { 0.0 });
+            let half = _mm256_set1_ps(0.499_999_97);
+            let r: [__m256i; 4] = std::array::from_fn(|k| {
+                let y = _mm256_mul_ps(v[k], id);
+                let y = _mm256_add_ps(y, _mm256_or_ps(half, _mm256_and_ps(y, sign)));
+                _mm256_cvttps_epi32(y)
+            });
+            // i32 → i8 (|r| ≤ 127): the packs interleave 128-bit lanes, the permute undoes it.
+            let b = _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]), _mm256_packs_epi32(r[2], r[3]));
+            let b = _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+            _mm256_storeu_si256(q as *mut __m256i, b);
+            let hsum_i = |v: __m256i| {
+                let s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+                let s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0b01_00_11_10));
+                _mm_cvtsi128_si32(_mm_add_epi32(s, _mm_shuffle_epi32(s, 0b10_11_00_01)))
+            };
+            (d, [hsum_i(_mm256_add_epi32(r[0], r[1])), hsum_i(_mm256_add_epi32(r[2], r[3]))])
+        }
+    }
+
+    /// [`super::swiglu`] on `groups` groups of 8 values.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn swiglu(gate: *const f32, up: *const f32, out: *mut f32, groups: usize) {
+        unsafe {
+            let one = _mm256_set1_ps(1.0);
+            for i in 0..groups {
+                let g = _mm256_loadu_ps(gate.add(8 * i));
+                let e = exp(_mm256_sub_ps(_mm256_setzero_ps(), g));
+                let silu = _mm256_div_ps(g, _mm256_add_ps(one, e));
+                _mm256_storeu_ps(out.add(8 * i), _mm256_mul_ps(silu, _mm256_loadu_ps(up.add(8 * i))));
+            }
+        }
+    }
+
+    /// e^x, 8 lanes: 2^(x·log2 e) split into 2^n · 2^f, with a degree-6 polynomial for 2^f on
+    /// [-0.5, 0.5] (relative error ~2e-7). x is clamped to [-87, 88], where 2^n stays a normal
+    /// float: below, e^x comes out ~1.6e-38 rather than 0; above, ~1.7e38 rather than inf.
+    #[inline(always)]
+    unsafe fn exp(x: __m256) -> __m256 {
+        unsafe {
+            let x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0)), _mm256_set1_ps(88.0));
             let t = _mm256_mul_ps(x, _mm256_set1_ps(std::f32::consts::LOG2_E));
             let n = _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
             let f = _mm256_sub_ps(t, n);
@@ -651,7 +740,7 @@ mod avx2 {
             let mut vsum = _mm256_setzero_ps();
             let mut j = 0;
             while j + 8 <= ctx {
-                let e = exp_neg(_mm256_sub_ps(_mm256_loadu_ps(sp.add(j)), vmax));
+                let e = exp(_mm256_sub_ps(_mm256_loadu_ps(sp.add(j)), vmax));
                 _mm256_storeu_ps(sp.add(j), e);
                 vsum = _mm256_add_ps(vsum, e);
                 j += 8;
@@ -1056,7 +1145,7 @@ mod tests {
     fn acts(n: usize, cols: usize, seed: u64) -> (Vec<f32>, QActs) {
         let x: Vec<f32> = bytes(n * cols, seed).iter().map(|&b| (b as f32 - 128.0) / 40.0).collect();
         let mut a = QActs::default();
-        a.quantize(&x, n, cols);
+        a.quantize(Isa::detect(), &x, n, cols);
         (x, a)
     }
 
@@ -1134,6 +1223,40 @@ mod tests {
         assert_eq!(odd.layout, Layout::Rows);
     }
 
+    /// The SIMD quantiser gives the scalar one's bytes, scale and half sums, ties (x.5 after
+    /// scaling, which `round` takes away from zero) and an all-zero block included.
+    #[test]
+    fn quantize_block_matches_the_scalar_path() {
+        let isa = Isa::detect();
+        let mut blocks: Vec<Vec<f32>> = (0..200u64).map(|seed| bytes(32, seed + 1).iter().map(|&b| (b as f32 - 128.0) / (1.0 + (seed % 9) as f32)).collect()).collect();
+        // amax 127: every value is its own scaled value, so k + 0.5 is an exact tie.
+        blocks.push((0..32).map(|i| if i == 0 { 127.0 } else { (i as f32 - 16.0) * 3.0 + 0.5 }).collect());
+        blocks.push((0..32).map(|i| if i == 31 { -127.0 } else { -(i as f32) - 0.5 }).collect());
+        blocks.push(vec![0.0; 32]);
+        for (k, x) in blocks.iter().enumerate() {
+            let (mut q, mut want) = ([0i8; 32], [0i8; 32]);
+            let got = quantize_block(isa, x, &mut q);
+            let reference = quantize_block(Isa::Scalar, x, &mut want);
+            assert_eq!((got, q), (reference, want), "block {k}");
+        }
+    }
+
+    /// The SIMD gated activation agrees with silu(g)·u, at the tails of the exponential too.
+    #[test]
+    fn swiglu_matches_the_formula() {
+        let isa = Isa::detect();
+        let mut gate: Vec<f32> = bytes(203, 3).iter().map(|&b| (b as f32 - 128.0) / 12.0).collect();
+        gate[..6].copy_from_slice(&[0.0, -100.0, 100.0, -87.5, 88.5, 1e-7]);
+        let up: Vec<f32> = bytes(203, 4).iter().map(|&b| (b as f32 - 128.0) / 50.0).collect();
+        let mut out = vec![f32::NAN; 203];
+        swiglu(isa, &gate, &up, &mut out);
+        for i in 0..203 {
+            let (g, u) = (gate[i] as f64, up[i] as f64);
+            let want = g / (1.0 + (-g).exp()) * u;
+            assert!((out[i] as f64 - want).abs() <= 1e-6 * want.abs() + 1e-30, "lane {i}: silu({g})·{u} = {} vs {want}", out[i]);
+        }
+    }
+
     /// Both head widths with a SIMD kernel (64: SmolLM2, Qwen 0.5B; 128: Qwen 1.5B).
     #[test]
     fn attention_kernel_matches_the_plain_formula() {
@@ -1195,7 +1318,7 @@ mod speed {
             for n in [1usize, 4, 64] {
                 let x: Vec<f32> = (0..n * cols).map(|i| ((i * 7) % 13) as f32 - 6.0).collect();
                 let mut a = QActs::default();
-                a.quantize(&x, n, cols);
+                a.quantize(isa, &x, n, cols);
                 let mut out = vec![0f32; n * rows];
                 let reps = (2_000_000_000 / (rows * cols * n)).max(1);
                 let t = std::time::Instant::now();

@@ -19,7 +19,7 @@ use candle_core::Device;
 use half::f16;
 use candle_core::quantized::gguf_file::Content;
 
-use self::kernels::{Isa, attend, gemm};
+use self::kernels::{Isa, attend, gemm, swiglu};
 use self::pool::{Pool, SyncPtr};
 use self::quant::{QActs, QMatrix, QType};
 use super::config::{ModelConfig, hint};
@@ -266,7 +266,7 @@ impl CpuModel {
             for t in 0..n {
                 rms_norm(&b.x[t * d..(t + 1) * d], &layer.attn_norm, cfg.rms_eps, &mut b.xn[t * d..(t + 1) * d]);
             }
-            b.acts.quantize(&b.xn, n, d);
+            b.acts.quantize(self.isa, &b.xn, n, d);
             matmuls(&self.pool, self.isa, &[(&layer.wq, 0), (&layer.wk, d), (&layer.wv, d + kvd)], &b.acts, &mut b.qkv, qkv_w);
             for t in 0..n {
                 let row = &mut b.qkv[t * qkv_w..(t + 1) * qkv_w];
@@ -288,7 +288,7 @@ impl CpuModel {
                 }
             }
             attention(&self.pool, self.isa, cfg, li, pos, n, &b.qkv, &self.kv, &mut b.scores, &mut b.att);
-            b.acts.quantize(&b.att, n, d);
+            b.acts.quantize(self.isa, &b.att, n, d);
             matmuls(&self.pool, self.isa, &[(&layer.wo, 0)], &b.acts, &mut b.tmp, d);
             for (x, y) in b.x.iter_mut().zip(&b.tmp) {
                 *x += y;
@@ -298,16 +298,14 @@ impl CpuModel {
             for t in 0..n {
                 rms_norm(&b.x[t * d..(t + 1) * d], &layer.ffn_norm, cfg.rms_eps, &mut b.xn[t * d..(t + 1) * d]);
             }
-            b.acts.quantize(&b.xn, n, d);
+            b.acts.quantize(self.isa, &b.xn, n, d);
             let f = cfg.ffn;
             matmuls(&self.pool, self.isa, &[(&layer.w_gate, 0), (&layer.w_up, f)], &b.acts, &mut b.gu, 2 * f);
             for t in 0..n {
                 let (g, u) = b.gu[t * 2 * f..(t + 1) * 2 * f].split_at(f);
-                for ((h, g), u) in b.h[t * f..(t + 1) * f].iter_mut().zip(g).zip(u) {
-                    *h = silu(*g) * u;
-                }
+                swiglu(self.isa, g, u, &mut b.h[t * f..(t + 1) * f]);
             }
-            b.acts.quantize(&b.h, n, f);
+            b.acts.quantize(self.isa, &b.h, n, f);
             matmuls(&self.pool, self.isa, &[(&layer.w_down, 0)], &b.acts, &mut b.tmp, d);
             for (x, y) in b.x.iter_mut().zip(&b.tmp) {
                 *x += y;
@@ -322,7 +320,7 @@ impl CpuModel {
             if !all_rows {
                 let last = &b.x[(n - 1) * d..n * d];
                 rms_norm(last, &self.out_norm, cfg.rms_eps, &mut b.xn[..d]);
-                b.acts.quantize(&b.xn[..d], 1, d);
+                b.acts.quantize(self.isa, &b.xn[..d], 1, d);
                 let head = self.head.as_ref().unwrap_or(&self.embed);
                 logits.resize(head.rows, 0.0);
                 matmuls(&self.pool, self.isa, &[(head, 0)], &b.acts, logits, head.rows);
@@ -331,7 +329,7 @@ impl CpuModel {
             for t in 0..n {
                 rms_norm(&b.x[t * d..(t + 1) * d], &self.out_norm, cfg.rms_eps, &mut b.xn[t * d..(t + 1) * d]);
             }
-            b.acts.quantize(&b.xn, n, d);
+            b.acts.quantize(self.isa, &b.xn, n, d);
             let head = self.head.as_ref().unwrap_or(&self.embed);
             let start = logits.len();
             logits.resize(start + n * head.rows, 0.0);
@@ -452,16 +450,19 @@ impl Engine for CpuModel {
 /// columns `off_i..off_i + rows_i` of `out` (`stride` values per token).
 fn matmuls(pool: &Pool, isa: Isa, ws: &[(&QMatrix, usize)], a: &QActs, out: &mut [f32], stride: usize) {
     debug_assert!(out.len() >= a.n * stride);
-    // Chunks of rows, sized so every thread gets several (balance under load) while each
-    // chunk stays long enough to stream.
-    let total: usize = ws.iter().map(|(w, _)| w.rows).sum();
-    let per = (total / (pool.threads() * 8)).clamp(16, 512).next_multiple_of(16);
+    // Chunks of rows, handed out in order and shrinking as the step nears its end (a quarter
+    // of each thread's share of what is left, 16 to 512 rows): every thread gets several
+    // (balance under load), each stays long enough to stream, and the last ones are short, so
+    // no thread waits long for another's last chunk.
+    let mut left: usize = ws.iter().map(|(w, _)| w.rows).sum();
     let mut chunks: Vec<(usize, usize, usize)> = Vec::new(); // (matrix, row start, row end)
     for (i, (w, _)) in ws.iter().enumerate() {
         let mut r = 0;
         while r < w.rows {
+            let per = (left / (pool.threads() * 4)).clamp(16, 512).next_multiple_of(16);
             let e = (r + per).min(w.rows);
             chunks.push((i, r, e));
+            left -= e - r;
             r = e;
         }
     }
@@ -513,11 +514,6 @@ fn rms_norm(x: &[f32], w: &[f32], eps: f32, out: &mut [f32]) {
     for ((o, x), w) in out.iter_mut().zip(x).zip(w) {
         *o = x * inv * w;
     }
-}
-
-#[inline]
-fn silu(x: f32) -> f32 {
-    x / (1.0 + (-x).exp())
 }
 
 /// cos/sin of every rotary frequency for positions `pos..pos + n` (`[token][head_dim / 2]`).

@@ -12,6 +12,8 @@
 
 use half::f16;
 
+use super::kernels::{Isa, quantize_block};
+
 /// Weight formats with a kernel of their own. Other GGUF types are converted to `Q8_0` at load.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum QType {
@@ -343,7 +345,7 @@ pub(crate) struct QActs {
 
 impl QActs {
     /// Quantises `n` rows of `cols` values (`cols` a multiple of 32).
-    pub(crate) fn quantize(&mut self, x: &[f32], n: usize, cols: usize) {
+    pub(crate) fn quantize(&mut self, isa: Isa, x: &[f32], n: usize, cols: usize) {
         debug_assert!(cols.is_multiple_of(32) && x.len() >= n * cols);
         self.cols = cols;
         self.n = n;
@@ -357,15 +359,7 @@ impl QActs {
             let xs = &x[t * cols..(t + 1) * cols];
             let qs = &mut self.qs[t * cols..(t + 1) * cols];
             for (b, (xb, qb)) in xs.chunks_exact(32).zip(qs.chunks_exact_mut(32)).enumerate() {
-                let amax = xb.iter().fold(0f32, |m, v| m.max(v.abs()));
-                let d = amax / 127.0;
-                let id = if d > 0.0 { 1.0 / d } else { 0.0 };
-                let mut halves = [0i32; 2];
-                for (i, (q, v)) in qb.iter_mut().zip(xb).enumerate() {
-                    let r = (v * id).round() as i32;
-                    *q = r as i8;
-                    halves[i / 16] += r;
-                }
+                let (d, halves) = quantize_block(isa, xb, qb);
                 self.d[b * n + t] = d;
                 self.s[b * n + t] = d * (halves[0] + halves[1]) as f32;
                 self.half_sums[2 * (b * n + t)..][..2].copy_from_slice(&halves);
