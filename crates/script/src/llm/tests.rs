@@ -537,3 +537,19 @@ fn lookup_drafts_what_followed_the_last_two_tokens() {
     lookup_draft(&[1, 2, 1, 2], 0, &mut d);
     assert!(d.is_empty());
 }
+
+/// The weights a generated token reads, against the sums the `gguf` Python package gives for
+/// the same files: SmolLM2's output head is its embeddings (they count), Qwen's is its own
+/// matrix (the embeddings, read a row per token, do not).
+#[test]
+fn a_token_reads_every_matrix_but_unshared_embeddings() {
+    assert_eq!(weight_bytes_per_token(&model(SMOL)).unwrap(), 96_436_224);
+    assert_eq!(weight_bytes_per_token(&model(QWEN)).unwrap(), 391_573_504);
+}
+
+/// The bandwidth probe reads something real: a 2-core VM streams several GB/s, not 0 or ∞.
+#[test]
+fn the_memory_bandwidth_probe_gives_a_plausible_figure() {
+    let gb_s = stream_read_gb_s(2);
+    assert!(gb_s.is_finite() && (1.0..2000.0).contains(&gb_s), "{gb_s} GB/s");
+}
