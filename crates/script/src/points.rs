@@ -340,7 +340,7 @@ impl Point {
             Some((k, v)) if USAGE_KEYS.contains(&k.trim().to_lowercase().as_str()) => v.trim(),
             _ => self.text.as_str(),
         };
-        Some(decap(t))
+        Some(with_object(&decap(t)))
     }
 
     /// Whether the point is a fit note about the model wearing the product (see [`about_the_model`]).
@@ -489,6 +489,25 @@ const MASS: &[&str] = &[
     "warmth", "grip", "airflow", "texture", "finish", "fit", "feel",
 ];
 
+/// Prepositions that can open what follows an instruction's verb when the catalog leaves the
+/// object out ("Hang on a wide hanger", "Store in a cool place").
+const PLACE_PREPS: &[&str] = &["on", "in", "into", "onto", "at", "with", "under", "inside", "over", "away", "off", "out", "from", "to", "between", "upside"];
+/// Verbs that take no object: "wait for it to dry" must not become "wait it for …".
+const INTRANSITIVE: &[&str] = &["wait", "rest", "sit", "stand", "lie", "look", "listen", "come", "go", "sleep", "relax", "breathe", "refer", "avoid", "check"];
+
+/// "hang on a wide hanger between wears" → "hang it on a wide hanger between wears": a catalog's
+/// care line drops the object its shelf label makes obvious; spoken, the verb needs one.
+fn with_object(instruction: &str) -> String {
+    let mut words = instruction.splitn(3, ' ');
+    let (Some(verb), Some(next)) = (words.next(), words.next()) else {
+        return instruction.to_string();
+    };
+    let needs = verb.chars().all(|c| c.is_ascii_lowercase())
+        && !INTRANSITIVE.contains(&verb)
+        && PLACE_PREPS.contains(&next.trim_end_matches([',', '.']).to_ascii_lowercase().as_str());
+    if needs { format!("{verb} it {}", &instruction[verb.len() + 1..]) } else { instruction.to_string() }
+}
+
 fn decap(s: &str) -> String {
     let first = s.split_whitespace().next().unwrap_or("");
     let keep = first.chars().skip(1).any(|c| c.is_uppercase()) || first == "I" || first.chars().any(|c| c.is_ascii_digit()) || (first.len() == 1 && first != "A");
@@ -572,6 +591,13 @@ mod tests {
         assert_eq!(Point::new("Frame size 9\" x 12\"").clause().unwrap(), "its frame size is 9\" x 12\"");
         assert_eq!(Point::new("Apply 2-3 drops to clean skin.").usage().unwrap(), "apply 2-3 drops to clean skin");
         assert_eq!(Point::new("Apply 2-3 drops to clean skin.").clause(), None);
+        // An instruction whose object the catalog left out gets "it"; the others stay as written.
+        assert_eq!(Point::new("Hang on a wide hanger between wears.").usage().unwrap(), "hang it on a wide hanger between wears");
+        assert_eq!(Point::new("Care: Store in a cool, dry place").usage().unwrap(), "store it in a cool, dry place");
+        assert_eq!(Point::new("Turn inside out before washing").usage().unwrap(), "turn it inside out before washing");
+        assert_eq!(with_object("wait for the cream to absorb"), "wait for the cream to absorb");
+        assert_eq!(Point::new("Hand wash cold").usage().unwrap(), "hand wash cold");
+        assert_eq!(Point::new("Hang on a wide hanger between wears.").sentence().unwrap(), "Hang it on a wide hanger between wears.");
         assert_eq!(Point::new("A quiet harbour at dawn, printed on matte paper.").clause().unwrap(), "it's a quiet harbour at dawn, printed on matte paper");
         assert_eq!(Point::new("Made of clay.").clause().unwrap(), "it's made of clay");
         assert_eq!(Point::new("Absorbs quickly").sentence().unwrap(), "It absorbs quickly.");
