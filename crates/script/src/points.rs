@@ -492,18 +492,20 @@ const MASS: &[&str] = &[
 /// Prepositions that can open what follows an instruction's verb when the catalog leaves the
 /// object out ("Hang on a wide hanger", "Store in a cool place").
 const PLACE_PREPS: &[&str] = &["on", "in", "into", "onto", "at", "with", "under", "inside", "over", "away", "off", "out", "from", "to", "between", "upside"];
-/// Verbs that take no object: "wait for it to dry" must not become "wait it for …".
-const INTRANSITIVE: &[&str] = &["wait", "rest", "sit", "stand", "lie", "look", "listen", "come", "go", "sleep", "relax", "breathe", "refer", "avoid", "check"];
+/// Openers of an instruction that take no object: adverbs ("gently on damp hair") and verbs
+/// like "check" ("check for …" must not become "check it for …").
+const NO_OBJECT: &[&str] = &["gently", "never", "always", "only", "do", "don't", "avoid", "check", "follow", "choose", "select", "order", "size"];
 
 /// "hang on a wide hanger between wears" → "hang it on a wide hanger between wears": a catalog's
-/// care line drops the object its shelf label makes obvious; spoken, the verb needs one.
+/// care line drops the object its shelf label makes obvious; spoken, the verb needs one. Only
+/// the [`IMPERATIVES`] that take an object get one.
 fn with_object(instruction: &str) -> String {
     let mut words = instruction.splitn(3, ' ');
     let (Some(verb), Some(next)) = (words.next(), words.next()) else {
         return instruction.to_string();
     };
-    let needs = verb.chars().all(|c| c.is_ascii_lowercase())
-        && !INTRANSITIVE.contains(&verb)
+    let needs = IMPERATIVES.contains(&verb)
+        && !NO_OBJECT.contains(&verb)
         && PLACE_PREPS.contains(&next.trim_end_matches([',', '.']).to_ascii_lowercase().as_str());
     if needs { format!("{verb} it {}", &instruction[verb.len() + 1..]) } else { instruction.to_string() }
 }
@@ -596,6 +598,8 @@ mod tests {
         assert_eq!(Point::new("Care: Store in a cool, dry place").usage().unwrap(), "store it in a cool, dry place");
         assert_eq!(Point::new("Turn inside out before washing").usage().unwrap(), "turn it inside out before washing");
         assert_eq!(with_object("wait for the cream to absorb"), "wait for the cream to absorb");
+        assert_eq!(with_object("gently on damp hair"), "gently on damp hair");
+        assert_eq!(with_object("stays in place all day"), "stays in place all day");
         assert_eq!(Point::new("Hand wash cold").usage().unwrap(), "hand wash cold");
         assert_eq!(Point::new("Hang on a wide hanger between wears.").sentence().unwrap(), "Hang it on a wide hanger between wears.");
         assert_eq!(Point::new("A quiet harbour at dawn, printed on matte paper.").clause().unwrap(), "it's a quiet harbour at dawn, printed on matte paper");
