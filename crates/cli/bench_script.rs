@@ -101,6 +101,7 @@ fn reason_kind(r: &str) -> String {
         // Before "price": the denial is quoted, and may hold any word.
         ("a denial the product's text does not make", "unsupported denial"),
         ("the product's text says no to", "denied claim"),
+        ("is care advice, a tip to give as one", "care advice as a property"),
         ("the model's measurement", "model's measurement"),
         ("is the person wearing it", "model's measurement"),
         ("is when this price ends", "offer minutes"),
@@ -414,6 +415,7 @@ mod tests {
         assert_eq!(reason_kind("5 of its 6 phrases were said a moment ago"), "repeat");
         assert_eq!(reason_kind("9 of its 10 phrases were said before"), "repeat");
         assert_eq!(reason_kind("a denial the product's text does not make (\"doesn't price\")"), "unsupported denial");
+        assert_eq!(reason_kind("\"balm\" is care advice, a tip to give as one: \"Condition it with leather balm twice a year.\""), "care advice as a property");
         assert_eq!(reason_kind("the product's text says no to \"dishwasher\""), "denied claim");
         assert_eq!(reason_kind("5 minutes is when this price ends, not a wait or a delivery time"), "offer minutes");
         assert_eq!(reason_kind("178 is the model's measurement in the catalog, not the product's: say it of the model"), "model's measurement");

@@ -7,6 +7,8 @@ use std::collections::HashSet;
 
 use show::Product;
 
+use crate::points::{Form, IMPERATIVES, Point};
+
 /// Everyday words of a host's talk that state no fact about a product.
 const TALK: &str = "
 a about absolutely add added adding after again ago all allow almost along already also always am amazing an and another any anyone
@@ -207,6 +209,12 @@ pub struct Vocabulary {
     /// The product's name and its short form, lower case, longest first: a denial's object,
     /// not what it denies ("Don't bleach the Organic Cotton Tee" denies bleaching).
     names: Vec<String>,
+    /// Stems of the words the product's text has only in its instructions ("balm" and "twice"
+    /// of "Condition with leather balm twice a year"): said, they belong in an instruction.
+    care_only: HashSet<String>,
+    /// The instructions as the text has them, lower case, end punctuation off: said word for
+    /// word they are fine wherever they stand ("it's dry clean only").
+    instructions: Vec<String>,
 }
 
 /// Words that state an offer on their own ("with a free gift") but a property inside a
@@ -326,8 +334,62 @@ impl Vocabulary {
         let title = product.title.to_lowercase();
         let short = [" – ", " — ", " - ", "(", ","].iter().fold(title.as_str(), |t, sep| t.split(sep).next().unwrap_or(t)).trim().to_string();
         let names = [title, short].into_iter().filter(|n| n.split_whitespace().count() >= 2).collect();
-        Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names }
+        // Words the text has only in its instructions ("Condition with leather balm twice a
+        // year", "Iron on medium heat while slightly damp").
+        let instructions: Vec<&String> = product.points.iter().filter(|p| Point::new(p).form == Form::Usage).collect();
+        let mut elsewhere = instructions.iter().fold(product.description.clone(), |d, i| d.replace(i.trim_end_matches(['.', '!']), " "));
+        for p in product.points.iter().filter(|p| !instructions.contains(p)) {
+            elsewhere.push_str(&format!("\n{p}"));
+        }
+        elsewhere.push_str(&format!("\n{}\n{}\n{}", product.title, product.product_type.clone().unwrap_or_default(), product.tags.join(" ")));
+        for v in &product.variants {
+            elsewhere.push_str(&format!("\n{}", v.title));
+            for (n, val) in &v.options {
+                elsewhere.push_str(&format!("\n{n} {val}"));
+            }
+        }
+        let elsewhere: HashSet<String> = words(&elsewhere).flat_map(stems).collect();
+        let care_only = instructions
+            .iter()
+            .flat_map(|i| words(i).map(str::to_lowercase).collect::<Vec<_>>())
+            .filter(|w| w.len() > 2 && !w.chars().any(|c| c.is_ascii_digit()) && !is_talk(w) && !stems(w).iter().any(|s| elsewhere.contains(s)))
+            .flat_map(|w| stems(&w))
+            .collect();
+        let instructions = instructions.iter().map(|i| i.trim().trim_end_matches(['.', '!']).to_lowercase()).collect();
+        Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names, care_only, instructions }
     }
+
+    /// A word of the product's instructions that `sentence` says as a property: "The Vegetable-
+    /// Tanned Leather Belt has leather balm twice a year" of "Condition with leather balm twice
+    /// a year", "Iron is on medium heat while slightly damp", "The machine washes at 30 °C".
+    /// `None` when fewer than two such words are said (one may be plain talk: "cold days" of
+    /// "wash cold"), when each clause that says one is an instruction ("condition it with
+    /// leather balm twice a year", "don't tumble dry it", "it can be machine washed at 30 °C"),
+    /// when the sentence speaks to the viewer ("you can …"), or when it quotes an instruction
+    /// whole ("it's dry clean only").
+    ///
+    /// Returns the word and the instruction it comes from (lower case).
+    pub fn instruction_as_property(&self, sentence: &str) -> Option<(String, String)> {
+        if self.care_only.is_empty() {
+            return None;
+        }
+        let lower = sentence.to_lowercase().replace(['’', '‘'], "'");
+        let care = |w: &str| stems(w).iter().any(|s| self.care_only.contains(s));
+        let said: HashSet<String> = words(&lower).filter(|w| care(w)).map(str::to_string).collect();
+        if said.len() < 2 || words(&lower).any(|w| w == "you") || self.instructions.iter().any(|i| lower.contains(i.as_str())) {
+            return None;
+        }
+        lower.split([',', ':', ';', '.', '!', '?', '—', '–']).find_map(|clause| {
+            let ws: Vec<&str> = words(clause).collect();
+            let word = ws.iter().find(|w| care(w))?;
+            if is_instruction(&ws, clause) {
+                return None;
+            }
+            let from = self.instructions.iter().find(|i| words(i).any(|w| stems(w).iter().any(|s| stems(word).contains(s))))?;
+            Some((word.to_string(), from.clone()))
+        })
+    }
+
 
     /// A denial in `sentence` that the product's own text does not make, if any: "It doesn't
     /// contain vitamin A" about an oil rich in it, "do not use the dropper" about an oil applied
@@ -401,6 +463,33 @@ impl Vocabulary {
                     .map(|w| w.to_string()),
             )
             .collect()
+    }
+}
+
+/// Whether a clause (lower case, as words) tells how to use or care for the product: it opens
+/// with an imperative ("condition it …", "hand wash it cold", "don't tumble dry") or says what
+/// the product can or should have done ("it can be machine washed", "it needs …").
+fn is_instruction(ws: &[&str], clause: &str) -> bool {
+    const OPENERS: &[&str] = &["and", "then", "also", "so", "just", "simply", "please", "gently", "always", "never", "don't", "do", "not", "only"];
+    const MODAL: &[&str] = &["can be", "should be", "must be", "needs", "need to", "is best", "are best", "it's best", "best to", "easy to"];
+    if MODAL.iter().any(|m| clause.contains(m)) {
+        return true;
+    }
+    let lead = ws.iter().take_while(|w| OPENERS.contains(w)).count();
+    let (Some(verb), next) = (ws.get(lead), ws.get(lead + 1).copied().unwrap_or("")) else {
+        return false;
+    };
+    if ["is", "are", "was", "were", "has", "have", "will"].contains(&next) {
+        return false;
+    }
+    // "don't bleach", "never iron": a no or an always makes any verb an instruction.
+    if ws[..lead].iter().any(|w| ["don't", "do", "never", "always", "please"].contains(w)) {
+        return true;
+    }
+    match *verb {
+        // "hand wash", "machine wash", "tumble dry": the opener needs its verb.
+        "hand" | "machine" | "spot" | "line" | "tumble" => IMPERATIVES.contains(&next),
+        v => IMPERATIVES.contains(&v),
     }
 }
 
@@ -624,5 +713,45 @@ mod tests {
         assert_eq!(v.denied_claim("The containers are BPA-free."), None);
         assert_eq!(v.denied_claim("The containers are made with BPA."), Some("bpa".into()));
         assert!(has_standalone("Free shipping on every order.", "free"));
+    }
+
+    #[test]
+    fn instructions_stay_instructions() {
+        let cat = catalog("tests/fixtures/shopify-eur-fashion.csv");
+        let v = |title: &str| {
+            let p = cat.products.iter().find(|p| p.title.starts_with(title)).unwrap();
+            Vocabulary::for_product(p, &cat.products, "Atelier Live", "Lena")
+        };
+        // "Condition with leather balm twice a year"; "Solid brass buckle", "Full-grain Italian leather".
+        let belt = v("Vegetable-Tanned Leather Belt");
+        for wrong in [
+            "The Vegetable-Tanned Leather Belt has leather balm twice a year.",
+            "About the Vegetable-Tanned Leather Belt: it has leather balm twice a year.",
+            "The Vegetable-Tanned Leather Belt is made in Germany and has a leather balm twice a year.",
+        ] {
+            assert_eq!(belt.instruction_as_property(wrong).map(|(_, from)| from).as_deref(), Some("condition with leather balm twice a year"), "{wrong}");
+        }
+        for right in [
+            "Here's a tip: condition it with leather balm twice a year.",
+            "To keep it supple, condition the belt with leather balm twice a year.",
+            "It needs a little leather balm twice a year.",
+            "You can condition it with leather balm twice a year.",
+            "It has a solid brass buckle and full-grain Italian leather.",
+        ] {
+            assert_eq!(belt.instruction_as_property(right), None, "{right}");
+        }
+        // "Machine wash at 30 °C", "Do not tumble dry", "Iron on medium heat while slightly damp".
+        let trousers = v("Linen Wide-Leg Trousers");
+        // ("The machine washes at 30 °C" passes: "washed linen-cotton blend" leaves "machine" the
+        // one word of its instructions only, and one word may be plain talk.)
+        for wrong in ["Iron is on medium heat while slightly damp.", "They are ironed on medium heat while slightly damp."] {
+            assert!(trousers.instruction_as_property(wrong).is_some(), "{wrong}");
+        }
+        for right in ["Iron them on medium heat while slightly damp.", "Machine wash them at 30 °C and don't tumble dry.", "They can be machine washed at 30 °C."] {
+            assert_eq!(trousers.instruction_as_property(right), None, "{right}");
+        }
+        // "Dry flat in shape and store folded"; "Dry clean only".
+        assert!(v("Merino Crew Sweater").instruction_as_property("This sweater is dry, flat, and stored folded.").is_some());
+        assert_eq!(v("Élise Wool-Blend Coat").instruction_as_property("The Élise Wool-Blend Coat is dry clean only."), None);
     }
 }

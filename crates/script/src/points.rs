@@ -95,7 +95,7 @@ const PARTICIPLES: &[&str] = &[
 ];
 
 /// Base-form verbs that open an instruction.
-const IMPERATIVES: &[&str] = &[
+pub(crate) const IMPERATIVES: &[&str] = &[
     "apply", "use", "wash", "store", "keep", "massage", "shake", "spray", "rinse", "avoid", "do", "don't", "add", "fill", "pour",
     "plug", "charge", "mix", "pat", "smooth", "dispense", "remove", "clean", "wipe", "twist", "press", "attach", "place", "leave",
     "dry", "tumble", "iron", "let", "pair", "layer", "follow", "choose", "select", "pick", "hand", "machine", "spot", "steam",

@@ -1131,6 +1131,13 @@ impl LlmWriter {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
                 return Err(Refusal::new(text, format!("the product's text says no to \"{word}\"")));
             }
+            // "The belt has leather balm twice a year" of "Condition with leather balm twice a
+            // year": the care tip turned into a property. Worded so that an echo is a good line.
+            if let Some((word, from)) = self.vocabulary.as_ref().and_then(|(_, v)| v.instruction_as_property(&text)) {
+                self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+                let tip = crate::points::Point::new(&from).usage().unwrap_or(from);
+                return Err(Refusal::new(text, format!("\"{word}\" is care advice, a tip to give as one: \"{}.\"", crate::points::capitalize(&tip))));
+            }
         }
         let line = line_from_text(&text, req.kind, req.product.map(|p| p.id.clone()), self.catalog.currency, req.offer_minutes);
         if req.product.is_some_and(|p| calls_the_product_the_model(&lower, p)) {
@@ -1524,6 +1531,32 @@ mod tests {
         assert!(failing.judge(costs_now, &task, &req).is_ok(), "the own probe's verdict stands");
         assert!(failing.grammar.as_ref().is_some_and(|g| !g.has_reader() && g.own().is_some()), "the failed reader is let go, the own probe kept");
         broken(failing.judge(said_twice, &task, &req)).unwrap_or_else(|e| panic!("{said_twice}: {e}"));
+    }
+
+    /// A care tip said as a property of the product is refused, and the refusal hands the
+    /// model the tip as a tip; said as one, this check lets it pass.
+    #[test]
+    fn a_care_tip_is_said_as_a_tip() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let cat = Arc::new(show::catalog::load(&root.join("tests/fixtures/shopify-eur-fashion.csv"), show::Currency::from_code("EUR").unwrap()).unwrap());
+        let dir = std::env::var_os("EVERCAST_MODELS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("models"));
+        let model = crate::models::resolve("qwen2.5-0.5b", &dir).unwrap_or_else(|e| panic!("`scripts/setup.sh --tests` installs qwen2.5-0.5b: {e}"));
+        let persona: Persona = toml::from_str("name = \"Lena\"").unwrap();
+        let mut writer = LlmWriter::new(Llm::load(&model, crate::llm::DeviceChoice::Cpu).unwrap(), "Atelier Live", &persona, cat.clone(), 5, 1);
+        let belt = cat.product("vegetable-tanned-leather-belt").unwrap();
+        let req = SegmentRequest { kind: SegmentKind::Pitch, product: Some(belt), next_product: None, index: 1, block: 0, sentences: 1, offer_minutes: 5 };
+        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None };
+        let Err(refusal) = writer.judge("The Vegetable-Tanned Leather Belt has leather balm twice a year.", &task, &req) else {
+            panic!("the care tip said as a property was accepted");
+        };
+        let why = refusal.why;
+        assert!(why.contains("care advice") && why.ends_with("\"Condition it with leather balm twice a year.\""), "{why}");
+        // (Whatever the grammar probe makes of it: the 0.5B's hears "Condition it" as broken.)
+        for tip in ["Condition it with leather balm twice a year.", "Here's a tip: condition the belt with leather balm twice a year."] {
+            if let Err(r) = writer.judge(tip, &task, &req) {
+                assert!(!r.why.contains("care advice"), "{tip}: {}", r.why);
+            }
+        }
     }
 
     /// The writer's model (the default one the set-up installs) hears a scrambled sentence
