@@ -215,7 +215,18 @@ pub struct Vocabulary {
     /// The instructions as the text has them, lower case, end punctuation off: said word for
     /// word they are fine wherever they stand ("it's dry clean only").
     instructions: Vec<String>,
+    /// Stems of the product's words each with the words after it wherever the text uses it
+    /// only to qualify another noun ("brass" → "brass buckle" of "Solid brass buckle"): what a
+    /// part is made of, not the whole product.
+    part_materials: Vec<(String, String)>,
 }
+
+/// Words after a material that leave it the material of the whole ("wool and polyamide",
+/// "linen-cotton blend", "stoneware in sea blue"), not of a part ("brass buckle").
+const AFTER_A_MATERIAL: &[&str] = &[
+    "and", "or", "with", "in", "from", "for", "that", "which", "to", "on", "is", "are", "was", "by", "at", "of", "blend", "mix", "fabric",
+    "fibre", "fiber", "yarn", "knit", "jersey", "construction", "body", "shell", "upper", "finish", "throughout",
+];
 
 /// Words that state an offer on their own ("with a free gift") but a property inside a
 /// compound ("flicker-free"): a compound in the catalog does not ground the word alone.
@@ -356,8 +367,44 @@ impl Vocabulary {
             .flat_map(|w| stems(&w))
             .collect();
         let instructions = instructions.iter().map(|i| i.trim().trim_end_matches(['.', '!']).to_lowercase()).collect();
-        Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names, care_only, instructions }
+        // Each word of the product's text, and whether it is ever said as the whole thing's
+        // material (before a clause end, a function word or a word of the product's name).
+        let title_stems: HashSet<String> = words(&product.title.to_lowercase()).flat_map(stems).collect();
+        let (mut whole, mut part): (HashSet<String>, Vec<(String, String)>) = (HashSet::new(), Vec::new());
+        for clause in own.to_lowercase().split(CLAUSE_ENDS) {
+            let ws: Vec<&str> = words(clause).collect();
+            for (i, w) in ws.iter().enumerate() {
+                match ws.get(i + 1) {
+                    Some(next) if !AFTER_A_MATERIAL.contains(next) && !stems(next).iter().any(|s| title_stems.contains(s)) => {
+                        part.extend(stems(w).into_iter().map(|s| (s, format!("{w} {next}"))));
+                    }
+                    _ => whole.extend(stems(w)),
+                }
+            }
+        }
+        part.retain(|(s, _)| !whole.contains(s));
+        Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names, care_only, instructions, part_materials: part }
     }
+
+    /// What `sentence` says the whole product is made of where the product's text has it only
+    /// as a part's: "The Vegetable-Tanned Leather Belt is made of solid brass" of a belt in
+    /// "Full-grain Italian leather" with a "Solid brass buckle". Returns the material and the
+    /// text's words for the part ("brass buckle").
+    pub fn material_of_a_part(&self, sentence: &str) -> Option<(String, String)> {
+        const MADE: &[&str] = &["made of ", "made from ", "made out of ", "crafted from ", "crafted of ", "crafted out of "];
+        const PHRASE_ENDS: &[&str] = &["with", "featuring", "for", "that", "which", "so", "to", "in"];
+        let lower = sentence.to_lowercase();
+        MADE.iter().flat_map(|m| lower.match_indices(m).map(move |(i, _)| i + m.len()).collect::<Vec<_>>()).find_map(|at| {
+            let phrase = lower[at..].split(CLAUSE_ENDS).next().unwrap_or("");
+            let ws: Vec<&str> = words(phrase).take_while(|w| !PHRASE_ENDS.contains(w)).collect();
+            // "wool and polyamide": each material is the last word before an "and" or "or".
+            ws.split(|w| ["and", "or"].contains(w)).filter_map(|part| part.iter().rev().find(|w| !w.chars().any(|c| c.is_ascii_digit()))).find_map(|head| {
+                let found = stems(head).into_iter().find_map(|s| self.part_materials.iter().find(|(p, _)| *p == s))?;
+                Some((head.to_string(), found.1.clone()))
+            })
+        })
+    }
+
 
     /// A word of the product's instructions that `sentence` says as a property: "The Vegetable-
     /// Tanned Leather Belt has leather balm twice a year" of "Condition with leather balm twice
@@ -753,5 +800,30 @@ mod tests {
         // "Dry flat in shape and store folded"; "Dry clean only".
         assert!(v("Merino Crew Sweater").instruction_as_property("This sweater is dry, flat, and stored folded.").is_some());
         assert_eq!(v("Élise Wool-Blend Coat").instruction_as_property("The Élise Wool-Blend Coat is dry clean only."), None);
+    }
+
+    #[test]
+    fn a_parts_material_is_not_the_whole_products() {
+        let cat = catalog("tests/fixtures/shopify-eur-fashion.csv");
+        let v = |title: &str| {
+            let p = cat.products.iter().find(|p| p.title.starts_with(title)).unwrap();
+            Vocabulary::for_product(p, &cat.products, "Atelier Live", "Lena")
+        };
+        // "Full-grain Italian leather, 3.5 cm wide", "Solid brass buckle".
+        let belt = v("Vegetable-Tanned Leather Belt");
+        assert_eq!(belt.material_of_a_part("The Vegetable-Tanned Leather Belt is made of solid brass, with a solid brass buckle."), Some(("brass".into(), "brass buckle".into())));
+        for right in ["It's made of full-grain Italian leather.", "The belt is made from Italian leather and has a solid brass buckle.", "It has a solid brass buckle."] {
+            assert_eq!(belt.material_of_a_part(right), None, "{right}");
+        }
+        // "… a dense blend of 70% wool and 30% polyamide with a smooth viscose lining", "horn buttons".
+        let coat = v("Élise Wool-Blend Coat");
+        assert_eq!(coat.material_of_a_part("The coat is made from a blend of 70% wool and 30% polyamide."), None);
+        assert_eq!(coat.material_of_a_part("The coat is made of soft viscose.").map(|(m, _)| m).as_deref(), Some("viscose"));
+        assert_eq!(coat.material_of_a_part("It is made of horn and wool.").map(|(m, _)| m).as_deref(), Some("horn"));
+        // A material the name carries is the whole product's: "Cast Iron Skillet Duo".
+        let cat = catalog("tests/fixtures/shopify-bundles.csv");
+        let skillet = cat.products.iter().find(|p| p.title.starts_with("Cast Iron Skillet Duo")).unwrap();
+        let v = Vocabulary::for_product(skillet, &cat.products, "Home Cook Live", "Leo");
+        assert_eq!(v.material_of_a_part("The Cast Iron Skillet Duo is made of cast iron."), None);
     }
 }

@@ -1138,6 +1138,11 @@ impl LlmWriter {
                 let tip = crate::points::Point::new(&from).usage().unwrap_or(from);
                 return Err(Refusal::new(text, format!("\"{word}\" is care advice, a tip to give as one: \"{}.\"", crate::points::capitalize(&tip))));
             }
+            // "The Vegetable-Tanned Leather Belt is made of solid brass": its buckle is.
+            if let Some((material, part)) = self.vocabulary.as_ref().and_then(|(_, v)| v.material_of_a_part(&text)) {
+                self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+                return Err(Refusal::new(text, format!("{material} is what a part is made of (\"{part}\"), not the whole product")));
+            }
         }
         let line = line_from_text(&text, req.kind, req.product.map(|p| p.id.clone()), self.catalog.currency, req.offer_minutes);
         if req.product.is_some_and(|p| calls_the_product_the_model(&lower, p)) {
@@ -1534,9 +1539,10 @@ mod tests {
     }
 
     /// A care tip said as a property of the product is refused, and the refusal hands the
-    /// model the tip as a tip; said as one, this check lets it pass.
+    /// model the tip as a tip; said as one, this check lets it pass. A part's material is not
+    /// said of the whole product.
     #[test]
-    fn a_care_tip_is_said_as_a_tip() {
+    fn care_tips_and_parts_materials_stay_what_they_are() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let cat = Arc::new(show::catalog::load(&root.join("tests/fixtures/shopify-eur-fashion.csv"), show::Currency::from_code("EUR").unwrap()).unwrap());
         let dir = std::env::var_os("EVERCAST_MODELS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("models"));
@@ -1551,6 +1557,10 @@ mod tests {
         };
         let why = refusal.why;
         assert!(why.contains("care advice") && why.ends_with("\"Condition it with leather balm twice a year.\""), "{why}");
+        let Err(refusal) = writer.judge("The Vegetable-Tanned Leather Belt is made of solid brass.", &task, &req) else {
+            panic!("the buckle's material said of the belt was accepted");
+        };
+        assert!(refusal.why.starts_with("brass is what a part is made of (\"brass buckle\")"), "{}", refusal.why);
         // (Whatever the grammar probe makes of it: the 0.5B's hears "Condition it" as broken.)
         for tip in ["Condition it with leather balm twice a year.", "Here's a tip: condition the belt with leather balm twice a year."] {
             if let Err(r) = writer.judge(tip, &task, &req) {
