@@ -103,6 +103,9 @@ fn reason_kind(r: &str) -> String {
         ("the product's text says no to", "denied claim"),
         ("is care advice, a tip to give as one", "care advice as a property"),
         ("is what a part is made of", "material of a part"),
+        ("in a viewer's cart until they add it", "in the cart already"),
+        ("the price is exact", "price"),
+        ("describes the person wearing it", "model's measurement"),
         ("the model's measurement", "model's measurement"),
         ("is the person wearing it", "model's measurement"),
         ("is when this price ends", "offer minutes"),
@@ -416,6 +419,7 @@ mod tests {
         assert_eq!(reason_kind("5 of its 6 phrases were said a moment ago"), "repeat");
         assert_eq!(reason_kind("9 of its 10 phrases were said before"), "repeat");
         assert_eq!(reason_kind("a denial the product's text does not make (\"doesn't price\")"), "unsupported denial");
+        assert_eq!(reason_kind("nothing is in a viewer's cart until they add it: ask them to add it"), "in the cart already");
         assert_eq!(reason_kind("brass is what a part is made of (\"brass buckle\"), not the whole product"), "material of a part");
         assert_eq!(reason_kind("\"balm\" is care advice, a tip to give as one: \"Condition it with leather balm twice a year.\""), "care advice as a property");
         assert_eq!(reason_kind("the product's text says no to \"dishwasher\""), "denied claim");

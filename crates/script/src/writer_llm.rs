@@ -436,7 +436,40 @@ fn minutes_not_of_the_deal(lower: &str, states_a_price: bool) -> bool {
     // The timer's words, and "it ends in 5 minutes", "it's only on for the next 5 minutes":
     // said of the deal too. Not "save": "To save time, order the set for 5 minutes".
     const OF_THE_TIMER: &[&str] = &["timer", "clock", "countdown", "live", "ends", "ending", "end in", "on for"];
-    lower.contains("minute") && !states_a_price && !DEAL.iter().chain(OF_THE_TIMER).any(|w| lower.contains(w))
+    // "You need 5 minutes to get it at this price": a wait, whatever else the line says.
+    const A_WAIT: &[&str] = &["need", "needs", "take", "takes", "wait", "within", "after"];
+    let words: Vec<&str> = crate::grounding::words(lower).collect();
+    let waits = words.windows(3).any(|w| A_WAIT.contains(&w[0]) && w[1].chars().all(|c| c.is_ascii_digit()) && w[2].starts_with("minute"));
+    lower.contains("minute") && (waits || !states_a_price && !DEAL.iter().chain(OF_THE_TIMER).any(|w| lower.contains(w)))
+}
+
+/// "The Élise Wool-Blend Coat is now on your cart": the product is in a viewer's cart only
+/// once they add it.
+fn says_it_is_in_the_cart(lower: &str) -> bool {
+    ["is", "are", "it's", "they're"].iter().any(|v| {
+        ["in your", "on your", "now in your", "now on your", "already in your", "already on your"]
+            .iter()
+            .any(|p| lower.contains(&format!("{v} {p} cart")) || lower.contains(&format!("{v} {p} shopping cart")))
+    })
+}
+
+/// "The Élise Wool-Blend Coat is now just below €229.00": the catalog's price is exact, so a
+/// line does not say it is below, above or about a price.
+fn qualifies_a_price(lower: &str) -> bool {
+    const QUALIFIERS: &[&str] = &["below", "under", "less than", "over", "above", "more than", "almost", "nearly", "about", "around", "approximately", "roughly"];
+    QUALIFIERS.iter().any(|q| {
+        lower.match_indices(q).any(|(i, _)| {
+            let before_ok = lower[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let rest = lower[i + q.len()..].trim_start();
+            before_ok && lower[i + q.len()..].starts_with(' ') && rest.starts_with(['$', '€', '£', '¥'])
+        })
+    })
+}
+
+/// "The model should be at most 175 cm tall": the fit note describes the person who wears the
+/// sample; it is no requirement.
+fn makes_the_model_a_requirement(lower: &str) -> bool {
+    ["model should", "model must", "model needs", "model has to", "models should", "model would need"].iter().any(|p| lower.contains(p))
 }
 
 /// "The model has two crew-neck T-shirts", "The model is now €229.00": where the catalog's
@@ -1149,6 +1182,18 @@ impl LlmWriter {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, "\"the model\" is the person wearing it: name the product".into()));
         }
+        if says_it_is_in_the_cart(&lower) {
+            self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+            return Err(Refusal::new(text, "nothing is in a viewer's cart until they add it: ask them to add it".into()));
+        }
+        if qualifies_a_price(&lower) {
+            self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+            return Err(Refusal::new(text, "the price is exact: say it as it is, not below, above or about it".into()));
+        }
+        if makes_the_model_a_requirement(&lower) {
+            self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+            return Err(Refusal::new(text, "the model's measurement describes the person wearing it, not what a buyer should be".into()));
+        }
         if minutes_not_of_the_deal(&lower, line.facts().any(|f| matches!(f, Fact::Price(_) | Fact::Percent(_)))) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             // Worded so that an echo of it is a good line.
@@ -1439,6 +1484,17 @@ mod tests {
         assert!(!minutes_not_of_the_deal("keep an eye on the timer: 5 minutes left.", false));
         assert!(!minutes_not_of_the_deal("keep your eyes peeled, it ends in 5 minutes!", false));
         assert!(!minutes_not_of_the_deal("it layers well under sunscreen.", false));
+        assert!(minutes_not_of_the_deal("you need 5 minutes to get the vegetable-tanned leather belt at this price.", false));
+        assert!(minutes_not_of_the_deal("it takes 5 minutes to arrive at €49.90.", true));
+        // Nor is the product in a viewer's cart before they add it, nor its price a bound.
+        assert!(says_it_is_in_the_cart("the élise wool-blend coat is now on your cart."));
+        assert!(!says_it_is_in_the_cart("add the élise wool-blend coat to your cart!"));
+        assert!(qualifies_a_price("the élise wool-blend coat is now just below €229.00 today."));
+        assert!(qualifies_a_price("it's yours for under $49.90."));
+        assert!(!qualifies_a_price("it is down from €289.00 to €229.00."));
+        assert!(!qualifies_a_price("it layers well under sunscreen, and it's $24.00."));
+        assert!(makes_the_model_a_requirement("about the élise wool-blend coat: the model should be at most 175 cm tall and fit size s."));
+        assert!(!makes_the_model_a_requirement("for sizing, the model is 175 cm and wears size s."));
         // An echo of the correction is no line.
         assert!(LlmWriter::tidy("This price runs out, not the product.").is_err());
         assert!(LlmWriter::tidy("No false urgency about the lamp itself here.").is_err());
