@@ -394,13 +394,16 @@ impl Vocabulary {
         const MADE: &[&str] = &["made of ", "made from ", "made out of ", "crafted from ", "crafted of ", "crafted out of "];
         const PHRASE_ENDS: &[&str] = &["with", "featuring", "for", "that", "which", "so", "to", "in"];
         let lower = sentence.to_lowercase();
-        MADE.iter().flat_map(|m| lower.match_indices(m).map(move |(i, _)| i + m.len()).collect::<Vec<_>>()).find_map(|at| {
+        MADE.iter().flat_map(|m| lower.match_indices(m).map(move |(i, _)| (i, i + m.len())).collect::<Vec<_>>()).find_map(|(start, at)| {
             let phrase = lower[at..].split(CLAUSE_ENDS).next().unwrap_or("");
+            // What is made of it: "its buckle is made of solid brass" is about the part.
+            let subject: HashSet<String> = words(lower[..start].rsplit(CLAUSE_ENDS).next().unwrap_or("")).flat_map(stems).collect();
             let ws: Vec<&str> = words(phrase).take_while(|w| !PHRASE_ENDS.contains(w)).collect();
             // "wool and polyamide": each material is the last word before an "and" or "or".
             ws.split(|w| ["and", "or"].contains(w)).filter_map(|part| part.iter().rev().find(|w| !w.chars().any(|c| c.is_ascii_digit()))).find_map(|head| {
                 let found = stems(head).into_iter().find_map(|s| self.part_materials.iter().find(|(p, _)| *p == s))?;
-                Some((head.to_string(), found.1.clone()))
+                let part_noun = found.1.split(' ').nth(1).unwrap_or("");
+                (!stems(part_noun).iter().any(|s| subject.contains(s))).then(|| (head.to_string(), found.1.clone()))
             })
         })
     }
@@ -812,7 +815,12 @@ mod tests {
         // "Full-grain Italian leather, 3.5 cm wide", "Solid brass buckle".
         let belt = v("Vegetable-Tanned Leather Belt");
         assert_eq!(belt.material_of_a_part("The Vegetable-Tanned Leather Belt is made of solid brass, with a solid brass buckle."), Some(("brass".into(), "brass buckle".into())));
-        for right in ["It's made of full-grain Italian leather.", "The belt is made from Italian leather and has a solid brass buckle.", "It has a solid brass buckle."] {
+        for right in [
+            "It's made of full-grain Italian leather.",
+            "The belt is made from Italian leather and has a solid brass buckle.",
+            "It has a solid brass buckle.",
+            "Its buckle is made of solid brass.",
+        ] {
             assert_eq!(belt.material_of_a_part(right), None, "{right}");
         }
         // "… a dense blend of 70% wool and 30% polyamide with a smooth viscose lining", "horn buttons".
