@@ -52,6 +52,7 @@ drop dropped slashed marked originally previously part parts array level levels 
 valid contact range wide various length construction durability shown showcase showcasing hold holds
 measure measures measuring ensure ensures ensuring decrease decreased lower lowered session fully suitable
 skincare appreciate introduce introducing create
+remember forget expire expires soon follows
 ";
 
 /// Words a product's text implies without writing them: a lamp with stepless dimming has
@@ -64,6 +65,8 @@ const IMPLIED: &[(&[&str], &[&str])] = &[
     (&["cable", "cord"], &["plug", "plugs"]),
     // A fit note ("Model is 178 cm and wears size M") gives a height.
     (&["model"], &["tall", "height"]),
+    // What goes on skin or hair is applied ("pat onto damp skin" → "apply it to damp skin").
+    (&["skin", "hair", "face", "lips"], &["apply", "applying", "application"]),
 ];
 
 const SUFFIXES: &[&str] = &["ing", "ed", "es", "s", "ly", "er"];
