@@ -101,7 +101,7 @@ fn reason_kind(r: &str) -> String {
         // Before "price": the denial is quoted, and may hold any word.
         ("a denial the product's text does not make", "unsupported denial"),
         ("the product's text says no to", "denied claim"),
-        ("is care advice, a tip to give as one", "care advice as a property"),
+        ("belongs in a tip, said as one", "care tip as a property"),
         ("is what a part is made of", "material of a part"),
         ("in a viewer's cart until they add it", "in the cart already"),
         ("the price is exact", "price"),
@@ -421,7 +421,7 @@ mod tests {
         assert_eq!(reason_kind("a denial the product's text does not make (\"doesn't price\")"), "unsupported denial");
         assert_eq!(reason_kind("nothing is in a viewer's cart until they add it: ask them to add it"), "in the cart already");
         assert_eq!(reason_kind("brass is what a part is made of (\"brass buckle\"), not the whole product"), "material of a part");
-        assert_eq!(reason_kind("\"balm\" is care advice, a tip to give as one: \"Condition it with leather balm twice a year.\""), "care advice as a property");
+        assert_eq!(reason_kind("\"balm\" belongs in a tip, said as one: \"Condition it with leather balm twice a year.\""), "care tip as a property");
         assert_eq!(reason_kind("the product's text says no to \"dishwasher\""), "denied claim");
         assert_eq!(reason_kind("5 minutes is when this price ends, not a wait or a delivery time"), "offer minutes");
         assert_eq!(reason_kind("178 is the model's measurement in the catalog, not the product's: say it of the model"), "model's measurement");

@@ -215,8 +215,8 @@ pub struct Vocabulary {
     /// Stems of the words the product's text has only in its instructions ("balm" and "twice"
     /// of "Condition with leather balm twice a year"): said, they belong in an instruction.
     care_only: HashSet<String>,
-    /// The instructions as the text has them, lower case, end punctuation off: said word for
-    /// word they are fine wherever they stand ("it's dry clean only").
+    /// The instructions as the text has them, end punctuation off: said word for word they are
+    /// fine wherever they stand ("it's dry clean only").
     instructions: Vec<String>,
     /// Stems of the product's words each with the words after it wherever the text uses it
     /// only to qualify another noun ("brass" → "brass buckle" of "Solid brass buckle"): what a
@@ -369,7 +369,7 @@ impl Vocabulary {
             .filter(|w| w.len() > 2 && !w.chars().any(|c| c.is_ascii_digit()) && !is_talk(w) && !stems(w).iter().any(|s| elsewhere.contains(s)))
             .flat_map(|w| stems(&w))
             .collect();
-        let instructions = instructions.iter().map(|i| i.trim().trim_end_matches(['.', '!']).to_lowercase()).collect();
+        let instructions = instructions.iter().map(|i| i.trim().trim_end_matches(['.', '!']).to_string()).collect();
         // Each word of the product's text, and whether it is ever said as the whole thing's
         // material (before a clause end, a function word or a word of the product's name).
         let title_stems: HashSet<String> = words(&product.title.to_lowercase()).flat_map(stems).collect();
@@ -421,7 +421,8 @@ impl Vocabulary {
     /// when the sentence speaks to the viewer ("you can …"), or when it quotes an instruction
     /// whole ("it's dry clean only").
     ///
-    /// Returns the word and the instruction it comes from (lower case).
+    /// Returns the word and the instruction it comes from (the one sharing most words with the
+    /// sentence), as the text has it.
     pub fn instruction_as_property(&self, sentence: &str) -> Option<(String, String)> {
         if self.care_only.is_empty() {
             return None;
@@ -429,18 +430,26 @@ impl Vocabulary {
         let lower = sentence.to_lowercase().replace(['’', '‘'], "'");
         let care = |w: &str| stems(w).iter().any(|s| self.care_only.contains(s));
         let said: HashSet<String> = words(&lower).filter(|w| care(w)).map(str::to_string).collect();
-        if said.len() < 2 || words(&lower).any(|w| w == "you") || self.instructions.iter().any(|i| lower.contains(i.as_str())) {
+        // "40°C" and "40 °C" are the same quote.
+        let squeezed = |t: &str| t.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        if said.len() < 2 || words(&lower).any(|w| w == "you") || self.instructions.iter().any(|i| squeezed(&lower).contains(&squeezed(i))) {
             return None;
         }
-        lower.split([',', ':', ';', '.', '!', '?', '—', '–']).find_map(|clause| {
+        // A clause with no verb of its own ("…, inside out") goes with the clause before it.
+        let mut before_was_instruction = false;
+        let word = lower.split([',', ':', ';', '.', '!', '?', '—', '–']).find_map(|clause| {
             let ws: Vec<&str> = words(clause).collect();
-            let word = ws.iter().find(|w| care(w))?;
-            if is_instruction(&ws, clause) {
+            if ws.is_empty() {
                 return None;
             }
-            let from = self.instructions.iter().find(|i| words(i).any(|w| stems(w).iter().any(|s| stems(word).contains(s))))?;
-            Some((word.to_string(), from.clone()))
-        })
+            let ok = is_instruction(&ws, clause) || before_was_instruction && is_fragment(&ws);
+            before_was_instruction = ok;
+            if ok { None } else { ws.iter().find(|w| care(w)).map(|w| w.to_string()) }
+        })?;
+        let sentence_stems: HashSet<String> = words(&lower).flat_map(stems).collect();
+        let shared = |i: &String| words(&i.to_lowercase()).filter(|w| stems(w).iter().any(|s| sentence_stems.contains(s))).count();
+        let from = self.instructions.iter().filter(|i| words(&i.to_lowercase()).any(|w| stems(w).iter().any(|s| stems(&word).contains(s)))).max_by_key(|i| shared(i))?;
+        Some((word, from.clone()))
     }
 
 
@@ -519,11 +528,18 @@ impl Vocabulary {
     }
 }
 
+/// Whether a clause (lower case, as words) has no subject or verb of its own: "inside out",
+/// "on the wool cycle".
+fn is_fragment(ws: &[&str]) -> bool {
+    const OWN: &[&str] = &["is", "are", "was", "were", "has", "have", "it", "it's", "its", "they", "they're", "this", "these", "the", "can", "will", "does"];
+    !ws.iter().any(|w| OWN.contains(w))
+}
+
 /// Whether a clause (lower case, as words) tells how to use or care for the product: it opens
 /// with an imperative ("condition it …", "hand wash it cold", "don't tumble dry") or says what
 /// the product can or should have done ("it can be machine washed", "it needs …").
 fn is_instruction(ws: &[&str], clause: &str) -> bool {
-    const OPENERS: &[&str] = &["and", "then", "also", "so", "just", "simply", "please", "gently", "always", "never", "don't", "do", "not", "only"];
+    const OPENERS: &[&str] = &["and", "then", "also", "so", "just", "simply", "please", "gently", "always", "never", "don't", "do", "not", "only", "let's"];
     const MODAL: &[&str] = &["can be", "should be", "must be", "needs", "need to", "is best", "are best", "it's best", "best to", "easy to"];
     if MODAL.iter().any(|m| clause.contains(m)) {
         return true;
@@ -536,7 +552,7 @@ fn is_instruction(ws: &[&str], clause: &str) -> bool {
         return false;
     }
     // "don't bleach", "never iron": a no or an always makes any verb an instruction.
-    if ws[..lead].iter().any(|w| ["don't", "do", "never", "always", "please"].contains(w)) {
+    if ws[..lead].iter().any(|w| ["don't", "do", "never", "always", "please", "let's"].contains(w)) {
         return true;
     }
     match *verb {
@@ -782,7 +798,7 @@ mod tests {
             "About the Vegetable-Tanned Leather Belt: it has leather balm twice a year.",
             "The Vegetable-Tanned Leather Belt is made in Germany and has a leather balm twice a year.",
         ] {
-            assert_eq!(belt.instruction_as_property(wrong).map(|(_, from)| from).as_deref(), Some("condition with leather balm twice a year"), "{wrong}");
+            assert_eq!(belt.instruction_as_property(wrong).map(|(_, from)| from).as_deref(), Some("Condition with leather balm twice a year"), "{wrong}");
         }
         for right in [
             "Here's a tip: condition it with leather balm twice a year.",
@@ -800,12 +816,26 @@ mod tests {
         for wrong in ["Iron is on medium heat while slightly damp.", "They are ironed on medium heat while slightly damp."] {
             assert!(trousers.instruction_as_property(wrong).is_some(), "{wrong}");
         }
-        for right in ["Iron them on medium heat while slightly damp.", "Machine wash them at 30 °C and don't tumble dry.", "They can be machine washed at 30 °C."] {
+        for right in [
+            "Iron them on medium heat while slightly damp.",
+            "Machine wash them at 30 °C and don't tumble dry.",
+            "They can be machine washed at 30 °C.",
+            "Let's iron them on medium heat while slightly damp!",
+        ] {
             assert_eq!(trousers.instruction_as_property(right), None, "{right}");
         }
         // "Dry flat in shape and store folded"; "Dry clean only".
         assert!(v("Merino Crew Sweater").instruction_as_property("This sweater is dry, flat, and stored folded.").is_some());
         assert_eq!(v("Élise Wool-Blend Coat").instruction_as_property("The Élise Wool-Blend Coat is dry clean only."), None);
+        // "Machine wash at 40 °C, inside out": the clause without a verb goes with the one before.
+        let tee = v("Organic Cotton Tee");
+        for right in ["Machine wash at 40°C, inside out.", "About the Organic Cotton Tee: machine wash it at 40 °C, inside out."] {
+            assert_eq!(tee.instruction_as_property(right), None, "{right}");
+        }
+        assert_eq!(
+            tee.instruction_as_property("The Organic Cotton Tee machine washes at 40°C, inside out.").map(|(_, from)| from).as_deref(),
+            Some("Machine wash at 40 °C, inside out")
+        );
     }
 
     #[test]

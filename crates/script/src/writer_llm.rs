@@ -1169,7 +1169,7 @@ impl LlmWriter {
             if let Some((word, from)) = self.vocabulary.as_ref().and_then(|(_, v)| v.instruction_as_property(&text)) {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
                 let tip = crate::points::Point::new(&from).usage().unwrap_or(from);
-                return Err(Refusal::new(text, format!("\"{word}\" is care advice, a tip to give as one: \"{}.\"", crate::points::capitalize(&tip))));
+                return Err(Refusal::new(text, format!("\"{word}\" belongs in a tip, said as one: \"{}.\"", crate::points::capitalize(&tip))));
             }
             // "The Vegetable-Tanned Leather Belt is made of solid brass": its buckle is.
             if let Some((material, part)) = self.vocabulary.as_ref().and_then(|(_, v)| v.material_of_a_part(&text)) {
@@ -1612,7 +1612,7 @@ mod tests {
             panic!("the care tip said as a property was accepted");
         };
         let why = refusal.why;
-        assert!(why.contains("care advice") && why.ends_with("\"Condition it with leather balm twice a year.\""), "{why}");
+        assert!(why.contains("belongs in a tip") && why.ends_with("\"Condition it with leather balm twice a year.\""), "{why}");
         let Err(refusal) = writer.judge("The Vegetable-Tanned Leather Belt is made of solid brass.", &task, &req) else {
             panic!("the buckle's material said of the belt was accepted");
         };
@@ -1620,7 +1620,7 @@ mod tests {
         // (Whatever the grammar probe makes of it: the 0.5B's hears "Condition it" as broken.)
         for tip in ["Condition it with leather balm twice a year.", "Here's a tip: condition the belt with leather balm twice a year."] {
             if let Err(r) = writer.judge(tip, &task, &req) {
-                assert!(!r.why.contains("care advice"), "{tip}: {}", r.why);
+                assert!(!r.why.contains("belongs in a tip"), "{tip}: {}", r.why);
             }
         }
     }
