@@ -215,9 +215,13 @@ pub struct Vocabulary {
     /// Stems of the words the product's text has only in its instructions ("balm" and "twice"
     /// of "Condition with leather balm twice a year"): said, they belong in an instruction.
     care_only: HashSet<String>,
-    /// The instructions as the text has them, end punctuation off: said word for word they are
-    /// fine wherever they stand ("it's dry clean only").
+    /// The instructions as the text has them, end punctuation off (a care label among them,
+    /// "Dry clean only", said whole is a property: "it's dry clean only").
     instructions: Vec<String>,
+    /// Stems of each two words in a row of an instruction of which one is in
+    /// [`Vocabulary::care_only`] ("machine wash"): a line saying the pair says the instruction
+    /// even where the text uses one of its words elsewhere ("washed linen").
+    care_pairs: HashSet<(String, String)>,
     /// Stems of the product's words each with the words after it wherever the text uses it
     /// only to qualify another noun ("brass" → "brass buckle" of "Solid brass buckle"): what a
     /// part is made of, not the whole product.
@@ -363,11 +367,19 @@ impl Vocabulary {
             }
         }
         let elsewhere: HashSet<String> = words(&elsewhere).flat_map(stems).collect();
-        let care_only = instructions
+        let care_only: HashSet<String> = instructions
             .iter()
             .flat_map(|i| words(i).map(str::to_lowercase).collect::<Vec<_>>())
             .filter(|w| w.len() > 2 && !w.chars().any(|c| c.is_ascii_digit()) && !is_talk(w) && !stems(w).iter().any(|s| elsewhere.contains(s)))
             .flat_map(|w| stems(&w))
+            .collect();
+        let care_pairs = instructions
+            .iter()
+            .flat_map(|i| {
+                let ws: Vec<String> = words(&i.to_lowercase()).map(str::to_string).collect();
+                ws.windows(2).map(|p| (stem(&p[0]), stem(&p[1]))).collect::<Vec<_>>()
+            })
+            .filter(|(a, b)| care_only.contains(a) || care_only.contains(b))
             .collect();
         let instructions = instructions.iter().map(|i| i.trim().trim_end_matches(['.', '!']).to_string()).collect();
         // Each word of the product's text, and whether it is ever said as the whole thing's
@@ -386,7 +398,7 @@ impl Vocabulary {
             }
         }
         part.retain(|(s, _)| !whole.contains(s));
-        Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names, care_only, instructions, part_materials: part }
+        Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names, care_only, instructions, care_pairs, part_materials: part }
     }
 
     /// What `sentence` says the whole product is made of where the product's text has it only
@@ -418,8 +430,8 @@ impl Vocabulary {
     /// `None` when fewer than two such words are said (one may be plain talk: "cold days" of
     /// "wash cold"), when each clause that says one is an instruction ("condition it with
     /// leather balm twice a year", "don't tumble dry it", "it can be machine washed at 30 °C"),
-    /// when the sentence speaks to the viewer ("you can …"), or when it quotes an instruction
-    /// whole ("it's dry clean only").
+    /// when the sentence speaks to the viewer ("you can …"), or when it says a care label whole
+    /// ("it's dry clean only").
     ///
     /// Returns the word and the instruction it comes from (the one sharing most words with the
     /// sentence), as the text has it.
@@ -430,9 +442,13 @@ impl Vocabulary {
         let lower = sentence.to_lowercase().replace(['’', '‘'], "'");
         let care = |w: &str| stems(w).iter().any(|s| self.care_only.contains(s));
         let said: HashSet<String> = words(&lower).filter(|w| care(w)).map(str::to_string).collect();
+        let all: Vec<&str> = words(&lower).collect();
+        let pairs = all.windows(2).filter(|p| self.care_pairs.contains(&(stem(p[0]), stem(p[1])))).count();
         // "40°C" and "40 °C" are the same quote.
         let squeezed = |t: &str| t.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect::<String>();
-        if said.len() < 2 || words(&lower).any(|w| w == "you") || self.instructions.iter().any(|i| squeezed(&lower).contains(&squeezed(i))) {
+        // A label said whole is a property: "it's dry clean only", "hand wash only".
+        let label = |i: &String| i.to_lowercase().ends_with(" only") && squeezed(&lower).contains(&squeezed(i));
+        if said.len() + pairs < 2 || words(&lower).any(|w| w == "you") || self.instructions.iter().any(label) {
             return None;
         }
         // A clause with no verb of its own ("…, inside out") goes with the clause before it.
@@ -811,9 +827,14 @@ mod tests {
         }
         // "Machine wash at 30 °C", "Do not tumble dry", "Iron on medium heat while slightly damp".
         let trousers = v("Linen Wide-Leg Trousers");
-        // ("The machine washes at 30 °C" passes: "washed linen-cotton blend" leaves "machine" the
-        // one word of its instructions only, and one word may be plain talk.)
-        for wrong in ["Iron is on medium heat while slightly damp.", "They are ironed on medium heat while slightly damp."] {
+        // "washed linen-cotton blend" leaves "machine" the one word of "Machine wash at 30 °C"
+        // its instructions have alone; said with "wash", the pair is the instruction's.
+        for wrong in [
+            "Iron is on medium heat while slightly damp.",
+            "They are ironed on medium heat while slightly damp.",
+            "The Linen Wide-Leg Trousers have machine wash at 30°C.",
+            "The Linen Wide-Leg Trousers machine washes at 30°C.",
+        ] {
             assert!(trousers.instruction_as_property(wrong).is_some(), "{wrong}");
         }
         for right in [

@@ -446,7 +446,9 @@ fn minutes_not_of_the_deal(lower: &str, states_a_price: bool) -> bool {
 /// "The Élise Wool-Blend Coat is now on your cart": the product is in a viewer's cart only
 /// once they add it.
 fn says_it_is_in_the_cart(lower: &str) -> bool {
-    ["is", "are", "it's", "they're"].iter().any(|v| {
+    let added = ["was added to your", "were added to your", "has been added to your", "have been added to your", "is added to your", "is now added to your"];
+    added.iter().any(|a| lower.contains(a))
+        || ["is", "are", "it's", "they're"].iter().any(|v| {
         ["in your", "on your", "now in your", "now on your", "already in your", "already on your"]
             .iter()
             .any(|p| lower.contains(&format!("{v} {p} cart")) || lower.contains(&format!("{v} {p} shopping cart")))
@@ -1489,6 +1491,8 @@ mod tests {
         // Nor is the product in a viewer's cart before they add it, nor its price a bound.
         assert!(says_it_is_in_the_cart("the élise wool-blend coat is now on your cart."));
         assert!(!says_it_is_in_the_cart("add the élise wool-blend coat to your cart!"));
+        assert!(says_it_is_in_the_cart("the organic cotton tee was added to your shopping cart."));
+        assert!(!says_it_is_in_the_cart("it can be added to your cart with one tap."));
         assert!(qualifies_a_price("the élise wool-blend coat is now just below €229.00 today."));
         assert!(qualifies_a_price("it's yours for under $49.90."));
         assert!(!qualifies_a_price("it is down from €289.00 to €229.00."));
