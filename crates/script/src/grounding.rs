@@ -800,13 +800,16 @@ mod tests {
         assert!(has_standalone("Free shipping on every order.", "free"));
     }
 
+    /// The vocabulary of the EUR fashion export's product whose title starts `title`.
+    fn eur(title: &str) -> Vocabulary {
+        let cat = catalog("tests/fixtures/shopify-eur-fashion.csv");
+        let p = cat.products.iter().find(|p| p.title.starts_with(title)).unwrap();
+        Vocabulary::for_product(p, &cat.products, "Atelier Live", "Lena")
+    }
+
     #[test]
     fn instructions_stay_instructions() {
-        let cat = catalog("tests/fixtures/shopify-eur-fashion.csv");
-        let v = |title: &str| {
-            let p = cat.products.iter().find(|p| p.title.starts_with(title)).unwrap();
-            Vocabulary::for_product(p, &cat.products, "Atelier Live", "Lena")
-        };
+        let v = eur;
         // "Condition with leather balm twice a year"; "Solid brass buckle", "Full-grain Italian leather".
         let belt = v("Vegetable-Tanned Leather Belt");
         for wrong in [
@@ -861,11 +864,7 @@ mod tests {
 
     #[test]
     fn a_parts_material_is_not_the_whole_products() {
-        let cat = catalog("tests/fixtures/shopify-eur-fashion.csv");
-        let v = |title: &str| {
-            let p = cat.products.iter().find(|p| p.title.starts_with(title)).unwrap();
-            Vocabulary::for_product(p, &cat.products, "Atelier Live", "Lena")
-        };
+        let v = eur;
         // "Full-grain Italian leather, 3.5 cm wide", "Solid brass buckle".
         let belt = v("Vegetable-Tanned Leather Belt");
         assert_eq!(belt.material_of_a_part("The Vegetable-Tanned Leather Belt is made of solid brass, with a solid brass buckle."), Some(("brass".into(), "brass buckle".into())));
