@@ -1,4 +1,5 @@
-//! The CPU kernels: quantised matrix × quantised activations, and the f32 helpers of attention.
+//! The CPU kernels: quantised matrix × quantised activations, the activations' quantising, and
+//! the f32 helpers of attention and of the feed-forward gate (SwiGLU).
 //!
 //! Chosen at run time ([`Isa::detect`]): AVX-512 VNNI kernels for matrices regrouped 8 rows at a
 //! time ([`Layout::Packed8`], where `vpdpbusd` does a row's 4 multiply-adds in one lane and the
