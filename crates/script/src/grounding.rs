@@ -444,8 +444,8 @@ impl Vocabulary {
         let said: HashSet<String> = words(&lower).filter(|w| care(w)).map(str::to_string).collect();
         let all: Vec<&str> = words(&lower).collect();
         let pairs = all.windows(2).filter(|p| self.care_pairs.contains(&(stem(p[0]), stem(p[1])))).count();
-        // "40°C" and "40 °C" are the same quote.
-        let squeezed = |t: &str| t.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        // "40°C" and "40 °C", "dry-clean only" and "dry clean only" are the same quote.
+        let squeezed = |t: &str| t.to_lowercase().chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>();
         // A label said whole is a property: "it's dry clean only", "hand wash only".
         let label = |i: &String| i.to_lowercase().ends_with(" only") && squeezed(&lower).contains(&squeezed(i));
         if said.len() + pairs < 2 || words(&lower).any(|w| w == "you") || self.instructions.iter().any(label) {
@@ -851,6 +851,7 @@ mod tests {
         // "Dry flat in shape and store folded"; "Dry clean only".
         assert!(v("Merino Crew Sweater").instruction_as_property("This sweater is dry, flat, and stored folded.").is_some());
         assert_eq!(v("Élise Wool-Blend Coat").instruction_as_property("The Élise Wool-Blend Coat is dry clean only."), None);
+        assert_eq!(v("Élise Wool-Blend Coat").instruction_as_property("The Élise Wool-Blend Coat is dry-clean only."), None);
         // "Machine wash at 40 °C, inside out": the clause without a verb goes with the one before.
         let tee = v("Organic Cotton Tee");
         for right in ["Machine wash at 40°C, inside out.", "About the Organic Cotton Tee: machine wash it at 40 °C, inside out."] {
