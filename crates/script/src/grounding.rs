@@ -451,17 +451,12 @@ impl Vocabulary {
         if said.len() + pairs < 2 || words(&lower).any(|w| w == "you") || self.instructions.iter().any(label) {
             return None;
         }
-        // A clause with no verb of its own ("…, inside out") goes with the clause before it.
-        let mut before_was_instruction = false;
-        let word = lower.split([',', ':', ';', '.', '!', '?', '—', '–']).find_map(|clause| {
-            let ws: Vec<&str> = words(clause).collect();
-            if ws.is_empty() {
-                return None;
-            }
-            let ok = is_instruction(&ws, clause) || before_was_instruction && is_fragment(&ws);
-            before_was_instruction = ok;
-            if ok { None } else { ws.iter().find(|w| care(w)).map(|w| w.to_string()) }
-        })?;
+        // A clause with no verb of its own ("…, inside out", "After showering, …") goes with
+        // the clause before it, or with the one after where it comes first.
+        let clauses: Vec<(&str, Vec<&str>)> = lower.split([',', ':', ';', '.', '!', '?', '—', '–']).map(|c| (c, words(c).collect::<Vec<_>>())).filter(|(_, ws)| !ws.is_empty()).collect();
+        let own: Vec<Option<bool>> = clauses.iter().map(|(c, ws)| (!is_fragment(ws) || is_instruction(ws, c)).then(|| is_instruction(ws, c))).collect();
+        let status = |i: usize| own[i].or_else(|| own[..i].iter().rev().flatten().next().copied()).or_else(|| own[i..].iter().flatten().next().copied()).unwrap_or(false);
+        let word = clauses.iter().enumerate().find_map(|(i, (_, ws))| if status(i) { None } else { ws.iter().find(|w| care(w)).map(|w| w.to_string()) })?;
         let sentence_stems: HashSet<String> = words(&lower).flat_map(stems).collect();
         let shared = |i: &String| words(&i.to_lowercase()).filter(|w| stems(w).iter().any(|s| sentence_stems.contains(s))).count();
         let from = self.instructions.iter().filter(|i| words(&i.to_lowercase()).any(|w| stems(w).iter().any(|s| stems(&word).contains(s)))).max_by_key(|i| shared(i))?;
@@ -555,7 +550,7 @@ fn is_fragment(ws: &[&str]) -> bool {
 /// with an imperative ("condition it …", "hand wash it cold", "don't tumble dry") or says what
 /// the product can or should have done ("it can be machine washed", "it needs …").
 fn is_instruction(ws: &[&str], clause: &str) -> bool {
-    const OPENERS: &[&str] = &["and", "then", "also", "so", "just", "simply", "please", "gently", "always", "never", "don't", "do", "not", "only", "let's"];
+    const OPENERS: &[&str] = &["and", "then", "also", "so", "just", "simply", "please", "gently", "always", "never", "don't", "do", "not", "only", "let's", "to"];
     const MODAL: &[&str] = &["can be", "should be", "must be", "needs", "need to", "is best", "are best", "it's best", "best to", "easy to"];
     if MODAL.iter().any(|m| clause.contains(m)) {
         return true;
@@ -852,6 +847,13 @@ mod tests {
         assert!(v("Merino Crew Sweater").instruction_as_property("This sweater is dry, flat, and stored folded.").is_some());
         assert_eq!(v("Élise Wool-Blend Coat").instruction_as_property("The Élise Wool-Blend Coat is dry clean only."), None);
         assert_eq!(v("Élise Wool-Blend Coat").instruction_as_property("The Élise Wool-Blend Coat is dry-clean only."), None);
+        // "After showering, smooth it over …", "To use it for …, keep it in the fridge".
+        let cat = catalog("tests/fixtures/shopify-cosmetics.csv");
+        let vocabulary = |t: &str| Vocabulary::for_product(cat.products.iter().find(|p| p.title.starts_with(t)).unwrap(), &cat.products, "Glow Lab Live", "Ava");
+        let lotion = vocabulary("Shea & Rose Hip Body Lotion");
+        assert_eq!(lotion.instruction_as_property("After showering, smooth it over your arms, legs, and elbows to lock in moisture."), None);
+        let gel = vocabulary("Aloe Soothing Gel");
+        assert_eq!(gel.instruction_as_property("To use the Aloe Soothing Gel for an extra cooling effect, keep it in the fridge."), None);
         // "Machine wash at 40 °C, inside out": the clause without a verb goes with the one before.
         let tee = v("Organic Cotton Tee");
         for right in ["Machine wash at 40°C, inside out.", "About the Organic Cotton Tee: machine wash it at 40 °C, inside out."] {
