@@ -352,52 +352,8 @@ impl Vocabulary {
         let title = product.title.to_lowercase();
         let short = [" – ", " — ", " - ", "(", ","].iter().fold(title.as_str(), |t, sep| t.split(sep).next().unwrap_or(t)).trim().to_string();
         let names = [title, short].into_iter().filter(|n| n.split_whitespace().count() >= 2).collect();
-        // Words the text has only in its instructions ("Condition with leather balm twice a
-        // year", "Iron on medium heat while slightly damp").
-        let instructions: Vec<&String> = product.points.iter().filter(|p| Point::new(p).form == Form::Usage).collect();
-        let mut elsewhere = instructions.iter().fold(product.description.clone(), |d, i| d.replace(i.trim_end_matches(['.', '!']), " "));
-        for p in product.points.iter().filter(|p| !instructions.contains(p)) {
-            elsewhere.push_str(&format!("\n{p}"));
-        }
-        elsewhere.push_str(&format!("\n{}\n{}\n{}", product.title, product.product_type.clone().unwrap_or_default(), product.tags.join(" ")));
-        for v in &product.variants {
-            elsewhere.push_str(&format!("\n{}", v.title));
-            for (n, val) in &v.options {
-                elsewhere.push_str(&format!("\n{n} {val}"));
-            }
-        }
-        let elsewhere: HashSet<String> = words(&elsewhere).flat_map(stems).collect();
-        let care_only: HashSet<String> = instructions
-            .iter()
-            .flat_map(|i| words(i).map(str::to_lowercase).collect::<Vec<_>>())
-            .filter(|w| w.len() > 2 && !w.chars().any(|c| c.is_ascii_digit()) && !is_talk(w) && !stems(w).iter().any(|s| elsewhere.contains(s)))
-            .flat_map(|w| stems(&w))
-            .collect();
-        let care_pairs = instructions
-            .iter()
-            .flat_map(|i| {
-                let ws: Vec<String> = words(&i.to_lowercase()).map(str::to_string).collect();
-                ws.windows(2).map(|p| (stem(&p[0]), stem(&p[1]))).collect::<Vec<_>>()
-            })
-            .filter(|(a, b)| care_only.contains(a) || care_only.contains(b))
-            .collect();
-        let instructions = instructions.iter().map(|i| i.trim().trim_end_matches(['.', '!']).to_string()).collect();
-        // Each word of the product's text, and whether it is ever said as the whole thing's
-        // material (before a clause end, a function word or a word of the product's name).
-        let title_stems: HashSet<String> = words(&product.title.to_lowercase()).flat_map(stems).collect();
-        let (mut whole, mut part): (HashSet<String>, Vec<(String, String)>) = (HashSet::new(), Vec::new());
-        for clause in own.to_lowercase().split(CLAUSE_ENDS) {
-            let ws: Vec<&str> = words(clause).collect();
-            for (i, w) in ws.iter().enumerate() {
-                match ws.get(i + 1) {
-                    Some(next) if !AFTER_A_MATERIAL.contains(next) && !stems(next).iter().any(|s| title_stems.contains(s)) => {
-                        part.extend(stems(w).into_iter().map(|s| (s, format!("{w} {next}"))));
-                    }
-                    _ => whole.extend(stems(w)),
-                }
-            }
-        }
-        part.retain(|(s, _)| !whole.contains(s));
+        let (care_only, care_pairs, instructions) = care_words(product);
+        let part = part_materials(&own, &product.title);
         Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names, care_only, instructions, care_pairs, part_materials: part }
     }
 
@@ -423,7 +379,6 @@ impl Vocabulary {
         })
     }
 
-
     /// A word of the product's instructions that `sentence` says as a property: "The Vegetable-
     /// Tanned Leather Belt has leather balm twice a year" of "Condition with leather balm twice
     /// a year", "Iron is on medium heat while slightly damp", "The machine washes at 30 °C".
@@ -441,28 +396,33 @@ impl Vocabulary {
         }
         let lower = sentence.to_lowercase().replace(['’', '‘'], "'");
         let care = |w: &str| stems(w).iter().any(|s| self.care_only.contains(s));
-        let said: HashSet<String> = words(&lower).filter(|w| care(w)).map(str::to_string).collect();
         let all: Vec<&str> = words(&lower).collect();
+        let said: HashSet<&str> = all.iter().copied().filter(|w| care(w)).collect();
         let pairs = all.windows(2).filter(|p| self.care_pairs.contains(&(stem(p[0]), stem(p[1])))).count();
         // "40°C" and "40 °C", "dry-clean only" and "dry clean only" are the same quote.
         let squeezed = |t: &str| t.to_lowercase().chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>();
         // A label said whole is a property: "it's dry clean only", "hand wash only".
         let label = |i: &String| i.to_lowercase().ends_with(" only") && squeezed(&lower).contains(&squeezed(i));
-        if said.len() + pairs < 2 || words(&lower).any(|w| w == "you") || self.instructions.iter().any(label) {
+        if said.len() + pairs < 2 || all.contains(&"you") || self.instructions.iter().any(label) {
             return None;
         }
         // A clause with no verb of its own ("…, inside out", "After showering, …") goes with
         // the clause before it, or with the one after where it comes first.
         let clauses: Vec<(&str, Vec<&str>)> = lower.split([',', ':', ';', '.', '!', '?', '—', '–']).map(|c| (c, words(c).collect::<Vec<_>>())).filter(|(_, ws)| !ws.is_empty()).collect();
-        let own: Vec<Option<bool>> = clauses.iter().map(|(c, ws)| (!is_fragment(ws) || is_instruction(ws, c)).then(|| is_instruction(ws, c))).collect();
+        let own: Vec<Option<bool>> = clauses
+            .iter()
+            .map(|(c, ws)| {
+                let instruction = is_instruction(ws, c);
+                (instruction || !is_fragment(ws)).then_some(instruction)
+            })
+            .collect();
         let status = |i: usize| own[i].or_else(|| own[..i].iter().rev().flatten().next().copied()).or_else(|| own[i..].iter().flatten().next().copied()).unwrap_or(false);
         let word = clauses.iter().enumerate().find_map(|(i, (_, ws))| if status(i) { None } else { ws.iter().find(|w| care(w)).map(|w| w.to_string()) })?;
-        let sentence_stems: HashSet<String> = words(&lower).flat_map(stems).collect();
+        let sentence_stems: HashSet<String> = all.iter().flat_map(|w| stems(w)).collect();
         let shared = |i: &String| words(&i.to_lowercase()).filter(|w| stems(w).iter().any(|s| sentence_stems.contains(s))).count();
         let from = self.instructions.iter().filter(|i| words(&i.to_lowercase()).any(|w| stems(w).iter().any(|s| stems(&word).contains(s)))).max_by_key(|i| shared(i))?;
         Some((word, from.clone()))
     }
-
 
     /// A denial in `sentence` that the product's own text does not make, if any: "It doesn't
     /// contain vitamin A" about an oil rich in it, "do not use the dropper" about an oil applied
@@ -537,6 +497,62 @@ impl Vocabulary {
             )
             .collect()
     }
+}
+
+/// The words a product's text has only in its instructions ("Condition with leather balm twice a
+/// year", "Iron on medium heat while slightly damp"), as stems; each two words in a row of an
+/// instruction one of which is such a word; and the instructions themselves, end punctuation off.
+fn care_words(product: &Product) -> (HashSet<String>, HashSet<(String, String)>, Vec<String>) {
+    let instructions: Vec<&String> = product.points.iter().filter(|p| Point::new(p).form == Form::Usage).collect();
+    let mut elsewhere = instructions.iter().fold(product.description.clone(), |d, i| d.replace(i.trim_end_matches(['.', '!']), " "));
+    for p in product.points.iter().filter(|p| !instructions.contains(p)) {
+        elsewhere.push_str(&format!("\n{p}"));
+    }
+    elsewhere.push_str(&format!("\n{}\n{}\n{}", product.title, product.product_type.clone().unwrap_or_default(), product.tags.join(" ")));
+    for v in &product.variants {
+        elsewhere.push_str(&format!("\n{}", v.title));
+        for (n, val) in &v.options {
+            elsewhere.push_str(&format!("\n{n} {val}"));
+        }
+    }
+    let elsewhere: HashSet<String> = words(&elsewhere).flat_map(stems).collect();
+    let care_only: HashSet<String> = instructions
+        .iter()
+        .flat_map(|i| words(i).map(str::to_lowercase).collect::<Vec<_>>())
+        .filter(|w| w.len() > 2 && !w.chars().any(|c| c.is_ascii_digit()) && !is_talk(w) && !stems(w).iter().any(|s| elsewhere.contains(s)))
+        .flat_map(|w| stems(&w))
+        .collect();
+    let care_pairs = instructions
+        .iter()
+        .flat_map(|i| {
+            let ws: Vec<String> = words(&i.to_lowercase()).map(str::to_string).collect();
+            ws.windows(2).map(|p| (stem(&p[0]), stem(&p[1]))).collect::<Vec<_>>()
+        })
+        .filter(|(a, b)| care_only.contains(a) || care_only.contains(b))
+        .collect();
+    let instructions = instructions.iter().map(|i| i.trim().trim_end_matches(['.', '!']).to_string()).collect();
+    (care_only, care_pairs, instructions)
+}
+
+/// Each word of the product's own text (`own`) that it only ever puts before another noun, as
+/// stems with the two words ("brass" → "brass buckle"): a word before a clause end, a function
+/// word or a word of the product's name is ever the whole thing's material.
+fn part_materials(own: &str, title: &str) -> Vec<(String, String)> {
+    let title_stems: HashSet<String> = words(&title.to_lowercase()).flat_map(stems).collect();
+    let (mut whole, mut part): (HashSet<String>, Vec<(String, String)>) = (HashSet::new(), Vec::new());
+    for clause in own.to_lowercase().split(CLAUSE_ENDS) {
+        let ws: Vec<&str> = words(clause).collect();
+        for (i, w) in ws.iter().enumerate() {
+            match ws.get(i + 1) {
+                Some(next) if !AFTER_A_MATERIAL.contains(next) && !stems(next).iter().any(|s| title_stems.contains(s)) => {
+                    part.extend(stems(w).into_iter().map(|s| (s, format!("{w} {next}"))));
+                }
+                _ => whole.extend(stems(w)),
+            }
+        }
+    }
+    part.retain(|(s, _)| !whole.contains(s));
+    part
 }
 
 /// Whether a clause (lower case, as words) has no subject or verb of its own: "inside out",

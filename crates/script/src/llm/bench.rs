@@ -175,24 +175,39 @@ pub fn weight_bytes_per_token(gguf: &Path) -> Result<u64, LlmError> {
         .sum())
 }
 
-/// The machine's memory bandwidth for a stream of reads on `threads` threads, in GB/s: the
-/// ceiling of a decode that reads every weight once per token. Reads a buffer well past any
-/// cache, twice, and keeps the faster pass.
-pub fn stream_read_gb_s(threads: usize) -> f64 {
+/// A buffer well past any cache, read to measure the machine's memory bandwidth: made once, so
+/// a benchmark measuring after every round does not allocate and fill 512 MiB each time.
+pub struct StreamProbe(Vec<u64>);
+
+impl StreamProbe {
     const BYTES: usize = 512 << 20;
-    let buf: Vec<u64> = (0..BYTES / 8).map(|i| i as u64).collect();
-    let per = buf.len().div_ceil(threads.max(1));
-    let mut best = 0f64;
-    for _ in 0..2 {
-        let t = Instant::now();
-        let sum = std::thread::scope(|sc| {
-            let parts: Vec<_> = buf.chunks(per).map(|c| sc.spawn(move || c.iter().fold(0u64, |a, &x| a.wrapping_add(x ^ (x >> 3))))).collect();
-            parts.into_iter().map(|h| h.join().unwrap_or(0)).fold(0u64, u64::wrapping_add)
-        });
-        std::hint::black_box(sum);
-        best = best.max(BYTES as f64 / t.elapsed().as_secs_f64() / 1e9);
+
+    pub fn new() -> StreamProbe {
+        StreamProbe((0..Self::BYTES / 8).map(|i| i as u64).collect())
     }
-    best
+
+    /// The bandwidth of a stream of reads on `threads` threads, in GB/s: the ceiling of a decode
+    /// that reads every weight once per token. Reads the buffer twice, keeps the faster pass.
+    pub fn gb_s(&self, threads: usize) -> f64 {
+        let per = self.0.len().div_ceil(threads.max(1));
+        let mut best = 0f64;
+        for _ in 0..2 {
+            let t = Instant::now();
+            let sum = std::thread::scope(|sc| {
+                let parts: Vec<_> = self.0.chunks(per).map(|c| sc.spawn(move || c.iter().fold(0u64, |a, &x| a.wrapping_add(x ^ (x >> 3))))).collect();
+                parts.into_iter().map(|h| h.join().unwrap_or(0)).fold(0u64, u64::wrapping_add)
+            });
+            std::hint::black_box(sum);
+            best = best.max(Self::BYTES as f64 / t.elapsed().as_secs_f64() / 1e9);
+        }
+        best
+    }
+}
+
+impl Default for StreamProbe {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// The anchor's Python (`.tools/llamacpp/bin/python` under `root`), if `bench/setup-anchor.sh`
@@ -277,6 +292,7 @@ pub fn bench_writer(
 ) -> Result<Vec<WriterBench>, LlmError> {
     let p = bench_prompts()?;
     let threads = super::default_threads();
+    let probe = StreamProbe::new();
     let mut rows = Vec::new();
     for status in crate::models::list(models_dir) {
         if status.kind != "llm" || !status.installed {
@@ -304,7 +320,7 @@ pub fn bench_writer(
                     Err(e) => anchor_note = Some(e.to_string()),
                 }
             }
-            streams.push(stream_read_gb_s(threads));
+            streams.push(probe.gb_s(threads));
         }
         let ours = figures(&llm, &path, load_s, &p, &rounds);
         drop(llm);

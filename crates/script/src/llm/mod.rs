@@ -36,7 +36,7 @@ use std::time::Instant;
 
 pub use bench::{
     AnchorFigures, BenchFigures, BenchPrompts, WriterBench, anchor_python, bench, bench_prompts, bench_writer, format_writer_bench,
-    run_anchor, stream_read_gb_s, weight_bytes_per_token,
+    StreamProbe, run_anchor, weight_bytes_per_token,
 };
 pub use chat::{Role, chatml, strip_markers};
 pub use config::{ModelConfig, SUPPORTED_ARCHS};

@@ -550,6 +550,6 @@ fn a_token_reads_every_matrix_but_unshared_embeddings() {
 /// The bandwidth probe reads something real: a 2-core VM streams several GB/s, not 0 or ∞.
 #[test]
 fn the_memory_bandwidth_probe_gives_a_plausible_figure() {
-    let gb_s = stream_read_gb_s(2);
+    let gb_s = StreamProbe::new().gb_s(2);
     assert!(gb_s.is_finite() && (1.0..2000.0).contains(&gb_s), "{gb_s} GB/s");
 }
