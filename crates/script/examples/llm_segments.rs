@@ -1,5 +1,6 @@
 //! Prints what the LLM writer says for every segment kind of every demo product: for tuning
-//! prompts by eye. `cargo run --release -p script --example llm_segments [MODEL_NAME]`
+//! prompts by eye. `cargo run --release -p script --example llm_segments [MODEL_NAME] [CATALOG
+//! [CURRENCY [PRODUCTS]]]` (the demo catalog in USD, its first 3 products, by default).
 use std::path::Path;
 use std::sync::Arc;
 
@@ -12,14 +13,17 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let name = std::env::args().nth(1).unwrap_or_else(|| "smollm2-135m".into());
     let model = script::models::resolve(&name, &root.join("models")).expect("model installed");
-    let catalog = Arc::new(show::catalog::load(&root.join("assets/demo/catalog.csv"), show::Currency::USD).unwrap());
+    let path = std::env::args().nth(2).map(std::path::PathBuf::from).unwrap_or_else(|| root.join("assets/demo/catalog.csv"));
+    let currency = std::env::args().nth(3).map(|c| show::Currency::from_code(&c).expect("a currency code")).unwrap_or(show::Currency::USD);
+    let products: usize = std::env::args().nth(4).map(|n| n.parse().expect("a number of products")).unwrap_or(3);
+    let catalog = Arc::new(show::catalog::load(&path, currency).unwrap());
     let persona: show::config::Persona = toml::from_str("name = \"Mia\"\ntone = \"warm\"").unwrap();
     let llm = Llm::load(&model, DeviceChoice::Cpu).unwrap();
     let mut w = LlmWriter::new(llm, "Sunny Nest Live", &persona, catalog.clone(), 5, 7);
     let kinds = [SegmentKind::Hook, SegmentKind::Pitch, SegmentKind::SocialProof, SegmentKind::Offer, SegmentKind::CallToAction, SegmentKind::Transition];
     let mut index = 1;
     let en = show::Locale::parse("en-US").unwrap();
-    for (b, p) in catalog.products.iter().enumerate().take(3) {
+    for (b, p) in catalog.products.iter().enumerate().take(products) {
         for kind in kinds {
             let req = SegmentRequest { kind, product: Some(p), next_product: catalog.products.get(b + 1), index, block: b as u64, sentences: if kind == SegmentKind::Pitch { 3 } else { 2 }, offer_minutes: 5 };
             index += 1;

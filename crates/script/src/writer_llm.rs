@@ -389,6 +389,23 @@ fn name_as_the_catalog(text: &str, names: &[String]) -> String {
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
     names.dedup();
     let mut out = text.to_string();
+    // "Elise Wool-Blend Coat" is the Élise Wool-Blend Coat: the accents as the catalog writes
+    // them (a name the vocabulary does not know is refused further on).
+    for name in &names {
+        let plain = without_accents(name);
+        if plain == **name {
+            continue;
+        }
+        let (lower, wanted) = (out.to_lowercase(), plain.to_lowercase());
+        if lower.len() != out.len() {
+            break;
+        }
+        let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        let spans: Vec<usize> = lower.match_indices(&wanted).map(|(at, _)| at).filter(|&at| edge(out[..at].chars().next_back()) && edge(out[at + wanted.len()..].chars().next())).collect();
+        for at in spans.into_iter().rev() {
+            out.replace_range(at..at + wanted.len(), name);
+        }
+    }
     for name in names {
         let wanted = name.to_lowercase();
         let mut from = 0;
@@ -424,6 +441,31 @@ fn name_as_the_catalog(text: &str, names: &[String]) -> String {
         }
     }
     out
+}
+
+/// The text with the accents of Latin letters taken off ("Élise" → "Elise").
+fn without_accents(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'A',
+            'ç' => 'c',
+            'Ç' => 'C',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'È' | 'É' | 'Ê' | 'Ë' => 'E',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'Ì' | 'Í' | 'Î' | 'Ï' => 'I',
+            'ñ' => 'n',
+            'Ñ' => 'N',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => 'O',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'Ù' | 'Ú' | 'Û' | 'Ü' => 'U',
+            'ý' | 'ÿ' => 'y',
+            'Ý' => 'Y',
+            c => c,
+        })
+        .collect()
 }
 
 /// Words that name the live deal.
@@ -488,6 +530,17 @@ fn calls_the_product_the_model(lower: &str, p: &Product) -> bool {
     let of_the_person = ["wear", "wears", "wearing", "size", "tall", "height"].iter().any(|w| crate::grounding::words(lower).any(|x| x == *w))
         || notes.iter().flat_map(|s| crate::guard::numbers_in(s)).any(|n| numbers.contains(&n));
     !notes.is_empty() && !product_is_a_model && !of_the_person
+}
+
+/// "Don't wash your coat with the Élise Wool-Blend Coat.": the product named, and then again
+/// as the viewer's own thing by its head noun, reads as two things.
+fn names_it_twice(lower: &str, p: &Product) -> bool {
+    let name = short_name(&p.title).to_lowercase();
+    let Some(head) = name.split_whitespace().last().filter(|_| lower.contains(&name)) else { return false };
+    let rest = lower.replace(&name, " ");
+    let words: Vec<&str> = crate::grounding::words(&rest).collect();
+    let plural = format!("{head}s");
+    words.windows(2).any(|w| w[0] == "your" && (w[1] == head || w[1] == plural))
 }
 
 /// "Leo has 5 minutes to buy the wraps", "It's dishwasher safe, according to Leo.", "Ava's
@@ -624,8 +677,23 @@ impl LlmWriter {
         // "why you like it, because: …" had small models invent reasons of their own
         // ("perfect for storing delicate items"); the fact as what the host likes keeps them
         // on it. Several phrasings, taken in turn.
+        // Care and usage points ("Condition with leather balm twice a year"): asked for as
+        // things to tell, the 0.5B made them properties ("The belt has leather balm twice a
+        // year", "Conditioning the … Belt twice a year.", 34 refusals in 30 minutes of EUR
+        // fashion); asked for as a tip to give, naming the product, it keeps the instruction.
+        let usage: Vec<String> = speakable.iter().filter(|pt| pt.form == points::Form::Usage).filter_map(|pt| pt.sentence()).map(|s| s.trim_end_matches('.').to_string()).collect();
         let ask_about = |fact: &str, turn: usize| -> String {
-            if points::about_the_model(fact) {
+            if usage.iter().any(|u| u == fact) {
+                let tip = points::decap(fact);
+                let what = if points::is_care(&tip) { "how to care for" } else { "how to use" };
+                in_turn(
+                    &[
+                        format!("Tell the viewers in one sentence what to do with the {name}: {tip}."),
+                        format!("Tell the viewers in one sentence {what} the {name}: {tip}."),
+                    ],
+                    turn,
+                )
+            } else if points::about_the_model(fact) {
                 // A fit note asked for as a fact came back as the product's size ("The Merino
                 // Crew Sweater is 178 cm long"); as a sizing tip it stays the model's (and the
                 // guard refuses it otherwise). The model named first: asked for "a sizing tip:
@@ -1184,6 +1252,10 @@ impl LlmWriter {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, "\"the model\" is the person wearing it: name the product".into()));
         }
+        if req.product.is_some_and(|p| names_it_twice(&lower, p)) {
+            self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
+            return Err(Refusal::new(text, "the product and \"your …\" are one thing: name it once".into()));
+        }
         if says_it_is_in_the_cart(&lower) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, "nothing is in a viewer's cart until they add it: ask them to add it".into()));
@@ -1461,6 +1533,10 @@ mod tests {
         assert_eq!(named("Grab the aloe soothing gel and the Shea & Rose Hip Body Lotion."), "Grab the Aloe Soothing Gel and the Shea & Rose Hip Body Lotion.");
         assert_eq!(named("Tap the card for the lamp."), "Tap the card for the lamp.", "one-word names are left alone");
         assert_eq!(named("Aloe Soothing Gels are great."), "Aloe Soothing Gels are great.", "whole words only");
+        let names = ["Élise Wool-Blend Coat".to_string()];
+        assert_eq!(name_as_the_catalog("The Elise Wool-Blend Coat is next.", &names), "The Élise Wool-Blend Coat is next.");
+        assert_eq!(name_as_the_catalog("elise wool-blend coat is next.", &names), "The Élise Wool-Blend Coat is next.");
+        assert_eq!(name_as_the_catalog("The Elysie Wool-Blend Coat is next.", &names), "The Elysie Wool-Blend Coat is next.", "another name stays for the vocabulary to refuse");
     }
 
     #[test]
@@ -1534,6 +1610,17 @@ mod tests {
         let set = cat.product("meal-prep-container-set-10-pack").unwrap();
         assert!(!host_in_the_third_person("It comes in Clear and Sage.", "Sage", Some(set)));
         assert!(host_in_the_third_person("Sage loves the Meal Prep Container Set.", "Sage", None));
+    }
+
+    #[test]
+    fn the_product_is_named_once() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let catalog = show::catalog::load(&root.join("tests/fixtures/shopify-eur-fashion.csv"), show::Currency::from_code("EUR").unwrap()).unwrap();
+        let coat = catalog.products.iter().find(|p| p.title.starts_with("Élise")).expect("the coat");
+        assert!(names_it_twice("don't wash your coat with the élise wool-blend coat.", coat));
+        assert!(!names_it_twice("don't wash the élise wool-blend coat.", coat));
+        assert!(!names_it_twice("wear your favourite knit under the élise wool-blend coat.", coat));
+        assert!(!names_it_twice("hang your coat on a wide hanger.", coat), "the product not named: \"your coat\" is it");
     }
 
     #[test]
