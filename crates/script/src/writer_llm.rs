@@ -481,7 +481,11 @@ fn minutes_not_of_the_deal(lower: &str, states_a_price: bool) -> bool {
     // "You need 5 minutes to get it at this price": a wait, whatever else the line says.
     const A_WAIT: &[&str] = &["need", "needs", "take", "takes", "wait", "within", "after"];
     let words: Vec<&str> = crate::grounding::words(lower).collect();
-    let waits = words.windows(3).any(|w| A_WAIT.contains(&w[0]) && w[1].chars().all(|c| c.is_ascii_digit()) && w[2].starts_with("minute"));
+    let digits = |w: &str| w.chars().all(|c| c.is_ascii_digit());
+    let waits = words.windows(3).any(|w| A_WAIT.contains(&w[0]) && digits(w[1]) && w[2].starts_with("minute"))
+        // "it has 5 minutes to get it at this price": the viewer has the minutes, not the
+        // product ("everyone has 5 minutes" is right).
+        || words.windows(4).any(|w| w[1] == "has" && digits(w[2]) && w[3].starts_with("minute") && !["everyone", "everybody", "anyone", "one"].contains(&w[0]));
     lower.contains("minute") && (waits || !states_a_price && !DEAL.iter().chain(OF_THE_TIMER).any(|w| lower.contains(w)))
 }
 
@@ -529,7 +533,9 @@ fn calls_the_product_the_model(lower: &str, p: &Product) -> bool {
     let numbers = crate::guard::numbers_in(lower);
     let of_the_person = ["wear", "wears", "wearing", "size", "tall", "height"].iter().any(|w| crate::grounding::words(lower).any(|x| x == *w))
         || notes.iter().flat_map(|s| crate::guard::numbers_in(s)).any(|n| numbers.contains(&n));
-    !notes.is_empty() && !product_is_a_model && !of_the_person
+    // "Size L for the Organic Cotton Tee model is 185 cm": the person made a kind of product.
+    let name_model = format!("{} model", short_name(&p.title).to_lowercase());
+    !notes.is_empty() && !product_is_a_model && (!of_the_person || lower.contains(&name_model))
 }
 
 /// "Don't wash your coat with the Élise Wool-Blend Coat.": the product named, and then again
@@ -1564,6 +1570,8 @@ mod tests {
         assert!(!minutes_not_of_the_deal("it layers well under sunscreen.", false));
         assert!(minutes_not_of_the_deal("you need 5 minutes to get the vegetable-tanned leather belt at this price.", false));
         assert!(minutes_not_of_the_deal("it takes 5 minutes to arrive at €49.90.", true));
+        assert!(minutes_not_of_the_deal("here's how i feel about the organic cotton tee: it has 5 minutes to get it at this price.", false));
+        assert!(!minutes_not_of_the_deal("everyone has 5 minutes to get it at this price.", false));
         // Nor is the product in a viewer's cart before they add it, nor its price a bound.
         assert!(says_it_is_in_the_cart("the élise wool-blend coat is now on your cart."));
         assert!(!says_it_is_in_the_cart("add the élise wool-blend coat to your cart!"));
@@ -1627,7 +1635,7 @@ mod tests {
     fn the_product_is_not_called_the_model() {
         let cat = show::catalog::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/shopify-eur-fashion.csv"), show::Currency::from_code("EUR").unwrap()).unwrap();
         let tee = cat.product("organic-cotton-tee-2er-pack").unwrap();
-        for wrong in ["the model has two crew-neck t-shirts.", "the model is now €39.90 instead of €49.90.", "the model does not wash."] {
+        for wrong in ["the model has two crew-neck t-shirts.", "the model is now €39.90 instead of €49.90.", "the model does not wash.", "size l for the organic cotton tee model is 185 cm."] {
             assert!(calls_the_product_the_model(wrong, tee), "{wrong}");
         }
         for right in ["the model is 185 cm and wears size l.", "our model wears the organic cotton tee in size l.", "it includes two crew-neck t-shirts."] {
