@@ -680,14 +680,14 @@ impl LlmWriter {
         pool.sort_by_cached_key(|f| (self.memory.recently_said(f) * 4.0) as u32);
         let point = |i: usize| pool.get(i % pool.len().max(1)).map(|f| f.trim_end_matches('.').to_string());
         let visit = self.visits.get(&(p.id.clone(), req.kind)).copied().unwrap_or_default();
-        // "why you like it, because: …" had small models invent reasons of their own
-        // ("perfect for storing delicate items"); the fact as what the host likes keeps them
-        // on it. Several phrasings, taken in turn.
         // Care and usage points ("Condition with leather balm twice a year"): asked for as
         // things to tell, the 0.5B made them properties ("The belt has leather balm twice a
         // year", "Conditioning the … Belt twice a year.", 34 refusals in 30 minutes of EUR
         // fashion); asked for as a tip to give, naming the product, it keeps the instruction.
         let usage: Vec<String> = speakable.iter().filter(|pt| pt.form == points::Form::Usage).filter_map(|pt| pt.sentence()).map(|s| s.trim_end_matches('.').to_string()).collect();
+        // "why you like it, because: …" had small models invent reasons of their own
+        // ("perfect for storing delicate items"); the fact as what the host likes keeps them
+        // on it. Several phrasings, taken in turn.
         let ask_about = |fact: &str, turn: usize| -> String {
             if usage.iter().any(|u| u == fact) {
                 let tip = points::decap(fact);
@@ -1388,6 +1388,24 @@ mod tests {
             w.memory.remember(&format!("Line number {i} about something else entirely, friends."));
         }
         assert_eq!(asked(&w), first);
+    }
+
+    /// A care point is asked for as a tip to give, whole ("Condition it with leather balm
+    /// twice a year"), never as a fact to tell (which the 0.5B made a property of the belt).
+    #[test]
+    fn a_care_point_is_asked_for_as_a_tip() {
+        let (cat, w) = default_writer_on("tests/fixtures/shopify-eur-fashion.csv", "Atelier Live", "Lena");
+        let belt = cat.product("vegetable-tanned-leather-belt").unwrap();
+        let mut asked = Vec::new();
+        for index in 0..8 {
+            let req = SegmentRequest { kind: SegmentKind::Pitch, product: Some(belt), next_product: None, index, block: 0, sentences: 3, offer_minutes: 5 };
+            asked.extend(w.tasks(&req, 3).into_iter().map(|t| t.instruction));
+        }
+        let tips: Vec<&String> = asked.iter().filter(|i| i.contains("condition it with leather balm twice a year")).collect();
+        assert!(!tips.is_empty(), "the care point is never asked for: {asked:?}");
+        for tip in tips {
+            assert!(tip.contains("what to do with the Vegetable-Tanned Leather Belt") || tip.contains("how to care for the Vegetable-Tanned Leather Belt"), "{tip}");
+        }
     }
 
     /// Each point task holds another point, one the segment does not make, for when its own
