@@ -538,6 +538,17 @@ fn calls_the_product_the_model(lower: &str, p: &Product) -> bool {
     !notes.is_empty() && !product_is_a_model && (!of_the_person || lower.contains(&name_model))
 }
 
+/// "You like how the Organic Cotton Tee has two crew-neck T-shirts!", "…, which is something
+/// you like about it": told "say that you love this about it", a small model hands the host's
+/// liking to the viewers. "You'll love …" and "if you like …" stay.
+fn tells_the_viewers_what_they_like(lower: &str) -> bool {
+    let words: Vec<&str> = crate::grounding::words(lower).collect();
+    let told = words.windows(3).any(|w| w[0] == "you" && ["like", "love", "liked", "loved", "enjoy", "enjoyed"].contains(&w[1]) && ["how", "that", "this", "about", "it"].contains(&w[2]));
+    let supposed = words.windows(2).any(|w| ["if", "when", "whether"].contains(&w[0]) && w[1] == "you");
+    (told && !supposed)
+        || words.windows(3).any(|w| w[0] == "something" && w[1] == "you" && ["like", "love", "enjoy"].contains(&w[2]))
+}
+
 /// "Don't wash your coat with the Élise Wool-Blend Coat.": the product named, and then again
 /// as the viewer's own thing by its head noun, reads as two things.
 fn names_it_twice(lower: &str, p: &Product) -> bool {
@@ -1258,6 +1269,11 @@ impl LlmWriter {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, "\"the model\" is the person wearing it: name the product".into()));
         }
+        if tells_the_viewers_what_they_like(&lower) {
+            self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
+            // Worded so that an echo of it is a good line.
+            return Err(Refusal::new(text, "I say what I like about it myself".into()));
+        }
         if req.product.is_some_and(|p| names_it_twice(&lower, p)) {
             self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, "the product and \"your …\" are one thing: name it once".into()));
@@ -1636,6 +1652,16 @@ mod tests {
         let set = cat.product("meal-prep-container-set-10-pack").unwrap();
         assert!(!host_in_the_third_person("It comes in Clear and Sage.", "Sage", Some(set)));
         assert!(host_in_the_third_person("Sage loves the Meal Prep Container Set.", "Sage", None));
+    }
+
+    #[test]
+    fn the_host_says_what_they_like() {
+        for wrong in ["you like how the organic cotton tee has two crew-neck t-shirts!", "this belt has a solid brass buckle, which is something you like about it.", "you love this about the élise wool-blend coat: the soft shoulders."] {
+            assert!(tells_the_viewers_what_they_like(wrong), "{wrong}");
+        }
+        for right in ["you'll love the high-rise waist.", "if you like it, tap the card.", "i love how soft it is.", "you can wear it all day."] {
+            assert!(!tells_the_viewers_what_they_like(right), "{right}");
+        }
     }
 
     #[test]
