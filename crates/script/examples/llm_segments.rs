@@ -23,8 +23,11 @@ fn main() {
     let kinds = [SegmentKind::Hook, SegmentKind::Pitch, SegmentKind::SocialProof, SegmentKind::Offer, SegmentKind::CallToAction, SegmentKind::Transition];
     let mut index = 1;
     let en = show::Locale::parse("en-US").unwrap();
-    for (b, p) in catalog.products.iter().enumerate().take(products) {
-        for kind in kinds {
+    // ROUNDS=n: the products' segments n times over, as a long show visits them again.
+    let rounds: usize = std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
+    let kinds_only: Option<String> = std::env::var("KINDS").ok();
+    for (b, p) in (0..rounds).flat_map(|_| catalog.products.iter().enumerate().take(products)) {
+        for kind in kinds.into_iter().filter(|k| kinds_only.as_ref().is_none_or(|only| only.split(',').any(|o| o.eq_ignore_ascii_case(&format!("{k:?}"))))) {
             let req = SegmentRequest { kind, product: Some(p), next_product: catalog.products.get(b + 1), index, block: b as u64, sentences: if kind == SegmentKind::Pitch { 3 } else { 2 }, offer_minutes: 5 };
             index += 1;
             let t = std::time::Instant::now();

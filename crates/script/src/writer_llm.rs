@@ -843,6 +843,11 @@ impl LlmWriter {
                         format!("Ask the viewers in one short sentence to tap the product card to order the {name}."),
                         format!("Invite the viewers in one short sentence to add the {name} to their cart."),
                         format!("Remind the viewers in one short sentence that they can grab the {name} by tapping the card."),
+                        // Two more for a product's later visits: each phrasing's answer is said
+                        // once an hour, and three gave out before a 30-minute show did.
+                        // Not "how to order the …: tap the product card" (copied as it stands).
+                        format!("Tell the viewers in one short sentence to tap the product card if they want the {name}."),
+                        format!("Ask the viewers in one short sentence to order the {name} from the card on screen."),
                     ]),
                     anchors: ["tap", "card", "order", "cart", "grab", "click", "link"].iter().map(|s| s.to_string()).chain(name_words.clone()).collect(),
                     must_price: None,
