@@ -372,7 +372,8 @@ impl Vocabulary {
     /// text's words for the part ("brass buckle").
     pub fn material_of_a_part(&self, sentence: &str) -> Option<(String, String)> {
         const MADE: &[&str] = &["made of ", "made from ", "made out of ", "crafted from ", "crafted of ", "crafted out of "];
-        const PHRASE_ENDS: &[&str] = &["with", "featuring", "for", "that", "which", "so", "to", "in"];
+        // "… made from full-grain Italian leather and has a 3.5 cm …": a verb ends the materials.
+        const PHRASE_ENDS: &[&str] = &["with", "featuring", "for", "that", "which", "so", "to", "in", "has", "have", "is", "are", "comes", "features"];
         let lower = sentence.to_lowercase();
         MADE.iter().flat_map(|m| lower.match_indices(m).map(move |(i, _)| (i, i + m.len())).collect::<Vec<_>>()).find_map(|(start, at)| {
             let phrase = lower[at..].split(CLAUSE_ENDS).next().unwrap_or("");
@@ -380,7 +381,9 @@ impl Vocabulary {
             let subject: HashSet<String> = words(lower[..start].rsplit(CLAUSE_ENDS).next().unwrap_or("")).flat_map(stems).collect();
             let ws: Vec<&str> = words(phrase).take_while(|w| !PHRASE_ENDS.contains(w)).collect();
             // "wool and polyamide": each material is the last word before an "and" or "or".
-            ws.split(|w| ["and", "or"].contains(w)).filter_map(|part| part.iter().rev().find(|w| !w.chars().any(|c| c.is_ascii_digit()))).find_map(|head| {
+            // A material is a word of letters, not an article ("a" of "a single piece").
+            let material = |w: &&&str| w.chars().count() >= 3 && w.chars().all(char::is_alphabetic) && !["the", "its", "their", "this"].contains(*w);
+            ws.split(|w| ["and", "or"].contains(w)).filter_map(|part| part.iter().rev().find(material)).find_map(|head| {
                 let found = stems(head).into_iter().find_map(|s| self.part_materials.iter().find(|(p, _)| *p == s))?;
                 let part_noun = found.1.split(' ').nth(1).unwrap_or("");
                 (!stems(part_noun).iter().any(|s| subject.contains(s))).then(|| (head.to_string(), found.1.clone()))
@@ -902,6 +905,8 @@ mod tests {
             "The belt is made from Italian leather and has a solid brass buckle.",
             "It has a solid brass buckle.",
             "Its buckle is made of solid brass.",
+            "The Vegetable-Tanned Leather Belt is made from full-grain Italian leather and has a 3.5 cm wide belt.",
+            "It is made from a single piece of full-grain Italian leather.",
         ] {
             assert_eq!(belt.material_of_a_part(right), None, "{right}");
         }

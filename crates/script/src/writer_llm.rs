@@ -543,7 +543,7 @@ fn calls_the_product_the_model(lower: &str, p: &Product) -> bool {
 /// liking to the viewers. "You'll love …" and "if you like …" stay.
 fn tells_the_viewers_what_they_like(lower: &str) -> bool {
     let words: Vec<&str> = crate::grounding::words(lower).collect();
-    let told = words.windows(3).any(|w| w[0] == "you" && ["like", "love", "liked", "loved", "enjoy", "enjoyed"].contains(&w[1]) && ["how", "that", "this", "about", "it"].contains(&w[2]));
+    let told = words.windows(3).any(|w| w[0] == "you" && ["like", "love", "liked", "loved", "enjoy", "enjoyed"].contains(&w[1]) && ["how", "that", "this", "about", "it", "the", "its"].contains(&w[2]));
     let supposed = words.windows(2).any(|w| ["if", "when", "whether"].contains(&w[0]) && w[1] == "you");
     (told && !supposed)
         || words.windows(3).any(|w| w[0] == "something" && w[1] == "you" && ["like", "love", "enjoy"].contains(&w[2]))
@@ -1661,7 +1661,7 @@ mod tests {
 
     #[test]
     fn the_host_says_what_they_like() {
-        for wrong in ["you like how the organic cotton tee has two crew-neck t-shirts!", "this belt has a solid brass buckle, which is something you like about it.", "you love this about the élise wool-blend coat: the soft shoulders."] {
+        for wrong in ["you love the organic cotton tee with two crew-neck t-shirts.", "you like how the organic cotton tee has two crew-neck t-shirts!", "this belt has a solid brass buckle, which is something you like about it.", "you love this about the élise wool-blend coat: the soft shoulders."] {
             assert!(tells_the_viewers_what_they_like(wrong), "{wrong}");
         }
         for right in ["you'll love the high-rise waist.", "if you like it, tap the card.", "i love how soft it is.", "you can wear it all day."] {
