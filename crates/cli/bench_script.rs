@@ -112,6 +112,7 @@ fn reason_kind(r: &str) -> String {
         ("I am the host", "host in the third person"),
         ("I say what I like", "viewers told what they like"),
         ("name it once", "product named twice"),
+        ("the product is not a", "called another thing"),
         ("names the", "wrong product name"),
         ("is not the name of the product", "invented product name"),
         ("too long", "too long"),
@@ -427,6 +428,7 @@ mod tests {
         assert_eq!(reason_kind("the product's text says no to \"dishwasher\""), "denied claim");
         assert_eq!(reason_kind("5 minutes is when this price ends, not a wait or a delivery time"), "offer minutes");
         assert_eq!(reason_kind("I say what I like about it myself"), "viewers told what they like");
+        assert_eq!(reason_kind("the product is not a knit: say what the text says of the knit"), "called another thing");
         assert_eq!(reason_kind("the product and \"your …\" are one thing: name it once"), "product named twice");
         assert_eq!(reason_kind("178 is the model's measurement in the catalog, not the product's: say it of the model"), "model's measurement");
         assert_eq!(reason_kind("false urgency about the product itself"), "false urgency");

@@ -235,6 +235,9 @@ pub struct Vocabulary {
     /// only to qualify another noun ("brass" → "brass buckle" of "Solid brass buckle"): what a
     /// part is made of, not the whole product.
     part_materials: Vec<(String, String)>,
+    /// Stems of what the product is called (its title, type and tags) and of [`TALK`]: what a
+    /// line may say the product is ("it's a great choice", "a gentle cleanser").
+    what_it_is: HashSet<String>,
 }
 
 /// Words after a material that leave it the material of the whole ("wool and polyamide",
@@ -363,7 +366,13 @@ impl Vocabulary {
         let names = [title, short].into_iter().filter(|n| n.split_whitespace().count() >= 2).collect();
         let (care_only, care_pairs, instructions) = care_words(product);
         let part = part_materials(&own, &product.title);
-        Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names, care_only, instructions, care_pairs, part_materials: part }
+        let what_it_is = words(TALK)
+            .chain(words(&product.title))
+            .chain(product.product_type.iter().flat_map(|t| words(t)))
+            .chain(product.tags.iter().flat_map(|t| words(t)))
+            .flat_map(|w| stems(&w.to_lowercase()))
+            .collect();
+        Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names, care_only, instructions, care_pairs, part_materials: part, what_it_is }
     }
 
     /// What `sentence` says the whole product is made of where the product's text has it only
@@ -388,6 +397,23 @@ impl Vocabulary {
                 let part_noun = found.1.split(' ').nth(1).unwrap_or("");
                 (!stems(part_noun).iter().any(|s| subject.contains(s))).then(|| (head.to_string(), found.1.clone()))
             })
+        })
+    }
+
+    /// The thing `sentence` says the product is, where the product's text has that word only
+    /// for something else: "The Élise Wool-Blend Coat is a soft, chunky knit" of a coat whose
+    /// "shoulders are soft, so a chunky knit fits underneath", "it's a solid brass buckle" of a
+    /// belt. What the product is called ("a gentle cleanser" of the Gentle Foaming Cleanser)
+    /// and talk ("a great choice") pass.
+    pub fn called_another_thing(&self, sentence: &str) -> Option<String> {
+        const PHRASE_ENDS: &[&str] = &["that", "with", "for", "which", "to", "in", "from", "made", "of", "and", "or", "you", "i", "because", "so", "like"];
+        let lower = sentence.to_lowercase().replace(['’', '‘'], "'");
+        let ends = |c: char| CLAUSE_ENDS.contains(&c) && c != ',';
+        ["is a ", "is an ", "it's a ", "it's an ", "are a "].iter().flat_map(|m| lower.match_indices(m).map(move |(i, _)| i + m.len()).collect::<Vec<_>>()).find_map(|at| {
+            let phrase = lower[at..].split(ends).next().unwrap_or("");
+            let head = words(phrase).take_while(|w| !PHRASE_ENDS.contains(w)).last()?;
+            let named = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic);
+            (named && !stems(head).iter().any(|s| self.what_it_is.contains(s))).then(|| head.to_string())
         })
     }
 
@@ -892,6 +918,23 @@ mod tests {
             tee.instruction_as_property("The Organic Cotton Tee machine washes at 40°C, inside out.").map(|(_, from)| from).as_deref(),
             Some("Machine wash at 40 °C, inside out")
         );
+    }
+
+    #[test]
+    fn the_product_is_what_it_is() {
+        let coat = eur("Élise Wool-Blend Coat");
+        assert_eq!(coat.called_another_thing("The Élise Wool-Blend Coat is a soft, chunky knit that fits under the shoulders.").as_deref(), Some("knit"));
+        let belt = eur("Vegetable-Tanned Leather Belt");
+        assert_eq!(belt.called_another_thing("It's a solid brass buckle.").as_deref(), Some("buckle"));
+        for right in [
+            "It's a great choice for cold days.",
+            "The Vegetable-Tanned Leather Belt is a full-grain Italian leather belt, 3.5 cm wide.",
+            "It has a solid brass buckle.",
+            "It's a must-have.",
+            "This belt is a 3.5 cm wide.",
+        ] {
+            assert_eq!(belt.called_another_thing(right), None, "{right}");
+        }
     }
 
     #[test]

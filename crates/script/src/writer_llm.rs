@@ -1263,6 +1263,11 @@ impl LlmWriter {
                 let tip = crate::points::Point::new(&from).usage().unwrap_or(from);
                 return Err(Refusal::new(text, format!("\"{word}\" belongs in a tip, said as one: \"{}.\"", crate::points::capitalize(&tip))));
             }
+            // "The Élise Wool-Blend Coat is a soft, chunky knit": a knit goes under it.
+            if let Some(thing) = self.vocabulary.as_ref().and_then(|(_, v)| v.called_another_thing(&text)) {
+                self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+                return Err(Refusal::new(text, format!("the product is not a {thing}: say what the text says of the {thing}")));
+            }
             // "The Vegetable-Tanned Leather Belt is made of solid brass": its buckle is.
             if let Some((material, part)) = self.vocabulary.as_ref().and_then(|(_, v)| v.material_of_a_part(&text)) {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
