@@ -52,7 +52,7 @@ drop dropped slashed marked originally previously part parts array level levels 
 valid contact range wide various length construction durability shown showcase showcasing hold holds
 measure measures measuring ensure ensures ensuring decrease decreased lower lowered session fully suitable
 skincare appreciate introduce introducing create
-remember forget expire expires soon follows ahead fallen till tip tips recommend recommended care cared caring careful carefully attention idea information info learn
+remember forget expire expires soon follows ahead fallen till tip tips recommend recommended care cared caring careful carefully attention idea information info learn join start variety imagine you'd
 ";
 
 /// Words a product's text implies without writing them: a lamp with stepless dimming has

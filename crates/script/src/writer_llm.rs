@@ -371,6 +371,11 @@ fn content_words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The numbers of two digits or more in `s`, as written ("10", "25", "500").
+fn numbers_of(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_ascii_digit()).filter(|w| w.len() >= 2 && w.chars().any(|c| c != '0')).map(str::to_string).collect()
+}
+
 /// "It provides both a gentle." — a "both a …" the model never finished with its "and".
 fn both_without_and(sentence: &str) -> bool {
     let lower = format!(" {} ", sentence.to_lowercase());
@@ -790,6 +795,7 @@ impl LlmWriter {
                             let mut a: Vec<String> = content_words(&fact).into_iter().filter(|w| !name_words.contains(w)).collect();
                             for f in facts.iter().chain(&example) {
                                 a.extend(content_words(f).into_iter().filter(|w| !name_words.contains(w) && !["it's", "have", "includes", "comes"].contains(&w.as_str())));
+                                a.extend(numbers_of(f));
                             }
                             a
                         },
@@ -1214,7 +1220,11 @@ impl LlmWriter {
             }
         };
         let words = content_words(&text);
-        if !task.anchors.is_empty() && !task.anchors.iter().any(|a| words.iter().any(|w| w.starts_with(a.as_str()) || a.starts_with(w.as_str()))) {
+        // A point's numbers are anchors too, said exactly ("It includes one 10\" (25 cm)
+        // skillet": every other word of it is the product's name or "includes").
+        let numbers = numbers_of(&text);
+        let anchored = |a: &String| if a.chars().all(|c| c.is_ascii_digit()) { numbers.contains(a) } else { words.iter().any(|w| w.starts_with(a.as_str()) || a.starts_with(w.as_str())) };
+        if !task.anchors.is_empty() && !task.anchors.iter().any(anchored) {
             self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, "it does not say what it was asked to".into()));
         }
@@ -1457,6 +1467,20 @@ mod tests {
         }
         let all = w.tasks(&SegmentRequest { sentences: points.len(), ..req }, points.len());
         assert!(all.iter().all(|t| t.spare.is_none()), "every point is made: none to spare");
+    }
+
+    /// A true point whose every word but its numbers is the product's name passes the task's
+    /// anchors: "It includes one 10\" (25 cm) skillet" was refused as off task.
+    #[test]
+    fn a_points_numbers_anchor_it() {
+        let (cat, mut w) = default_writer_on("tests/fixtures/shopify-bundles.csv", "Home Cook Live", "Leo");
+        let duo = cat.products.iter().find(|p| p.title.starts_with("Cast Iron Skillet Duo")).unwrap();
+        let req = SegmentRequest { kind: SegmentKind::Pitch, product: Some(duo), next_product: None, index: 3, block: 0, sentences: 1, offer_minutes: 5 };
+        let task = w.tasks(&req, 1).remove(0);
+        let verdict = w.judge("The Cast Iron Skillet Duo includes one 10\" (25 cm) skillet.", &task, &req).map(|l| l.key());
+        assert!(verdict.as_ref().err().is_none_or(|r| !r.why.contains("asked to")), "{:?}", verdict.err().map(|r| r.why));
+        let verdict = w.judge("The Cast Iron Skillet Duo includes one 14\" skillet.", &task, &req);
+        assert!(verdict.is_err(), "a number the catalog does not have");
     }
 
     /// What the host is asked to say they love is a feature, never a limitation: the skillet's
