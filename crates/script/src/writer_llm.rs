@@ -487,7 +487,9 @@ fn minutes_not_of_the_deal(lower: &str, states_a_price: bool) -> bool {
     const A_WAIT: &[&str] = &["need", "needs", "take", "takes", "wait", "within", "after"];
     let words: Vec<&str> = crate::grounding::words(lower).collect();
     let digits = |w: &str| w.chars().all(|c| c.is_ascii_digit());
-    let waits = words.windows(3).any(|w| A_WAIT.contains(&w[0]) && digits(w[1]) && w[2].starts_with("minute"))
+    // "within" is the deal's where the line says its price ("You can buy it for $24.00 within
+    // 5 minutes"), a delivery time where not ("Get your sweater within 5 minutes!").
+    let waits = words.windows(3).any(|w| A_WAIT.contains(&w[0]) && !(w[0] == "within" && states_a_price) && digits(w[1]) && w[2].starts_with("minute"))
         // "it has 5 minutes to get it at this price": the viewer has the minutes, not the
         // product ("everyone has 5 minutes" is right).
         || words.windows(4).any(|w| w[1] == "has" && digits(w[2]) && w[3].starts_with("minute") && !["everyone", "everybody", "anyone", "one"].contains(&w[0]));
@@ -1640,6 +1642,8 @@ mod tests {
         assert!(minutes_not_of_the_deal("it takes 5 minutes to arrive at €49.90.", true));
         assert!(minutes_not_of_the_deal("here's how i feel about the organic cotton tee: it has 5 minutes to get it at this price.", false));
         assert!(!minutes_not_of_the_deal("everyone has 5 minutes to get it at this price.", false));
+        assert!(!minutes_not_of_the_deal("you can buy the vitamin c brightening lotion for $24.00 within 5 minutes.", true));
+        assert!(minutes_not_of_the_deal("get your cozier coat within 5 minutes!", false));
         // Nor is the product in a viewer's cart before they add it, nor its price a bound.
         assert!(says_it_is_in_the_cart("the élise wool-blend coat is now on your cart."));
         assert!(!says_it_is_in_the_cart("add the élise wool-blend coat to your cart!"));
