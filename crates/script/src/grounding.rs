@@ -52,7 +52,7 @@ drop dropped slashed marked originally previously part parts array level levels 
 valid contact range wide various length construction durability shown showcase showcasing hold holds
 measure measures measuring ensure ensures ensuring decrease decreased lower lowered session fully suitable
 skincare appreciate introduce introducing create
-remember forget expire expires soon follows ahead fallen till tip tips recommend recommended care cared caring careful carefully attention idea information info learn join start variety imagine you'd
+remember forget expire expires soon follows ahead fallen till tip tips recommend recommended care cared caring careful carefully attention idea information info learn join start variety imagine you'd pair
 ";
 
 /// Words a product's text implies without writing them: a lamp with stepless dimming has
@@ -406,12 +406,18 @@ impl Vocabulary {
     /// belt. What the product is called ("a gentle cleanser" of the Gentle Foaming Cleanser)
     /// and talk ("a great choice") pass.
     pub fn called_another_thing(&self, sentence: &str) -> Option<String> {
-        const PHRASE_ENDS: &[&str] = &["that", "with", "for", "which", "to", "in", "from", "made", "of", "and", "or", "you", "i", "because", "so", "like"];
+        // A verb ends the noun phrase too: "a great choice and has a solid brass buckle".
+        const PHRASE_ENDS: &[&str] = &[
+            "that", "with", "for", "which", "to", "in", "from", "made", "of", "you", "i", "because", "so", "like", "has", "have", "is", "are", "comes",
+            "features", "includes", "makes", "keeps", "will", "can",
+        ];
         let lower = sentence.to_lowercase().replace(['’', '‘'], "'");
         let ends = |c: char| CLAUSE_ENDS.contains(&c) && c != ',';
         ["is a ", "is an ", "it's a ", "it's an ", "are a "].iter().flat_map(|m| lower.match_indices(m).map(move |(i, _)| i + m.len()).collect::<Vec<_>>()).find_map(|at| {
             let phrase = lower[at..].split(ends).next().unwrap_or("");
-            let head = words(phrase).take_while(|w| !PHRASE_ENDS.contains(w)).last()?;
+            let ws: Vec<&str> = words(phrase).take_while(|w| !PHRASE_ENDS.contains(w)).collect();
+            // The head is the last noun's: "a rich and lightweight lotion" is a lotion.
+            let head = *ws.split(|w| ["and", "or"].contains(w)).filter(|part| !part.is_empty()).last()?.last()?;
             let named = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic);
             (named && !stems(head).iter().any(|s| self.what_it_is.contains(s))).then(|| head.to_string())
         })
@@ -926,12 +932,17 @@ mod tests {
         assert_eq!(coat.called_another_thing("The Élise Wool-Blend Coat is a soft, chunky knit that fits under the shoulders.").as_deref(), Some("knit"));
         let belt = eur("Vegetable-Tanned Leather Belt");
         assert_eq!(belt.called_another_thing("It's a solid brass buckle.").as_deref(), Some("buckle"));
+        let trousers = eur("Linen Wide-Leg Trousers");
+        assert_eq!(trousers.called_another_thing("The Linen Wide-Leg Trousers are a comfy, comfortable waist with full length.").as_deref(), Some("waist"));
+        assert_eq!(trousers.called_another_thing("They are a relaxed and high-rise pair of trousers."), None);
         for right in [
             "It's a great choice for cold days.",
             "The Vegetable-Tanned Leather Belt is a full-grain Italian leather belt, 3.5 cm wide.",
             "It has a solid brass buckle.",
             "It's a must-have.",
             "This belt is a 3.5 cm wide.",
+            "It's a full-grain and vegetable-tanned leather belt.",
+            "It's a great choice and has a solid brass buckle.",
         ] {
             assert_eq!(belt.called_another_thing(right), None, "{right}");
         }

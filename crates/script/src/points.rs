@@ -310,7 +310,15 @@ impl Point {
                     // "Frame size 9\" x 12\"": key words, then the value.
                     let at = t.find(|c: char| c.is_ascii_digit())?;
                     let (key, value) = t.split_at(at);
-                    format!("its {} is {}", decap(key.trim()), value.trim())
+                    let key = decap(key.trim());
+                    match value.trim().split_once(", ") {
+                        // "pH 5.5, 150 ml / 5 fl oz": two specs, the second a size ("its pH is
+                        // 5.5, 150 ml / 5 fl oz" went over the grammar probe's floor, 0.77).
+                        Some((first, size)) if size.starts_with(|c: char| c.is_ascii_digit()) && ends_with_unit(size) => {
+                            format!("its {key} is {first}, and it comes in {size}")
+                        }
+                        _ => format!("its {key} is {}", value.trim()),
+                    }
                 }
             }
             Form::Usage | Form::Ingredients | Form::Boilerplate => return None,
@@ -609,6 +617,8 @@ mod tests {
         let sleeves = Point::new("2 × silicone handle sleeves");
         assert_eq!(sleeves.clause().unwrap(), "it includes 2 silicone handle sleeves");
         assert_eq!(sleeves.noun_phrase().unwrap(), "the 2 silicone handle sleeves");
+        assert_eq!(Point::new("pH 5.5, 150 ml / 5 fl oz").clause().unwrap(), "its pH is 5.5, and it comes in 150 ml / 5 fl oz");
+        assert_eq!(Point::new("Frame size 9\" x 12\"").clause().unwrap(), "its frame size is 9\" x 12\"");
         assert!(says_not("Not dishwasher safe – hand wash and dry immediately"));
         assert!(says_not("It isn't suitable for induction hobs."));
         assert!(!says_not("Absorbs without a greasy feel"));
