@@ -235,8 +235,8 @@ pub struct Vocabulary {
     /// only to qualify another noun ("brass" → "brass buckle" of "Solid brass buckle"): what a
     /// part is made of, not the whole product.
     part_materials: Vec<(String, String)>,
-    /// Stems of what the product is called (its title, type and tags) and of [`TALK`]: what a
-    /// line may say the product is ("it's a great choice", "a gentle cleanser").
+    /// Stems of what the product is called (its title, type and tags): with [`TALK`], what a
+    /// line may say the product is ("a gentle cleanser", "it's a great choice").
     what_it_is: HashSet<String>,
 }
 
@@ -366,8 +366,7 @@ impl Vocabulary {
         let names = [title, short].into_iter().filter(|n| n.split_whitespace().count() >= 2).collect();
         let (care_only, care_pairs, instructions) = care_words(product);
         let part = part_materials(&own, &product.title);
-        let what_it_is = words(TALK)
-            .chain(words(&product.title))
+        let what_it_is = words(&product.title)
             .chain(product.product_type.iter().flat_map(|t| words(t)))
             .chain(product.tags.iter().flat_map(|t| words(t)))
             .flat_map(|w| stems(&w.to_lowercase()))
@@ -419,7 +418,7 @@ impl Vocabulary {
             // The head is the last noun's: "a rich and lightweight lotion" is a lotion.
             let head = *ws.split(|w| ["and", "or"].contains(w)).filter(|part| !part.is_empty()).last()?.last()?;
             let named = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic);
-            (named && !stems(head).iter().any(|s| self.what_it_is.contains(s))).then(|| head.to_string())
+            (named && !is_talk(head) && !stems(head).iter().any(|s| self.what_it_is.contains(s))).then(|| head.to_string())
         })
     }
 
