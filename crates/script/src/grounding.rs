@@ -52,7 +52,7 @@ drop dropped slashed marked originally previously part parts array level levels 
 valid contact range wide various length construction durability shown showcase showcasing hold holds
 measure measures measuring ensure ensures ensuring decrease decreased lower lowered session fully suitable
 skincare appreciate introduce introducing create
-remember forget expire expires soon follows ahead fallen till tip tips recommend recommended care cared caring careful carefully attention idea information info learn join start variety imagine you'd pair
+remember forget expire expires soon follows ahead fallen till tip tips recommend recommended care cared caring careful carefully attention idea information info learn join start variety imagine you'd pair said case joined missed reminder heads interested
 ";
 
 /// Words a product's text implies without writing them: a lamp with stepless dimming has
@@ -412,7 +412,9 @@ impl Vocabulary {
         ];
         let lower = sentence.to_lowercase().replace(['’', '‘'], "'");
         let ends = |c: char| CLAUSE_ENDS.contains(&c) && c != ',';
-        ["is a ", "is an ", "it's a ", "it's an ", "are a "].iter().flat_map(|m| lower.match_indices(m).map(move |(i, _)| i + m.len()).collect::<Vec<_>>()).find_map(|at| {
+        // Whole words only: "this a …" has no "is a".
+        let starts_a_word = |i: usize| !lower[..i].chars().next_back().is_some_and(char::is_alphanumeric);
+        ["is a ", "is an ", "it's a ", "it's an ", "are a "].iter().flat_map(|m| lower.match_indices(m).filter(|(i, _)| starts_a_word(*i)).map(move |(i, _)| i + m.len()).collect::<Vec<_>>()).find_map(|at| {
             let phrase = lower[at..].split(ends).next().unwrap_or("");
             let ws: Vec<&str> = words(phrase).take_while(|w| !PHRASE_ENDS.contains(w)).collect();
             // The head is the last noun's: "a rich and lightweight lotion" is a lotion.
@@ -673,7 +675,8 @@ struct Denial {
 /// Each negation in `text` with up to `max` content words it covers (to the end of its clause,
 /// or an "and"/"but"), lower case.
 fn denials(text: &str, max: usize) -> Vec<Denial> {
-    let text = text.to_lowercase().replace(['’', '‘'], "'");
+    // A spaced hyphen is a dash: "not dishwasher safe - hand wash" denies no hand washing.
+    let text = text.to_lowercase().replace(['’', '‘'], "'").replace(" - ", " — ");
     let mut out = Vec::new();
     for clause in text.split(CLAUSE_ENDS) {
         let ws: Vec<&str> = words(clause).collect();
@@ -844,6 +847,9 @@ mod tests {
         for right in ["It's not dishwasher safe, so hand wash and dry it right away.", "Keep it out of the dishwasher: it is not dishwasher safe.", "It is oven-safe up to 500 °F."] {
             assert_eq!(v.denied_claim(right), None, "{right}");
         }
+        // A spaced hyphen ends the denial as the text's dash does (a 30-minute run refused it
+        // as denying "hand").
+        assert_eq!(v.unsupported_denial("It's not dishwasher safe - hand wash and dry immediately."), None);
         // A word the text denies once and says plainly elsewhere is no denial ("(without lid)",
         // "snap-lock lids"); "-free" says no as well.
         let set = cat.products.iter().find(|p| p.title.starts_with("Meal Prep Container Set")).unwrap();
@@ -942,6 +948,7 @@ mod tests {
             "This belt is a 3.5 cm wide.",
             "It's a full-grain and vegetable-tanned leather belt.",
             "It's a great choice and has a solid brass buckle.",
+            "Get this a brass buckle.",
         ] {
             assert_eq!(belt.called_another_thing(right), None, "{right}");
         }

@@ -100,6 +100,12 @@ impl Memory {
         recent as f32 / grams.len().max(1) as f32
     }
 
+    /// Whether a sentence remembered (over the day) holds every one of `words`: a point
+    /// the host has made before, in whatever frame.
+    fn said_all(&self, words: &[String]) -> bool {
+        !words.is_empty() && self.order.iter().any(|s| words.iter().all(|w| s.contains(w.as_str())))
+    }
+
     fn remember(&mut self, text: &str) {
         let n = Memory::norm(text);
         let grams = Memory::grams_of(&n);
@@ -305,6 +311,23 @@ fn example_point(p: &Product) -> Option<points::Point> {
     points::speakable(p).into_iter().rev().find(|pt| pt.clause().is_some() && !pt.about_the_model())
 }
 
+/// Openings of a point, price or deadline said again (see `LlmWriter::tasks`). Not "In case
+/// you just joined," nor "Heads up:": the fluency judge scored their lines lowest of the
+/// openers tried (-2.5 and -4.0 against -1.9 to -2.0 for these, 10 minutes of bundles).
+const REMINDERS: &[&str] = &["Remember,", "Just so you know,", "Like I said,"];
+
+/// `sentence`, begun with `opener`, with the model's next word in lower case where it is one
+/// that opens a sentence ("Quick reminder: The price ends …" → "… the price ends …").
+fn after_an_opener(opener: &str, sentence: &str) -> String {
+    const OPENING: &[&str] = &["The", "This", "That", "These", "Those", "It", "It's", "Its", "You", "You'll", "You're", "Your", "There", "There's", "They", "We", "We're", "Now"];
+    let Some(rest) = sentence.strip_prefix(opener) else { return sentence.to_string() };
+    let word = rest.split_whitespace().next().unwrap_or_default();
+    match OPENING.contains(&word.trim_end_matches([',', '.', '!', ':'])) {
+        true => format!("{opener}{}", rest.replacen(word, &points::decap(word), 1)),
+        false => sentence.to_string(),
+    }
+}
+
 /// The phrasing whose turn it is: the same instruction gets the same answer from a small model.
 fn in_turn(options: &[String], turn: usize) -> String {
     options[turn % options.len()].clone()
@@ -324,8 +347,11 @@ struct Task {
     /// An offer sentence must state the product's price.
     must_price: Option<show::Money>,
     cues: Vec<Cue>,
-    /// The instruction for another point, asked instead once this one's answer is a repeat.
-    spare: Option<String>,
+    /// The instruction for another point, asked instead once this one's answer is a repeat
+    /// (and its opener).
+    spare: Option<(String, Option<String>)>,
+    /// The answer's first words, given: the model writes the rest.
+    opener: Option<String>,
 }
 
 /// Phrases that show a small model talking about the task, or telling a story, instead of
@@ -706,8 +732,8 @@ impl LlmWriter {
         // "why you like it, because: …" had small models invent reasons of their own
         // ("perfect for storing delicate items"); the fact as what the host likes keeps them
         // on it. Several phrasings, taken in turn.
-        let ask_about = |fact: &str, turn: usize| -> String {
-            if usage.iter().any(|u| u == fact) {
+        let ask_about = |fact: &str, turn: usize| -> (String, Option<String>) {
+            let ask = if usage.iter().any(|u| u == fact) {
                 let tip = points::decap(fact);
                 let what = if points::is_care(&tip) { "how to care for" } else { "how to use" };
                 in_turn(
@@ -724,6 +750,18 @@ impl LlmWriter {
                 // the model is 178 cm …", the 0.5B dropped the model ("Pick a size: 178 cm").
                 // One wording: asked "what size the model wears", it asked back.
                 format!("Tell the viewers in one sentence, to help them pick a size for the {name}: {fact}.")
+            } else if self.memory.said_all(&content_words(fact)) {
+                // A point made before, made again as a host makes it when a product comes
+                // round: as a reminder, its opening given ("Remember, …"). Asked for as before,
+                // the 0.5B gave the sentence it had said, word for word (170 of 452 refusals
+                // over 30 minutes of bundles were repeats, "The Meal Prep Container Set is
+                // dishwasher safe." 15 of them); told to remind, it wrote that sentence again.
+                let (instruction, openers): (String, &[&str]) = if req.kind == SegmentKind::SocialProof {
+                    (format!("Remind the viewers in one sentence why you love the {name}: {fact}."), &["Like I said, I love that", "I'll say it again: I love that"])
+                } else {
+                    (format!("Remind the viewers in one sentence: {fact}."), REMINDERS)
+                };
+                return (instruction, Some(openers[turn % openers.len()].to_string()));
             } else if req.kind == SegmentKind::SocialProof {
                 in_turn(
                     &[
@@ -741,7 +779,8 @@ impl LlmWriter {
                     ],
                     turn,
                 )
-            }
+            };
+            (ask, None)
         };
         let mut tasks = Vec::new();
         for i in 0..n {
@@ -749,6 +788,9 @@ impl LlmWriter {
             // answer from a small model, and a repeat is not spoken.
             let turn = visit + i;
             let pick = |options: &[String]| in_turn(options, turn);
+            // A price or deadline given before is given again as a reminder, as a point is.
+            let again = |said: bool| said.then(|| REMINDERS[turn % REMINDERS.len()].to_string());
+            let price_said = self.memory.said_all(&[Memory::norm(&money(&p.price()))]);
             let task = match req.kind {
                 SegmentKind::Hook => Task {
                     instruction: pick(&[
@@ -759,6 +801,7 @@ impl LlmWriter {
                     anchors: name_words.clone(),
                     must_price: None,
                     spare: None,
+                    opener: None,
                     cues: if i == 0 { vec![Cue::Wave, Cue::LookAtCard] } else { vec![] },
                 },
                 // Ratings and sales, where the catalog has them, as the templates say them.
@@ -771,6 +814,7 @@ impl LlmWriter {
                     anchors: vec!["rate".into(), "rated".into(), "rating".into(), "review".into(), "reviews".into(), "stars".into()],
                     must_price: None,
                     spare: None,
+                    opener: None,
                     cues: vec![Cue::ThumbsUp],
                 },
                 SegmentKind::SocialProof if i == 1 && p.proof.sold.is_some() => Task {
@@ -778,11 +822,16 @@ impl LlmWriter {
                     anchors: vec!["sold".into(), "bought".into(), "customers".into(), "shoppers".into(), "people".into()],
                     must_price: None,
                     spare: None,
+                    opener: None,
                     cues: vec![Cue::ThumbsUp],
                 },
-                SegmentKind::Pitch | SegmentKind::Demo | SegmentKind::SocialProof => match point(i) {
-                    Some(fact) => Task {
-                        instruction: ask_about(&fact, turn),
+                SegmentKind::Pitch | SegmentKind::Demo | SegmentKind::SocialProof => match point(i).map(|f| {
+                    let ask = ask_about(&f, turn);
+                    (f, ask)
+                }) {
+                    Some((fact, (instruction, opener))) => Task {
+                        instruction,
+                        opener,
                         // A point whose sentence was said before, word for word or a moment
                         // ago: the host goes on to a point this segment does not make, not
                         // round the same one in other words ("Yes, this product meets the
@@ -819,6 +868,7 @@ impl LlmWriter {
                         anchors: vec![],
                         must_price: Some(p.price()),
                         spare: None,
+                        opener: again(price_said),
                         cues: vec![Cue::Point, Cue::LookAtCard],
                     },
                     (0, None) => Task {
@@ -830,6 +880,7 @@ impl LlmWriter {
                         anchors: vec![],
                         must_price: Some(p.price()),
                         spare: None,
+                        opener: again(price_said),
                         cues: vec![Cue::Point, Cue::LookAtCard],
                     },
                     _ => Task {
@@ -843,11 +894,16 @@ impl LlmWriter {
                         anchors: vec!["deal".into(), "minutes".into(), "timer".into(), "offer".into(), "price".into()],
                         must_price: None,
                         spare: None,
+                        // Not "Like I said, …": this product's price is new, whatever the last one's.
+                        opener: self.memory.said_all(&[format!("{} minutes", req.offer_minutes)]).then(|| in_turn(&["Just so you know,".to_string(), "Quick reminder:".to_string()], turn)),
                         cues: vec![],
                     },
                 },
                 SegmentKind::CallToAction => Task {
-                    instruction: pick(&[
+                    // Each visit goes on where the last left off: taken from the visit's count
+                    // alone, the second phrasing of one visit was the first of the next, and its
+                    // answer came back word for word.
+                    instruction: in_turn(&[
                         format!("Ask the viewers in one short sentence to tap the product card to order the {name}."),
                         format!("Invite the viewers in one short sentence to add the {name} to their cart."),
                         format!("Remind the viewers in one short sentence that they can grab the {name} by tapping the card."),
@@ -856,10 +912,12 @@ impl LlmWriter {
                         // Not "how to order the …: tap the product card" (copied as it stands).
                         format!("Tell the viewers in one short sentence to tap the product card if they want the {name}."),
                         format!("Ask the viewers in one short sentence to order the {name} from the card on screen."),
-                    ]),
+                    ], visit * n + i),
                     anchors: ["tap", "card", "order", "cart", "grab", "click", "link"].iter().map(|s| s.to_string()).chain(name_words.clone()).collect(),
                     must_price: None,
                     spare: None,
+                    // Once every phrasing has had its turn, the ask is said again as a reminder.
+                    opener: (visit * n + i >= 5).then(|| in_turn(&["So if you're interested,".to_string(), "Like I said,".to_string(), "Remember,".to_string()], visit + i)),
                     cues: vec![Cue::Wave],
                 },
                 SegmentKind::Transition => match req.next_product {
@@ -875,6 +933,7 @@ impl LlmWriter {
                         anchors: content_words(&short_name(&next.title)),
                         must_price: None,
                         spare: None,
+                        opener: None,
                         cues: vec![],
                     },
                     None => continue,
@@ -1031,6 +1090,7 @@ impl Writer for LlmWriter {
             // model keeps the word it reached for; ruled out, it says what the catalog says.
             let mut banned: Vec<u32> = Vec::new();
             let mut instruction = task.instruction.clone();
+            let mut opener = task.opener.clone();
             let mut spare = task.spare.clone();
             for attempt in 0..3u64 {
                 // The third try only while third tries pay: a small model whose retries are
@@ -1044,7 +1104,9 @@ impl Writer for LlmWriter {
                 let ask = format!("{instruction}{correction}");
                 let mut turns = shots.clone();
                 turns.push((Role::User, ask));
-                let prompt = self.llm.chat_prompt(&system, &turns);
+                let mut prompt = self.llm.chat_prompt(&system, &turns);
+                // The answer's opening, given (no space after it: the model's next word brings its own).
+                prompt.push_str(opener.as_deref().unwrap_or_default());
                 // A retry samples warmer: the same temperature tends to give the same sentence.
                 let temperature = self.sampling.temperature + 0.2 * attempt as f32;
                 let sampling = Sampling {
@@ -1055,6 +1117,7 @@ impl Writer for LlmWriter {
                     ..self.sampling.clone()
                 };
                 let mut splitter = SentenceSplitter::new();
+                splitter.push(opener.as_deref().unwrap_or_default());
                 let mut first: Option<String> = None;
                 // One sentence per task: stop the model as soon as it is complete.
                 let result = self.llm.generate(&prompt, &sampling, &mut |piece| {
@@ -1075,6 +1138,10 @@ impl Writer for LlmWriter {
                     }
                 };
                 let Some(sentence) = first.or_else(|| splitter.finish()) else { continue };
+                let sentence = match opener.as_deref() {
+                    Some(o) => after_an_opener(o, &sentence),
+                    None => sentence,
+                };
                 self.counters.generated.fetch_add(1, Ordering::Relaxed);
                 // Of what passes every check, a sentence with a word the model itself thought a
                 // long shot is, more often than not, a broken phrase ("It's clean, dry skin every
@@ -1090,7 +1157,9 @@ impl Writer for LlmWriter {
                     said = head.trim_end_matches(['.', '!']).to_string();
                     verdict = Ok(line);
                 }
-                let verdict = verdict.and_then(|line| match long_shot(&stats.pieces, &said) {
+                // The model's own words only: the opener is not among its pieces.
+                let own = opener.as_deref().and_then(|o| said.strip_prefix(o)).unwrap_or(&said);
+                let verdict = verdict.and_then(|line| match long_shot(&stats.pieces, own) {
                     Some((lp, piece)) if lp < LONG_SHOT => {
                         self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
                         Err(Refusal::new(sentence.clone(), format!("\"{piece}\" does not fit there")))
@@ -1124,15 +1193,22 @@ impl Writer for LlmWriter {
                             }
                         }
                         // A point said before: on to the spare point, asked afresh.
-                        if repeat && let Some(other) = spare.take() {
+                        if repeat && let Some((other, its_opener)) = spare.take() {
                             instruction = other;
+                            opener = its_opener;
                             correction.clear();
                             not_first.clear();
                             self.rejected.push((text, why));
                             continue;
                         }
+                        // After an opener, the model's first word is one of a sentence's middle
+                        // ("Remember, the …"): its token has the space before it.
+                        let began = match opener.as_deref().and_then(|o| text.strip_prefix(o)) {
+                            Some(rest) => format!(" {}", rest.trim_start()),
+                            None => text.clone(),
+                        };
                         if repeat
-                            && let Some(&t) = self.llm.encode(&text).ok().as_ref().and_then(|t| t.first())
+                            && let Some(&t) = self.llm.encode(&began).ok().as_ref().and_then(|t| t.first())
                             && !not_first.contains(&t)
                         {
                             not_first.push(t);
@@ -1225,7 +1301,10 @@ impl LlmWriter {
         // A point's numbers are anchors too, said exactly ("It includes one 10\" (25 cm)
         // skillet": every other word of it is the product's name or "includes").
         let numbers = numbers_of(&text);
-        let anchored = |a: &String| if a.chars().all(|c| c.is_ascii_digit()) { numbers.contains(a) } else { words.iter().any(|w| w.starts_with(a.as_str()) || a.starts_with(w.as_str())) };
+        // A word and an anchor meet where one begins the other, or both begin alike for five
+        // letters ("weighs" says the point's "Weight").
+        let alike = |w: &str, a: &str| w.starts_with(a) || a.starts_with(w) || (w.len() >= 5 && a.len() >= 5 && w.as_bytes()[..5] == a.as_bytes()[..5]);
+        let anchored = |a: &String| if a.chars().all(|c| c.is_ascii_digit()) { numbers.contains(a) } else { words.iter().any(|w| alike(w, a)) };
         if !task.anchors.is_empty() && !task.anchors.iter().any(anchored) {
             self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, "it does not say what it was asked to".into()));
@@ -1408,7 +1487,7 @@ mod tests {
     }
 
     /// A point the host made a moment ago is asked for after the others; ten minutes on, it
-    /// is its turn again.
+    /// is its turn again (as a reminder).
     #[test]
     fn a_point_said_a_moment_ago_is_asked_for_last() {
         let (cat, mut w) = default_writer_on("assets/demo/catalog.csv", "Sunny Nest Live", "Mia");
@@ -1425,7 +1504,9 @@ mod tests {
         for i in 0..RECENT_SENTENCES {
             w.memory.remember(&format!("Line number {i} about something else entirely, friends."));
         }
-        assert_eq!(asked(&w), first);
+        // Its turn again, as a reminder: it was said today.
+        let later = asked(&w);
+        assert!(later.contains(point.as_str()) && later.starts_with("Remind"), "{later:?}");
     }
 
     /// A care point is asked for as a tip to give, whole ("Condition it with leather balm
@@ -1463,7 +1544,7 @@ mod tests {
             let made: Vec<Option<usize>> = tasks.iter().map(|t| of(&t.instruction)).collect();
             assert!(made.iter().all(Option::is_some), "{:?}", tasks.iter().map(|t| &t.instruction).collect::<Vec<_>>());
             for t in &tasks {
-                let spare = t.spare.as_deref().map(of).unwrap_or_else(|| panic!("no spare for {:?}", t.instruction));
+                let spare = t.spare.as_ref().map(|s| of(&s.0)).unwrap_or_else(|| panic!("no spare for {:?}", t.instruction));
                 assert!(spare.is_some() && !made.contains(&spare), "{:?} spares a point the segment makes", t.spare);
             }
         }
@@ -1483,6 +1564,43 @@ mod tests {
         assert!(verdict.as_ref().err().is_none_or(|r| !r.why.contains("asked to")), "{:?}", verdict.err().map(|r| r.why));
         let verdict = w.judge("The Cast Iron Skillet Duo includes one 14\" skillet.", &task, &req);
         assert!(verdict.is_err(), "a number the catalog does not have");
+        // "Weight: 2.3 kg & 3.4 kg": "weighs" says it (four times refused as off task).
+        let verdict = w.judge("The Cast Iron Skillet Duo weighs 2.3 kg and 3.4 kg.", &task, &req).map(|l| l.key());
+        assert!(verdict.as_ref().err().is_none_or(|r| !r.why.contains("asked to")), "{:?}", verdict.err().map(|r| r.why));
+    }
+
+    #[test]
+    fn an_openers_next_word_is_not_capitalised() {
+        assert_eq!(after_an_opener("Quick reminder:", "Quick reminder: The price ends in 5 minutes."), "Quick reminder: the price ends in 5 minutes.");
+        assert_eq!(after_an_opener("Remember,", "Remember, It's dishwasher safe."), "Remember, it's dishwasher safe.");
+        assert_eq!(after_an_opener("Remember,", "Remember, Meal Prep Container Set is here."), "Remember, Meal Prep Container Set is here.");
+    }
+
+    /// A point the host has made is asked for again as a reminder, not as news the model
+    /// answers with the sentence it said before.
+    #[test]
+    fn a_point_made_before_is_asked_for_as_a_reminder() {
+        let (cat, mut w) = default_writer_on("tests/fixtures/shopify-bundles.csv", "Home Cook Live", "Leo");
+        let set = cat.products.iter().find(|p| p.title.starts_with("Meal Prep Container Set")).unwrap();
+        let asked = |w: &LlmWriter, kind: SegmentKind| -> Vec<(String, Option<String>)> {
+            (0..8)
+                .flat_map(|index| w.tasks(&SegmentRequest { kind, product: Some(set), next_product: None, index, block: 0, sentences: 2, offer_minutes: 5 }, 2))
+                .map(|t| (t.instruction, t.opener))
+                .filter(|(i, _)| i.contains("ishwasher"))
+                .collect()
+        };
+        let fresh = asked(&w, SegmentKind::Pitch);
+        assert!(!fresh.is_empty() && fresh.iter().all(|(i, o)| !i.starts_with("Remind") && o.is_none()), "{fresh:#?}");
+        w.memory.remember("The Meal Prep Container Set is dishwasher safe.");
+        for kind in [SegmentKind::Pitch, SegmentKind::SocialProof] {
+            let again = asked(&w, kind);
+            assert!(!again.is_empty() && again.iter().all(|(i, o)| i.starts_with("Remind") && o.is_some()), "{again:#?}");
+        }
+        // A price said before is said again as a reminder too.
+        let offer = |w: &LlmWriter| w.tasks(&SegmentRequest { kind: SegmentKind::Offer, product: Some(set), next_product: None, index: 9, block: 0, sentences: 2, offer_minutes: 5 }, 2).remove(0).opener;
+        assert_eq!(offer(&w), None);
+        w.memory.remember("The Meal Prep Container Set is now $49.00 instead of $64.00.");
+        assert!(offer(&w).is_some());
     }
 
     /// What the host is asked to say they love is a feature, never a limitation: the skillet's
@@ -1738,7 +1856,7 @@ mod tests {
         let writer = || LlmWriter::new(Llm::load(&path("qwen2.5-0.5b"), crate::llm::DeviceChoice::Cpu).unwrap(), "Glow Lab Live", &persona, cat.clone(), 5, 1);
         let lotion = cat.product("vitamin-c-brightening-lotion").unwrap();
         let req = SegmentRequest { kind: SegmentKind::Offer, product: Some(lotion), next_product: None, index: 3, block: 0, sentences: 1, offer_minutes: 5 };
-        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None };
+        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None, opener: None };
         let sound = ["The Vitamin C Brightening Lotion is now $24.00.", "It brightens uneven skin tone with vitamin C and niacinamide."];
         let said_twice = "Keep an eye on the timer to keep an eye on the price ending in 5 minutes.";
         let costs_now = "The Vitamin C Brightening Lotion costs now $24.00.";
@@ -1788,7 +1906,7 @@ mod tests {
         let mut writer = LlmWriter::new(Llm::load(&model, crate::llm::DeviceChoice::Cpu).unwrap(), "Atelier Live", &persona, cat.clone(), 5, 1);
         let belt = cat.product("vegetable-tanned-leather-belt").unwrap();
         let req = SegmentRequest { kind: SegmentKind::Pitch, product: Some(belt), next_product: None, index: 1, block: 0, sentences: 1, offer_minutes: 5 };
-        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None };
+        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None, opener: None };
         let Err(refusal) = writer.judge("The Vegetable-Tanned Leather Belt has leather balm twice a year.", &task, &req) else {
             panic!("the care tip said as a property was accepted");
         };
