@@ -175,6 +175,9 @@ pub struct LlmWriter {
     /// Third attempts made and accepted (see `write`).
     third_tries: u64,
     third_wins: u64,
+    /// Lines said as reminders, and lines since the last (see `Task::reminder`).
+    reminders: usize,
+    since_reminder: usize,
     /// How many times each product has had a segment of each kind: the phrasing of a task
     /// turns with it. (The segment's index does not: a show of six segments a product block
     /// gave a product's offer the same instruction, and the same sentence back, every visit.)
@@ -347,11 +350,12 @@ struct Task {
     /// An offer sentence must state the product's price.
     must_price: Option<show::Money>,
     cues: Vec<Cue>,
-    /// The instruction for another point, asked instead once this one's answer is a repeat
-    /// (and its opener).
-    spare: Option<(String, Option<String>)>,
-    /// The answer's first words, given: the model writes the rest.
-    opener: Option<String>,
+    /// The instruction for another point, asked instead once this one's answer is a repeat.
+    spare: Option<String>,
+    /// What the task says said again, as a reminder: the instruction and the openings, one
+    /// of which the answer is given to begin with ("Remember,"): asked once the answer to
+    /// the instruction, and the spare's, were repeats.
+    reminder: Option<(String, &'static [&'static str])>,
 }
 
 /// Phrases that show a small model talking about the task, or telling a story, instead of
@@ -661,6 +665,8 @@ impl LlmWriter {
             counters: Arc::new(WriterCounters::default()),
             third_tries: 0,
             third_wins: 0,
+            reminders: 0,
+            since_reminder: usize::MAX / 2,
             visits: HashMap::new(),
         }
     }
@@ -732,8 +738,8 @@ impl LlmWriter {
         // "why you like it, because: …" had small models invent reasons of their own
         // ("perfect for storing delicate items"); the fact as what the host likes keeps them
         // on it. Several phrasings, taken in turn.
-        let ask_about = |fact: &str, turn: usize| -> (String, Option<String>) {
-            let ask = if usage.iter().any(|u| u == fact) {
+        let ask_about = |fact: &str, turn: usize| -> String {
+            if usage.iter().any(|u| u == fact) {
                 let tip = points::decap(fact);
                 let what = if points::is_care(&tip) { "how to care for" } else { "how to use" };
                 in_turn(
@@ -750,18 +756,6 @@ impl LlmWriter {
                 // the model is 178 cm …", the 0.5B dropped the model ("Pick a size: 178 cm").
                 // One wording: asked "what size the model wears", it asked back.
                 format!("Tell the viewers in one sentence, to help them pick a size for the {name}: {fact}.")
-            } else if self.memory.said_all(&content_words(fact)) {
-                // A point made before, made again as a host makes it when a product comes
-                // round: as a reminder, its opening given ("Remember, …"). Asked for as before,
-                // the 0.5B gave the sentence it had said, word for word (170 of 452 refusals
-                // over 30 minutes of bundles were repeats, "The Meal Prep Container Set is
-                // dishwasher safe." 15 of them); told to remind, it wrote that sentence again.
-                let (instruction, openers): (String, &[&str]) = if req.kind == SegmentKind::SocialProof {
-                    (format!("Remind the viewers in one sentence why you love the {name}: {fact}."), &["Like I said, I love that", "I'll say it again: I love that"])
-                } else {
-                    (format!("Remind the viewers in one sentence: {fact}."), REMINDERS)
-                };
-                return (instruction, Some(openers[turn % openers.len()].to_string()));
             } else if req.kind == SegmentKind::SocialProof {
                 in_turn(
                     &[
@@ -779,8 +773,21 @@ impl LlmWriter {
                     ],
                     turn,
                 )
-            };
-            (ask, None)
+            }
+        };
+        // A point made before, made again as a host makes it when a product comes round: as a
+        // reminder, its opening given ("Remember, …"). Asked for as before, the 0.5B gave the
+        // sentence it had said, word for word (170 of 452 refusals over 30 minutes of bundles
+        // were repeats, "The Meal Prep Container Set is dishwasher safe." 15 of them); told to
+        // remind, it wrote that sentence again.
+        let remind_of = |fact: &str| -> Option<(String, &'static [&'static str])> {
+            if !self.memory.said_all(&content_words(fact)) || usage.iter().any(|u| u == fact) || points::about_the_model(fact) {
+                return None;
+            }
+            Some(match req.kind {
+                SegmentKind::SocialProof => (format!("Remind the viewers in one sentence why you love the {name}: {fact}."), &["Like I said, I love that", "I'll say it again: I love that"]),
+                _ => (format!("Remind the viewers in one sentence: {fact}."), REMINDERS),
+            })
         };
         let mut tasks = Vec::new();
         for i in 0..n {
@@ -789,7 +796,7 @@ impl LlmWriter {
             let turn = visit + i;
             let pick = |options: &[String]| in_turn(options, turn);
             // A price or deadline given before is given again as a reminder, as a point is.
-            let again = |said: bool| said.then(|| REMINDERS[turn % REMINDERS.len()].to_string());
+            let again = |said: bool, instruction: &String| said.then(|| (instruction.clone(), REMINDERS));
             let price_said = self.memory.said_all(&[Memory::norm(&money(&p.price()))]);
             let task = match req.kind {
                 SegmentKind::Hook => Task {
@@ -801,7 +808,7 @@ impl LlmWriter {
                     anchors: name_words.clone(),
                     must_price: None,
                     spare: None,
-                    opener: None,
+                    reminder: None,
                     cues: if i == 0 { vec![Cue::Wave, Cue::LookAtCard] } else { vec![] },
                 },
                 // Ratings and sales, where the catalog has them, as the templates say them.
@@ -814,7 +821,7 @@ impl LlmWriter {
                     anchors: vec!["rate".into(), "rated".into(), "rating".into(), "review".into(), "reviews".into(), "stars".into()],
                     must_price: None,
                     spare: None,
-                    opener: None,
+                    reminder: None,
                     cues: vec![Cue::ThumbsUp],
                 },
                 SegmentKind::SocialProof if i == 1 && p.proof.sold.is_some() => Task {
@@ -822,16 +829,13 @@ impl LlmWriter {
                     anchors: vec!["sold".into(), "bought".into(), "customers".into(), "shoppers".into(), "people".into()],
                     must_price: None,
                     spare: None,
-                    opener: None,
+                    reminder: None,
                     cues: vec![Cue::ThumbsUp],
                 },
-                SegmentKind::Pitch | SegmentKind::Demo | SegmentKind::SocialProof => match point(i).map(|f| {
-                    let ask = ask_about(&f, turn);
-                    (f, ask)
-                }) {
-                    Some((fact, (instruction, opener))) => Task {
-                        instruction,
-                        opener,
+                SegmentKind::Pitch | SegmentKind::Demo | SegmentKind::SocialProof => match point(i) {
+                    Some(fact) => Task {
+                        instruction: ask_about(&fact, turn),
+                        reminder: remind_of(&fact),
                         // A point whose sentence was said before, word for word or a moment
                         // ago: the host goes on to a point this segment does not make, not
                         // round the same one in other words ("Yes, this product meets the
@@ -859,67 +863,73 @@ impl LlmWriter {
                     },
                     None => continue,
                 },
-                SegmentKind::Offer => match (i, p.compare_at()) {
-                    (0, Some(was)) => Task {
-                        instruction: pick(&[
-                            format!("Tell the viewers in one sentence that the {name} is now {} instead of {}.", money(&p.price()), money(&was)),
-                            format!("Tell the viewers in one sentence that the {name} is down from {} to {} today.", money(&was), money(&p.price())),
-                        ]),
-                        anchors: vec![],
-                        must_price: Some(p.price()),
+                SegmentKind::Offer => {
+                    let (instruction, reminder) = match (i, p.compare_at()) {
+                        (0, Some(was)) => {
+                            let ask = pick(&[
+                                format!("Tell the viewers in one sentence that the {name} is now {} instead of {}.", money(&p.price()), money(&was)),
+                                format!("Tell the viewers in one sentence that the {name} is down from {} to {} today.", money(&was), money(&p.price())),
+                            ]);
+                            (ask.clone(), again(price_said, &ask))
+                        }
+                        (0, None) => {
+                            let ask = pick(&[
+                                format!("Tell the viewers in one sentence that the {name} costs {}.", money(&p.price())),
+                                format!("Tell the viewers in one sentence that they can get the {name} for {} today.", money(&p.price())),
+                                format!("Say in one friendly sentence what the {name} costs: {}.", money(&p.price())),
+                            ]);
+                            (ask.clone(), again(price_said, &ask))
+                        }
+                        _ => {
+                            let ask = pick(&[
+                                format!("Tell the viewers in one sentence that this price is only on for the next {} minutes.", req.offer_minutes),
+                                // Not "that the timer on screen runs for 5 minutes" (copied as it stands,
+                                // the line the fluency judge scored lowest of a show).
+                                format!("Remind the viewers in one sentence to keep an eye on the timer: this price ends in {} minutes.", req.offer_minutes),
+                                format!("Tell the viewers in one sentence that they have {} minutes to get the {name} at this price.", req.offer_minutes),
+                            ]);
+                            // Not "Like I said, …": this product's price is new, whatever the last one's.
+                            let said = self.memory.said_all(&[format!("{} minutes", req.offer_minutes)]);
+                            (ask.clone(), said.then_some((ask, &["Just so you know,", "Quick reminder:"][..])))
+                        }
+                    };
+                    let price = i == 0;
+                    Task {
+                        instruction,
+                        anchors: if price { vec![] } else { vec!["deal".into(), "minutes".into(), "timer".into(), "offer".into(), "price".into()] },
+                        must_price: price.then(|| p.price()),
                         spare: None,
-                        opener: again(price_said),
-                        cues: vec![Cue::Point, Cue::LookAtCard],
-                    },
-                    (0, None) => Task {
-                        instruction: pick(&[
-                            format!("Tell the viewers in one sentence that the {name} costs {}.", money(&p.price())),
-                            format!("Tell the viewers in one sentence that they can get the {name} for {} today.", money(&p.price())),
-                            format!("Say in one friendly sentence what the {name} costs: {}.", money(&p.price())),
-                        ]),
-                        anchors: vec![],
-                        must_price: Some(p.price()),
-                        spare: None,
-                        opener: again(price_said),
-                        cues: vec![Cue::Point, Cue::LookAtCard],
-                    },
-                    _ => Task {
-                        instruction: pick(&[
-                            format!("Tell the viewers in one sentence that this price is only on for the next {} minutes.", req.offer_minutes),
-                            // Not "that the timer on screen runs for 5 minutes" (copied as it stands,
-                            // the line the fluency judge scored lowest of a show).
-                            format!("Remind the viewers in one sentence to keep an eye on the timer: this price ends in {} minutes.", req.offer_minutes),
-                            format!("Tell the viewers in one sentence that they have {} minutes to get the {name} at this price.", req.offer_minutes),
-                        ]),
-                        anchors: vec!["deal".into(), "minutes".into(), "timer".into(), "offer".into(), "price".into()],
-                        must_price: None,
-                        spare: None,
-                        // Not "Like I said, …": this product's price is new, whatever the last one's.
-                        opener: self.memory.said_all(&[format!("{} minutes", req.offer_minutes)]).then(|| in_turn(&["Just so you know,".to_string(), "Quick reminder:".to_string()], turn)),
-                        cues: vec![],
-                    },
-                },
-                SegmentKind::CallToAction => Task {
+                        reminder,
+                        cues: if price { vec![Cue::Point, Cue::LookAtCard] } else { vec![] },
+                    }
+                }
+                SegmentKind::CallToAction => {
                     // Each visit goes on where the last left off: taken from the visit's count
                     // alone, the second phrasing of one visit was the first of the next, and its
                     // answer came back word for word.
-                    instruction: in_turn(&[
-                        format!("Ask the viewers in one short sentence to tap the product card to order the {name}."),
-                        format!("Invite the viewers in one short sentence to add the {name} to their cart."),
-                        format!("Remind the viewers in one short sentence that they can grab the {name} by tapping the card."),
-                        // Two more for a product's later visits: each phrasing's answer is said
-                        // once an hour, and three gave out before a 30-minute show did.
-                        // Not "how to order the …: tap the product card" (copied as it stands).
-                        format!("Tell the viewers in one short sentence to tap the product card if they want the {name}."),
-                        format!("Ask the viewers in one short sentence to order the {name} from the card on screen."),
-                    ], visit * n + i),
-                    anchors: ["tap", "card", "order", "cart", "grab", "click", "link"].iter().map(|s| s.to_string()).chain(name_words.clone()).collect(),
-                    must_price: None,
-                    spare: None,
-                    // Once every phrasing has had its turn, the ask is said again as a reminder.
-                    opener: (visit * n + i >= 5).then(|| in_turn(&["So if you're interested,".to_string(), "Like I said,".to_string(), "Remember,".to_string()], visit + i)),
-                    cues: vec![Cue::Wave],
-                },
+                    let ask = in_turn(
+                        &[
+                            format!("Ask the viewers in one short sentence to tap the product card to order the {name}."),
+                            format!("Invite the viewers in one short sentence to add the {name} to their cart."),
+                            format!("Remind the viewers in one short sentence that they can grab the {name} by tapping the card."),
+                            // Two more for a product's later visits: each phrasing's answer is said
+                            // once an hour, and three gave out before a 30-minute show did.
+                            // Not "how to order the …: tap the product card" (copied as it stands).
+                            format!("Tell the viewers in one short sentence to tap the product card if they want the {name}."),
+                            format!("Ask the viewers in one short sentence to order the {name} from the card on screen."),
+                        ],
+                        visit * n + i,
+                    );
+                    Task {
+                        // Once every phrasing has had its turn, the ask is said again as a reminder.
+                        reminder: (visit * n + i >= 5).then(|| (ask.clone(), &["So if you're interested,", "Like I said,", "Remember,"][..])),
+                        instruction: ask,
+                        anchors: ["tap", "card", "order", "cart", "grab", "click", "link"].iter().map(|s| s.to_string()).chain(name_words.clone()).collect(),
+                        must_price: None,
+                        spare: None,
+                        cues: vec![Cue::Wave],
+                    }
+                }
                 SegmentKind::Transition => match req.next_product {
                     Some(next) => Task {
                         instruction: pick(&[
@@ -933,7 +943,7 @@ impl LlmWriter {
                         anchors: content_words(&short_name(&next.title)),
                         must_price: None,
                         spare: None,
-                        opener: None,
+                        reminder: None,
                         cues: vec![],
                     },
                     None => continue,
@@ -1090,12 +1100,14 @@ impl Writer for LlmWriter {
             // model keeps the word it reached for; ruled out, it says what the catalog says.
             let mut banned: Vec<u32> = Vec::new();
             let mut instruction = task.instruction.clone();
-            let mut opener = task.opener.clone();
             let mut spare = task.spare.clone();
+            let mut reminder = task.reminder.clone();
+            // The answer's opening, given, once the task is asked as a reminder.
+            let mut opener: Option<String> = None;
             for attempt in 0..3u64 {
                 // The third try only while third tries pay: a small model whose retries are
                 // refused anyway would spend the preview's CPU for nothing.
-                if attempt == 2 && self.third_tries >= 20 && self.third_wins * 10 < self.third_tries {
+                if attempt == 2 && opener.is_none() && self.third_tries >= 20 && self.third_wins * 10 < self.third_tries {
                     break;
                 }
                 if attempt == 2 {
@@ -1178,6 +1190,12 @@ impl Writer for LlmWriter {
                         if attempt == 2 {
                             self.third_wins += 1;
                         }
+                        if opener.is_some() {
+                            self.reminders += 1;
+                            self.since_reminder = 0;
+                        } else {
+                            self.since_reminder += 1;
+                        }
                         self.memory.remember(&line.key());
                         self.fallback.note_said(line.key());
                         done = true;
@@ -1193,9 +1211,21 @@ impl Writer for LlmWriter {
                             }
                         }
                         // A point said before: on to the spare point, asked afresh.
-                        if repeat && let Some((other, its_opener)) = spare.take() {
+                        if repeat && let Some(other) = spare.take() {
                             instruction = other;
-                            opener = its_opener;
+                            correction.clear();
+                            not_first.clear();
+                            self.rejected.push((text, why));
+                            continue;
+                        }
+                        // No point left unsaid: the host says one again, as a reminder ("Like I
+                        // said, …"); at most one line in four, or every other line opens so.
+                        if repeat
+                            && self.since_reminder >= 3
+                            && let Some((ask, openers)) = reminder.take()
+                        {
+                            instruction = ask;
+                            opener = Some(openers[self.reminders % openers.len()].to_string());
                             correction.clear();
                             not_first.clear();
                             self.rejected.push((text, why));
@@ -1238,6 +1268,7 @@ impl Writer for LlmWriter {
                 });
                 if let Some(l) = lines.next() {
                     self.counters.fallback_lines.fetch_add(1, Ordering::Relaxed);
+                    self.since_reminder += 1;
                     self.memory.remember(&l.key());
                     if !emit(l) {
                         return Ok(());
@@ -1487,7 +1518,7 @@ mod tests {
     }
 
     /// A point the host made a moment ago is asked for after the others; ten minutes on, it
-    /// is its turn again (as a reminder).
+    /// is its turn again.
     #[test]
     fn a_point_said_a_moment_ago_is_asked_for_last() {
         let (cat, mut w) = default_writer_on("assets/demo/catalog.csv", "Sunny Nest Live", "Mia");
@@ -1504,9 +1535,9 @@ mod tests {
         for i in 0..RECENT_SENTENCES {
             w.memory.remember(&format!("Line number {i} about something else entirely, friends."));
         }
-        // Its turn again, as a reminder: it was said today.
-        let later = asked(&w);
-        assert!(later.contains(point.as_str()) && later.starts_with("Remind"), "{later:?}");
+        // Its turn again (a reminder, should its answer be a repeat: it was said today).
+        assert_eq!(asked(&w), first);
+        assert!(w.tasks(&req, 1)[0].reminder.as_ref().is_some_and(|(ask, _)| ask.contains(point.as_str())));
     }
 
     /// A care point is asked for as a tip to give, whole ("Condition it with leather balm
@@ -1544,7 +1575,7 @@ mod tests {
             let made: Vec<Option<usize>> = tasks.iter().map(|t| of(&t.instruction)).collect();
             assert!(made.iter().all(Option::is_some), "{:?}", tasks.iter().map(|t| &t.instruction).collect::<Vec<_>>());
             for t in &tasks {
-                let spare = t.spare.as_ref().map(|s| of(&s.0)).unwrap_or_else(|| panic!("no spare for {:?}", t.instruction));
+                let spare = t.spare.as_deref().map(of).unwrap_or_else(|| panic!("no spare for {:?}", t.instruction));
                 assert!(spare.is_some() && !made.contains(&spare), "{:?} spares a point the segment makes", t.spare);
             }
         }
@@ -1576,28 +1607,30 @@ mod tests {
         assert_eq!(after_an_opener("Remember,", "Remember, Meal Prep Container Set is here."), "Remember, Meal Prep Container Set is here.");
     }
 
-    /// A point the host has made is asked for again as a reminder, not as news the model
-    /// answers with the sentence it said before.
+    /// A point the host has made is asked for again, once its answer is a repeat, as a
+    /// reminder with its opening given, not as news the model answers with the sentence it
+    /// said before.
     #[test]
     fn a_point_made_before_is_asked_for_as_a_reminder() {
         let (cat, mut w) = default_writer_on("tests/fixtures/shopify-bundles.csv", "Home Cook Live", "Leo");
         let set = cat.products.iter().find(|p| p.title.starts_with("Meal Prep Container Set")).unwrap();
-        let asked = |w: &LlmWriter, kind: SegmentKind| -> Vec<(String, Option<String>)> {
+        let asked = |w: &LlmWriter, kind: SegmentKind| -> Vec<(String, Option<(String, &'static [&'static str])>)> {
             (0..8)
                 .flat_map(|index| w.tasks(&SegmentRequest { kind, product: Some(set), next_product: None, index, block: 0, sentences: 2, offer_minutes: 5 }, 2))
-                .map(|t| (t.instruction, t.opener))
+                .map(|t| (t.instruction, t.reminder))
                 .filter(|(i, _)| i.contains("ishwasher"))
                 .collect()
         };
         let fresh = asked(&w, SegmentKind::Pitch);
-        assert!(!fresh.is_empty() && fresh.iter().all(|(i, o)| !i.starts_with("Remind") && o.is_none()), "{fresh:#?}");
+        assert!(!fresh.is_empty() && fresh.iter().all(|(_, r)| r.is_none()), "{fresh:#?}");
         w.memory.remember("The Meal Prep Container Set is dishwasher safe.");
         for kind in [SegmentKind::Pitch, SegmentKind::SocialProof] {
             let again = asked(&w, kind);
-            assert!(!again.is_empty() && again.iter().all(|(i, o)| i.starts_with("Remind") && o.is_some()), "{again:#?}");
+            let reminded = |(i, r): &(String, Option<(String, &[&str])>)| !i.starts_with("Remind") && r.as_ref().is_some_and(|(ask, openers)| ask.starts_with("Remind") && ask.contains("ishwasher") && !openers.is_empty());
+            assert!(!again.is_empty() && again.iter().all(reminded), "{again:#?}");
         }
         // A price said before is said again as a reminder too.
-        let offer = |w: &LlmWriter| w.tasks(&SegmentRequest { kind: SegmentKind::Offer, product: Some(set), next_product: None, index: 9, block: 0, sentences: 2, offer_minutes: 5 }, 2).remove(0).opener;
+        let offer = |w: &LlmWriter| w.tasks(&SegmentRequest { kind: SegmentKind::Offer, product: Some(set), next_product: None, index: 9, block: 0, sentences: 2, offer_minutes: 5 }, 2).remove(0).reminder;
         assert_eq!(offer(&w), None);
         w.memory.remember("The Meal Prep Container Set is now $49.00 instead of $64.00.");
         assert!(offer(&w).is_some());
@@ -1856,7 +1889,7 @@ mod tests {
         let writer = || LlmWriter::new(Llm::load(&path("qwen2.5-0.5b"), crate::llm::DeviceChoice::Cpu).unwrap(), "Glow Lab Live", &persona, cat.clone(), 5, 1);
         let lotion = cat.product("vitamin-c-brightening-lotion").unwrap();
         let req = SegmentRequest { kind: SegmentKind::Offer, product: Some(lotion), next_product: None, index: 3, block: 0, sentences: 1, offer_minutes: 5 };
-        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None, opener: None };
+        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None, reminder: None };
         let sound = ["The Vitamin C Brightening Lotion is now $24.00.", "It brightens uneven skin tone with vitamin C and niacinamide."];
         let said_twice = "Keep an eye on the timer to keep an eye on the price ending in 5 minutes.";
         let costs_now = "The Vitamin C Brightening Lotion costs now $24.00.";
@@ -1906,7 +1939,7 @@ mod tests {
         let mut writer = LlmWriter::new(Llm::load(&model, crate::llm::DeviceChoice::Cpu).unwrap(), "Atelier Live", &persona, cat.clone(), 5, 1);
         let belt = cat.product("vegetable-tanned-leather-belt").unwrap();
         let req = SegmentRequest { kind: SegmentKind::Pitch, product: Some(belt), next_product: None, index: 1, block: 0, sentences: 1, offer_minutes: 5 };
-        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None, opener: None };
+        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None, reminder: None };
         let Err(refusal) = writer.judge("The Vegetable-Tanned Leather Belt has leather balm twice a year.", &task, &req) else {
             panic!("the care tip said as a property was accepted");
         };
