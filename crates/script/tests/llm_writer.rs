@@ -1,7 +1,7 @@
 //! The LLM writer with the default model (installed by the set-up): sensible, catalog-true,
 //! deterministic, and never short of a line.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use script::llm::{DeviceChoice, Llm};
 use script::{Guard, LlmWriter};
 use show::stages::{SegmentRequest, Writer};
-use show::{Catalog, Currency, Fact, Line, SegmentKind, catalog};
+use show::{Catalog, Currency, Fact, Line, Provenance, SegmentKind, catalog};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -20,9 +20,13 @@ fn demo() -> Arc<Catalog> {
 }
 
 fn writer(cat: &Arc<Catalog>, seed: u64) -> LlmWriter {
+    writer_of(cat, &script::models::manifest().default_model().name, seed)
+}
+
+/// A writer with the installed model `name` (the test set-up installs the Qwen models too).
+fn writer_of(cat: &Arc<Catalog>, name: &str, seed: u64) -> LlmWriter {
     let dir = std::env::var_os("EVERCAST_MODELS").map(PathBuf::from).unwrap_or_else(|| root().join("models"));
-    let default = script::models::manifest().default_model().name.clone();
-    let model = script::models::resolve(&default, &dir).unwrap_or_else(|e| panic!("the set-up installs the default model: {e}"));
+    let model = script::models::resolve(name, &dir).unwrap_or_else(|e| panic!("the test set-up installs {name}: {e}"));
     let llm = Llm::load(&model, DeviceChoice::Cpu).unwrap();
     let persona: show::config::Persona = toml::from_str("name = \"Mia\"\ntone = \"warm\"").unwrap();
     LlmWriter::new(llm, "Sunny Nest Live", &persona, cat.clone(), 5, seed)
@@ -111,4 +115,39 @@ fn two_hundred_sentences_state_no_unsupported_fact_and_rarely_repeat() {
     assert!(prices >= 20, "offers state prices");
     assert!(accepted > 0, "the model writes some of the show");
     assert!(generated >= accepted);
+}
+
+/// A product come round again and again: the points it has made come back as reminders ("Like
+/// I said, …"), not word for word, and not every other line.
+#[test]
+fn a_product_come_round_is_reminded_of_not_repeated() {
+    let cat = Arc::new(catalog::load(&root().join("tests/fixtures/shopify-bundles.csv"), Currency::USD).unwrap());
+    let set = cat.products.iter().find(|p| p.title.starts_with("Meal Prep Container Set")).unwrap();
+    // The Qwen 0.5B, which keeps to the points well enough to come back to them (the default
+    // 135M wanders off before it repeats itself).
+    let mut w = writer_of(&cat, "qwen2.5-0.5b", 3);
+    let guard = Guard::new(5);
+    let en = show::Locale::parse("en-US").unwrap();
+    let mut lines = Vec::new();
+    for round in 0..8u64 {
+        for (k, kind) in [SegmentKind::Pitch, SegmentKind::SocialProof].into_iter().enumerate() {
+            let sentences = if kind == SegmentKind::Pitch { 3 } else { 2 };
+            let req = SegmentRequest { kind, product: Some(set), next_product: None, index: 1 + round * 2 + k as u64, block: round, sentences, offer_minutes: 5 };
+            lines.extend(write(&mut w, &req));
+            for (t, why) in w.take_rejected() {
+                eprintln!("    x {t} <- {why}");
+            }
+        }
+    }
+    let text: Vec<String> = lines.iter().map(|l| l.display(&en)).collect();
+    let by_model: Vec<usize> = (0..lines.len()).filter(|&i| matches!(lines[i].by, Provenance::Llm { .. })).collect();
+    let reminded: Vec<usize> = by_model.iter().copied().filter(|&i| ["Remember,", "Just so you know,", "Like I said,", "I'll say it again:"].iter().any(|o| text[i].starts_with(o))).collect();
+    eprintln!("{} lines, {} by the model, {} of them reminders: {text:#?}", lines.len(), by_model.len(), reminded.len());
+    assert!(!reminded.is_empty(), "a point made before comes back as a reminder");
+    assert!(reminded.windows(2).all(|r| r[1] - r[0] >= 4), "at most one line in four is a reminder: {reminded:?}");
+    let model_lines: HashSet<&String> = by_model.iter().map(|&i| &text[i]).collect();
+    assert_eq!(model_lines.len(), by_model.len(), "the model says no line twice");
+    for l in &lines {
+        guard.check(l, &cat).unwrap_or_else(|r| panic!("{:?} reached the voice: {r}", l.display(&en)));
+    }
 }
