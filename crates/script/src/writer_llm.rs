@@ -339,7 +339,7 @@ fn safe_turned_round(sentence: &str, product_text: &str) -> Option<String> {
     let split = |t: &str| t.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect::<Vec<_>>();
     let text = split(product_text);
     let mut safe_in: HashSet<&str> = HashSet::new();
-    for (i, w) in text.iter().enumerate().filter(|(_, w)| *w == "safe") {
+    for i in (0..text.len()).filter(|&i| text[i] == "safe") {
         // "freezer and microwave safe": both.
         let mut j = i;
         while j > 0 && !["is", "are", "it", "not", "and"].contains(&text[j - 1].as_str()) {
