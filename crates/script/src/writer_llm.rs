@@ -812,15 +812,16 @@ impl LlmWriter {
                 _ => (format!("Remind the viewers in one sentence: {fact}."), REMINDERS),
             })
         };
+        // A price given before is given again as a reminder, as a point is (looked up once: the
+        // memory holds a day's sentences).
+        let price_said = req.kind == SegmentKind::Offer && self.memory.said_all(&[Memory::norm(&money(&p.price()))]);
+        let again = |said: bool, instruction: &str| said.then(|| (instruction.to_string(), REMINDERS));
         let mut tasks = Vec::new();
         for i in 0..n {
             // Several phrasings per task, taken in turn: the same instruction gets the same
             // answer from a small model, and a repeat is not spoken.
             let turn = visit + i;
             let pick = |options: &[String]| in_turn(options, turn);
-            // A price or deadline given before is given again as a reminder, as a point is.
-            let again = |said: bool, instruction: &String| said.then(|| (instruction.clone(), REMINDERS));
-            let price_said = self.memory.said_all(&[Memory::norm(&money(&p.price()))]);
             let task = match req.kind {
                 SegmentKind::Hook => Task {
                     instruction: pick(&[
