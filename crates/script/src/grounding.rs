@@ -238,6 +238,8 @@ pub struct Vocabulary {
     /// Stems of what the product is called (its title, type and tags): with [`TALK`], what a
     /// line may say the product is ("a gentle cleanser", "it's a great choice").
     what_it_is: HashSet<String>,
+    /// What the product's text says it is safe in (see [`Vocabulary::safe_turned_round`]).
+    safe_in: HashSet<String>,
 }
 
 /// Words after a material that leave it the material of the whole ("wool and polyamide",
@@ -371,7 +373,8 @@ impl Vocabulary {
             .chain(product.tags.iter().flat_map(|t| words(t)))
             .flat_map(|w| stems(&w.to_lowercase()))
             .collect();
-        Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names, care_only, instructions, care_pairs, part_materials: part, what_it_is }
+        let safe_in = safe_in(&format!("{}\n{}", product.description, product.points.join("\n")));
+        Vocabulary { stems: known, standalone, negated, negated_as_fact, denied, names, care_only, instructions, care_pairs, part_materials: part, what_it_is, safe_in }
     }
 
     /// What `sentence` says the whole product is made of where the product's text has it only
@@ -422,6 +425,12 @@ impl Vocabulary {
             let named = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic);
             (named && !is_talk(head) && !stems(head).iter().any(|s| self.what_it_is.contains(s))).then(|| head.to_string())
         })
+    }
+
+    /// What the product is safe in, said in `sentence` to be what is safe ("The Dishwasher is
+    /// safe for this …" of a product "Dishwasher safe"), if it is.
+    pub fn safe_turned_round(&self, sentence: &str) -> Option<String> {
+        safe_turned_round(sentence, &self.safe_in)
     }
 
     /// A word of the product's instructions that `sentence` says as a property: "The Vegetable-
@@ -708,6 +717,39 @@ fn denials(text: &str, max: usize) -> Vec<Denial> {
     out
 }
 
+/// "The Dishwasher is safe for this …" of a product "Dishwasher safe": what the product is
+/// safe in, said to be what is safe (the 0.5B, three times in one test run). The word before
+/// "safe" in the product's text ("dishwasher", "freezer and microwave", "oven-safe"), said as
+/// "the dishwasher is safe" or "microwaves are safe".
+fn safe_turned_round(sentence: &str, safe_in: &HashSet<String>) -> Option<String> {
+    let said = split_lower(sentence);
+    said.windows(3).find_map(|w| {
+        let thing = w[0].strip_suffix('s').filter(|t| safe_in.contains(*t)).unwrap_or(&w[0]);
+        (safe_in.contains(thing) && ["is", "are"].contains(&w[1].as_str()) && w[2] == "safe").then(|| thing.to_string())
+    })
+}
+
+/// Lower-case words of `t`, split at anything not a letter or digit ("oven-safe" is two).
+fn split_lower(t: &str) -> Vec<String> {
+    t.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// What a product's text says it is safe in: the words before each "safe" ("dishwasher",
+/// "freezer" and "microwave" of "Freezer and microwave safe", "oven" of "Oven-safe").
+fn safe_in(product_text: &str) -> HashSet<String> {
+    let text = split_lower(product_text);
+    let mut safe_in: HashSet<String> = HashSet::new();
+    for i in (0..text.len()).filter(|&i| text[i] == "safe") {
+        // "freezer and microwave safe": both.
+        let mut j = i;
+        while j > 0 && !["is", "are", "it", "not", "and"].contains(&text[j - 1].as_str()) {
+            safe_in.insert(text[j - 1].clone());
+            j = if j >= 2 && text[j - 2] == "and" { j - 2 } else { 0 };
+        }
+    }
+    safe_in
+}
+
 /// Superlatives and absolutes a host must not claim about a product, whatever its catalog says.
 pub const SUPERLATIVES: &[&str] = &["the best", "the most", "ultimate", "unbeatable", "unmatched", "world's", "number one", "#1", "revolutionary", "perfect for everyone"];
 
@@ -780,6 +822,17 @@ mod tests {
         }
         for piece in ["woo", "tomo", "blem"] {
             assert!(!v.may_begin_a_known_word(piece), "{piece}");
+        }
+    }
+
+    #[test]
+    fn what_it_is_safe_in_is_not_what_is_safe() {
+        let text = "Glass meal prep containers.\nDishwasher safe\nFreezer and microwave safe\nOven-safe to 500 °F";
+        for wrong in ["The Dishwasher is safe for this Meal Prep Container Set.", "Microwaves are safe with it.", "The freezer is safe for the Meal Prep Container Set."] {
+            assert!(safe_turned_round(wrong, &safe_in(text)).is_some(), "{wrong}");
+        }
+        for right in ["The Meal Prep Container Set is dishwasher safe.", "It's freezer and microwave safe.", "It is oven-safe to 500 °F.", "The glass is safe in the oven."] {
+            assert_eq!(safe_turned_round(right, &safe_in(text)), None, "{right}");
         }
     }
 

@@ -331,29 +331,6 @@ fn after_an_opener(opener: &str, sentence: &str) -> String {
     }
 }
 
-/// "The Dishwasher is safe for this …" of a product "Dishwasher safe": what the product is
-/// safe in, said to be what is safe (the 0.5B, three times in one test run). The word before
-/// "safe" in the product's text ("dishwasher", "freezer and microwave", "oven-safe"), said as
-/// "the dishwasher is safe" or "microwaves are safe".
-fn safe_turned_round(sentence: &str, product_text: &str) -> Option<String> {
-    let split = |t: &str| t.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect::<Vec<_>>();
-    let text = split(product_text);
-    let mut safe_in: HashSet<&str> = HashSet::new();
-    for i in (0..text.len()).filter(|&i| text[i] == "safe") {
-        // "freezer and microwave safe": both.
-        let mut j = i;
-        while j > 0 && !["is", "are", "it", "not", "and"].contains(&text[j - 1].as_str()) {
-            safe_in.insert(&text[j - 1]);
-            j = if j >= 2 && text[j - 2] == "and" { j - 2 } else { 0 };
-        }
-    }
-    let said = split(sentence);
-    said.windows(3).find_map(|w| {
-        let thing = w[0].strip_suffix('s').filter(|t| safe_in.contains(t)).unwrap_or(&w[0]);
-        (safe_in.contains(thing) && ["is", "are"].contains(&w[1].as_str()) && w[2] == "safe").then(|| thing.to_string())
-    })
-}
-
 /// The phrasing whose turn it is: the same instruction gets the same answer from a small model.
 fn in_turn(options: &[String], turn: usize) -> String {
     options[turn % options.len()].clone()
@@ -1378,7 +1355,13 @@ impl LlmWriter {
             return Err(Refusal::new(text, "I am the host, so I say \"I\"".into()));
         }
         if let Some(p) = req.product
-            && let Some(what) = safe_turned_round(&text, &format!("{}\n{}", p.description, p.points.join("\n")))
+            && self.vocabulary.as_ref().is_none_or(|(id, _)| *id != p.id)
+        {
+            let v = Vocabulary::for_product(p, &self.catalog.products, &self.show_title, &self.persona.name);
+            self.vocabulary = Some((p.id.clone(), v));
+        }
+        if req.product.is_some()
+            && let Some(what) = self.vocabulary.as_ref().and_then(|(_, v)| v.safe_turned_round(&text))
         {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, format!("the product is {what} safe, not the {what}")));
@@ -1387,11 +1370,7 @@ impl LlmWriter {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, format!("a superlative claim (\"{sup}\")")));
         }
-        if let Some(p) = req.product {
-            if self.vocabulary.as_ref().is_none_or(|(id, _)| *id != p.id) {
-                let v = Vocabulary::for_product(p, &self.catalog.products, &self.show_title, &self.persona.name);
-                self.vocabulary = Some((p.id.clone(), v));
-            }
+        if req.product.is_some() {
             let unknown = self.vocabulary.as_ref().map(|(_, v)| v.unknown(&text)).unwrap_or_default();
             if !unknown.is_empty() {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
@@ -1629,17 +1608,6 @@ mod tests {
         // "Weight: 2.3 kg & 3.4 kg": "weighs" says it (four times refused as off task).
         let verdict = w.judge("The Cast Iron Skillet Duo weighs 2.3 kg and 3.4 kg.", &task, &req).map(|l| l.key());
         assert!(verdict.as_ref().err().is_none_or(|r| !r.why.contains("asked to")), "{:?}", verdict.err().map(|r| r.why));
-    }
-
-    #[test]
-    fn what_it_is_safe_in_is_not_what_is_safe() {
-        let text = "Glass meal prep containers.\nDishwasher safe\nFreezer and microwave safe\nOven-safe to 500 °F";
-        for wrong in ["The Dishwasher is safe for this Meal Prep Container Set.", "Microwaves are safe with it.", "The freezer is safe for the Meal Prep Container Set."] {
-            assert!(safe_turned_round(wrong, text).is_some(), "{wrong}");
-        }
-        for right in ["The Meal Prep Container Set is dishwasher safe.", "It's freezer and microwave safe.", "It is oven-safe to 500 °F.", "The glass is safe in the oven."] {
-            assert_eq!(safe_turned_round(right, text), None, "{right}");
-        }
     }
 
     #[test]
