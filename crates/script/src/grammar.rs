@@ -221,17 +221,25 @@ impl GrammarCheck {
             None => 0.0,
         };
         if p < FLOOR
-            && let Some((probe, llm)) = &mut self.larger
+            && let Some(q) = self.reader_broken(line)
         {
-            match probe.broken(llm, line) {
-                Ok(q) => p = p.max(q),
-                Err(e) => {
-                    tracing::warn!(model = llm.label(), "the larger model's grammar probe failed ({e}); the writer's own reads on alone");
-                    self.larger = None;
-                }
-            }
+            p = p.max(q);
         }
         Ok(p)
+    }
+
+    /// The probability that the larger model's probe finds `line` broken; None without a
+    /// reader, or when it fails (and is let go).
+    pub fn reader_broken(&mut self, line: &str) -> Option<f32> {
+        let (probe, llm) = self.larger.as_mut()?;
+        match probe.broken(llm, line) {
+            Ok(q) => Some(q),
+            Err(e) => {
+                tracing::warn!(model = llm.label(), "the larger model's grammar probe failed ({e}); the writer's own reads on alone");
+                self.larger = None;
+                None
+            }
+        }
     }
 }
 

@@ -200,9 +200,15 @@ struct Ear<'a> {
     /// How many more slots to rank; after that the first draw is said (a fallback segment is
     /// written whole, but usually only its first lines stand in for refused ones).
     budget: usize,
-    /// A candidate the probe calls broken is picked only if every one is.
-    probe: Option<&'a Probe>,
+    /// The writer's probes: a candidate its own probe calls broken is picked only if every one
+    /// is; where a larger model reads too, the best few are read by it, and the first it
+    /// passes is said.
+    grammar: Option<&'a mut GrammarCheck>,
 }
+
+/// How many of a template slot's best candidates the larger model's probe reads before the
+/// best is said anyway (each read is a prefill of the larger model).
+const READER_TRIES: usize = 3;
 
 impl LineRanker for Ear<'_> {
     fn pick(&mut self, kind: SegmentKind, candidates: &[String]) -> usize {
@@ -222,21 +228,31 @@ impl LineRanker for Ear<'_> {
         let mut turns = self.shots.to_vec();
         turns.push((Role::User, ask.to_string()));
         let context = self.llm.chat_prompt(self.system, &turns);
-        let mut best = (0, f32::NEG_INFINITY);
+        let mut scored: Vec<(usize, f32, bool)> = Vec::with_capacity(candidates.len());
         for (i, c) in candidates.iter().enumerate() {
             // A filled template can read broken ("It makes a so easy to love gift"): it ranks
             // below every sound one.
-            let broken = self.probe.is_some_and(|p| p.broken(self.llm, c).is_ok_and(|b| b >= grammar::FLOOR));
-            match self.llm.score(&context, c).map(|s| if broken { s - 1000.0 } else { s }) {
-                Ok(s) if s > best.1 => best = (i, s),
-                Ok(_) => {}
+            let own = self.grammar.as_deref().and_then(GrammarCheck::own);
+            let broken = own.is_some_and(|p| p.broken(self.llm, c).is_ok_and(|b| b >= grammar::FLOOR));
+            match self.llm.score(&context, c) {
+                Ok(s) => scored.push((i, s, broken)),
                 Err(e) => {
                     tracing::debug!("could not rank the templates' sentences: {e}");
-                    return best.0;
+                    break;
                 }
             }
         }
-        best.0
+        scored.sort_by(|a, b| a.2.cmp(&b.2).then(b.1.total_cmp(&a.1)));
+        // The larger model's probe hears what the writer's own passes and the judge's may not
+        // ("Listen, there are 2 finishes to choose from: …" read 0.75 by the 1.5B's).
+        if let Some(check) = self.grammar.as_deref_mut().filter(|g| g.has_reader()) {
+            for &(i, _, broken) in scored.iter().take(READER_TRIES) {
+                if !broken && check.reader_broken(&candidates[i]).is_none_or(|p| p < grammar::FLOOR) {
+                    return i;
+                }
+            }
+        }
+        scored.first().map_or(0, |c| c.0)
     }
 }
 
@@ -1066,7 +1082,7 @@ impl Writer for LlmWriter {
         // The show's opening and its AI disclosure are fixed text, not left to a model (which
         // only picks among the templates' phrasings).
         if req.index == 0 && req.kind == SegmentKind::Hook {
-            let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget: usize::MAX, probe: self.grammar.as_ref().and_then(GrammarCheck::own) };
+            let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget: usize::MAX, grammar: self.grammar.as_mut() };
             for l in self.fallback.compose_ranked(req, Some(&mut ear)) {
                 self.memory.remember(&l.key());
                 if !emit(l) {
@@ -1265,7 +1281,7 @@ impl Writer for LlmWriter {
                     // At most the lines the segment's remaining sentences could need, and two:
                     // most of them will be the model's own.
                     let budget = (task_count - i).min(2);
-                    let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget, probe: self.grammar.as_ref().and_then(GrammarCheck::own) };
+                    let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget, grammar: self.grammar.as_mut() };
                     self.fallback.compose_ranked(req, Some(&mut ear)).into_iter()
                 });
                 if let Some(l) = lines.next() {
@@ -1927,6 +1943,15 @@ mod tests {
         }
         broken(both.judge(costs_now, &task, &req)).unwrap_or_else(|e| panic!("{costs_now}: {e}"));
 
+        // The templates' ear: the writer's model, with its own probe alone, picks "costs now"
+        // of two offers; with the reader, the sound one.
+        let system = "You are Ava, the warm AI host of Glow Lab Live, a live shopping stream.\n\nProduct on screen: Vitamin C Brightening Lotion.";
+        let offers = [costs_now.to_string(), "Today the Vitamin C Brightening Lotion is yours at $24.00.".to_string()];
+        let mut ear = Ear { llm: &mut own.llm, system, shots: &[], budget: usize::MAX, grammar: own.grammar.as_mut() };
+        assert_eq!(ear.pick(SegmentKind::Offer, &offers), 0, "the 0.5B prefers {costs_now:?}");
+        let mut ear = Ear { llm: &mut both.llm, system, shots: &[], budget: usize::MAX, grammar: both.grammar.as_mut() };
+        assert_eq!(ear.pick(SegmentKind::Offer, &offers), 1, "the reader hears {costs_now:?} as broken");
+
         // A reader that fails mid-show (here a probe of a layer its model does not have) is
         // let go at its first failure; the writer's own probe reads on and the line is judged.
         let small = path("smollm2-135m");
@@ -1983,11 +2008,11 @@ mod tests {
         let good = "Tap the product card to order the Bamboo LED Desk Lamp today.".to_string();
         let scrambled = "Card the tap product to Bamboo the LED order Desk today Lamp.".to_string();
         for candidates in [[good.clone(), scrambled.clone()], [scrambled.clone(), good.clone()]] {
-            let mut ear = Ear { llm: &mut llm, system, shots: &[], budget: usize::MAX, probe: None };
+            let mut ear = Ear { llm: &mut llm, system, shots: &[], budget: usize::MAX, grammar: None };
             let i = ear.pick(SegmentKind::CallToAction, &candidates);
             assert_eq!(candidates[i], good);
         }
-        let mut ear = Ear { llm: &mut llm, system, shots: &[], budget: 0, probe: None };
+        let mut ear = Ear { llm: &mut llm, system, shots: &[], budget: 0, grammar: None };
         assert_eq!(ear.pick(SegmentKind::CallToAction, &[scrambled, good]), 0);
     }
 }
