@@ -427,6 +427,39 @@ impl Vocabulary {
         })
     }
 
+    /// The part a discount is said to be on: "The Barista Bundle has an 18% discount on its
+    /// hand burr grinder" (the live price is the whole product's). A discount on "its price"
+    /// or the product ("20% off the Barista Bundle") passes; what follows "its" is a part
+    /// unless it is talk ("its regular price"); what follows "the" is one unless it is what
+    /// the product is called or talk.
+    pub fn discount_on_a_part(&self, sentence: &str) -> Option<String> {
+        const PHRASE_ENDS: &[&str] = &[
+            "today", "now", "tonight", "right", "only", "just", "until", "while", "during", "when", "if", "at", "for", "with", "and", "or", "so", "that", "which",
+            "you", "is", "are", "will", "in",
+        ];
+        let lower = sentence.to_lowercase().replace(['’', '‘'], "'");
+        lower.split(CLAUSE_ENDS).find_map(|clause| {
+            let ws: Vec<&str> = words(clause).collect();
+            (0..ws.len()).find_map(|i| {
+                // "18% off", "a discount on", "save on"; not "take it off the shelf".
+                let after = match (i.checked_sub(1).map(|j| ws[j]), ws[i], ws.get(i + 1).copied()) {
+                    (Some(n), "off", _) if n.chars().all(|c| c.is_ascii_digit()) || n == "percent" => i + 1,
+                    (_, "discount" | "discounted" | "savings" | "saving" | "save", Some("on")) => i + 2,
+                    _ => return None,
+                };
+                let owner = *ws.get(after)?;
+                if !["its", "their", "the", "this", "that"].contains(&owner) {
+                    return None;
+                }
+                let phrase: Vec<&str> = ws[after + 1..].iter().copied().take_while(|w| !PHRASE_ENDS.contains(w)).collect();
+                let head = *phrase.last()?;
+                let named = |w: &str| stems(w).iter().any(|s| self.what_it_is.contains(s));
+                let part = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic) && !is_talk(head) && (["its", "their"].contains(&owner) || !named(head));
+                part.then(|| phrase.join(" "))
+            })
+        })
+    }
+
     /// What the product is safe in, said in `sentence` to be what is safe ("The Dishwasher is
     /// safe for this …" of a product "Dishwasher safe"), if it is.
     pub fn safe_turned_round(&self, sentence: &str) -> Option<String> {
@@ -982,6 +1015,25 @@ mod tests {
             tee.instruction_as_property("The Organic Cotton Tee machine washes at 40°C, inside out.").map(|(_, from)| from).as_deref(),
             Some("Machine wash at 40 °C, inside out")
         );
+    }
+
+    #[test]
+    fn a_discount_is_on_the_whole_product() {
+        let cat = catalog("tests/fixtures/shopify-bundles.csv");
+        let barista = cat.products.iter().find(|p| p.title.starts_with("Barista Bundle")).unwrap();
+        let bundle = Vocabulary::for_product(barista, &cat.products, "Hearth & Hollow Live", "Mia");
+        assert_eq!(bundle.discount_on_a_part("The Barista Bundle has an 18% discount on its hand burr grinder.").as_deref(), Some("hand burr grinder"));
+        assert_eq!(bundle.discount_on_a_part("Get 18% off the glass dripper right now!").as_deref(), Some("glass dripper"));
+        for right in [
+            "The Barista Bundle is 18% off its regular price today.",
+            "Save 18% on the Barista Bundle right now.",
+            "Get 18% off the bundle while the timer runs.",
+            "It's $129.00 today, a discount on the usual $158.00.",
+            "Take the lid off the kettle and pour.",
+            "That's 18% off, just for the next 5 minutes.",
+        ] {
+            assert_eq!(bundle.discount_on_a_part(right), None, "{right}");
+        }
     }
 
     #[test]

@@ -447,10 +447,35 @@ pub(crate) fn agree_in_sentence(s: &str) -> String {
         let mended = agree(&lower);
         if mended == lower { clause.to_string() } else if lower == clause { mended } else { capitalize(&mended) }
     };
-    match s.split_once(": ") {
+    let mended = match s.split_once(": ") {
         Some((head, tail)) => format!("{}: {}", mend(head), mend(tail)),
         None => mend(s),
+    };
+    an_before_a_vowel_number(&mended)
+}
+
+/// "a 18% discount" → "an 18% discount": a number said with a vowel first ("eight…",
+/// "eleven", "eighteen") takes "an". ("a 1,100-piece set" is left: "one thousand …".)
+pub(crate) fn an_before_a_vowel_number(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut rest = s;
+    while let Some(at) = rest.find(|c: char| c.is_ascii_digit()) {
+        let (before, from) = rest.split_at(at);
+        let digits: String = from.chars().take_while(|c| c.is_ascii_digit() || *c == ',').filter(char::is_ascii_digit).collect();
+        let vowel = digits.starts_with('8') || digits == "11" || digits == "18";
+        // " a " mid-sentence, "A " opening it.
+        if vowel && (before.ends_with(" a ") || before == "A ") {
+            out.push_str(&before[..before.len() - 1]);
+            out.push_str("n ");
+        } else {
+            out.push_str(before);
+        }
+        let len = from.find(|c: char| !(c.is_ascii_digit() || c == ',')).unwrap_or(from.len());
+        out.push_str(&from[..len]);
+        rest = &from[len..];
     }
+    out.push_str(rest);
+    out
 }
 
 /// Adds an article where a noun phrase needs one: indefinite ("a leak-proof lid") or definite
@@ -571,6 +596,15 @@ pub(crate) fn capitalize(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_before_a_number_said_with_a_vowel() {
+        use super::an_before_a_vowel_number as an;
+        assert_eq!(an("It has a 18% discount today."), "It has an 18% discount today.");
+        assert_eq!(an("A 8-piece set, a 11-inch pan and a 80 ml bottle."), "An 8-piece set, an 11-inch pan and an 80 ml bottle.");
+        assert_eq!(an("a 10% discount, a 1,100-piece set, a 5 minute deal and 18 colours."), "a 10% discount, a 1,100-piece set, a 5 minute deal and 18 colours.");
+        assert_eq!(an("It's a 8,000 mAh battery."), "It's an 8,000 mAh battery.");
+    }
+
     use super::*;
 
     fn form(s: &str) -> Form {

@@ -651,6 +651,12 @@ fn scarcity_of_the_product(lower: &str) -> bool {
         && ((runs_out && !DEAL.iter().any(|w| lower.contains(w))) || lasts.is_some_and(|at| !DEAL.iter().any(|w| lower[..at].contains(w))))
 }
 
+/// "… it will be available again within 5 minutes", "back in stock soon": the catalog says
+/// nothing of restocks, and a promise of one is made up.
+fn promises_a_restock(lower: &str) -> bool {
+    ["available again", "back in stock", "in stock again", "restock", "re-stock"].iter().any(|p| lower.contains(p))
+}
+
 impl LlmWriter {
     pub fn new(llm: Llm, show_title: &str, persona: &Persona, catalog: Arc<Catalog>, offer_minutes: u32, seed: u64) -> LlmWriter {
         let probe = match Probe::load(llm.path()) {
@@ -942,7 +948,9 @@ impl LlmWriter {
                         // Once every phrasing has had its turn, the ask is said again as a reminder.
                         reminder: (visit * n + i >= 5).then(|| (ask.clone(), &["So if you're interested,", "Like I said,", "Remember,"][..])),
                         instruction: ask,
-                        anchors: ["tap", "card", "order", "cart", "grab", "click", "link"].iter().map(|s| s.to_string()).chain(name_words.clone()).collect(),
+                        // An ask's words, not the product's name: "Remember, the Barista Bundle
+                        // includes …" is a point said again, no ask.
+                        anchors: ["tap", "card", "order", "cart", "grab", "click", "link", "buy", "shop", "add", "pick", "snag", "checkout", "miss", "get", "yours"].iter().map(|s| s.to_string()).collect(),
                         must_price: None,
                         spare: None,
                         cues: vec![Cue::Wave],
@@ -1365,6 +1373,10 @@ impl LlmWriter {
             // an earlier wording with "This price runs out, not the product.").
             return Err(Refusal::new(text, "false urgency about the product itself".into()));
         }
+        if promises_a_restock(&lower) {
+            self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+            return Err(Refusal::new(text, "the show knows nothing of stock coming back".into()));
+        }
         if host_in_the_third_person(&text, &self.persona.name, req.product) {
             self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
             // Worded so that an echo of it is a good line.
@@ -1415,6 +1427,11 @@ impl LlmWriter {
             if let Some(thing) = self.vocabulary.as_ref().and_then(|(_, v)| v.called_another_thing(&text)) {
                 self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
                 return Err(Refusal::new(text, format!("the product is not a {thing}: say what the text says of the {thing}")));
+            }
+            // "… has an 18% discount on its hand burr grinder": the live price is the whole's.
+            if let Some(part) = self.vocabulary.as_ref().and_then(|(_, v)| v.discount_on_a_part(&text)) {
+                self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
+                return Err(Refusal::new(text, format!("the discount is on the whole product, not on the {part}")));
             }
             // "The Vegetable-Tanned Leather Belt is made of solid brass": its buckle is.
             if let Some((material, part)) = self.vocabulary.as_ref().and_then(|(_, v)| v.material_of_a_part(&text)) {
@@ -1803,6 +1820,9 @@ mod tests {
         assert!(!scarcity_of_the_product("this price only lasts 5 minutes."));
         assert!(scarcity_of_the_product("the cast iron skillet duo costs $89.00 and lasts for 5 minutes."));
         // A 30-minute run of bundles spoke this one.
+        assert!(promises_a_restock("the barista bundle will be available again within 5 minutes."));
+        assert!(promises_a_restock("it's back in stock!"));
+        assert!(!promises_a_restock("it's available in two finishes, and the price is back to $158.00 after the timer."));
         assert!(scarcity_of_the_product("the meal prep container set is only on for the next 5 minutes."));
         assert!(!scarcity_of_the_product("this price is only on for the next 5 minutes."));
         assert!(!scarcity_of_the_product("this deal lasts for 5 minutes."));
