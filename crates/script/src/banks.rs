@@ -189,7 +189,8 @@ pub const CTA: &[&str] = &[
     "If you'd like the {name}, just tap the product card below.",
     "To order the {name}, just hit the cart button below.",
     "Add the {name} to your cart before the deal ends.",
-    "Add it to your cart now, and we'll ship it to you.",
+    // Not "… and we'll ship it to you": a promise the catalog does not make.
+    "Add it to your cart now, and check out whenever you're ready.",
     "To get yours, tap the product card and add it to your cart.",
     "Let me know in the chat if you have any questions about the {name}.",
     "If you have any questions, drop them in the chat and I'll answer.",

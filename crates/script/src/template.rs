@@ -596,7 +596,7 @@ mod tests {
         assert!(!stutters("So ", "Stay with me, the {next} is next."));
         assert!(stutters("So ", "This live deal ends in {minutes} minutes, so keep an eye on the timer."));
         assert!(!stutters("Now, ", "This live deal ends in {minutes} minutes, so keep an eye on the timer."));
-        assert!(stutters("Now, ", "Add it to your cart now, and we'll ship it to you."));
+        assert!(stutters("Now, ", "Add it to your cart now, and check out whenever you're ready."));
         assert!(!stutters("And ", "To get yours, tap the product card and add it to your cart."));
     }
 }
