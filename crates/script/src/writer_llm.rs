@@ -1643,6 +1643,25 @@ mod tests {
         assert!(verdict.as_ref().err().is_none_or(|r| !r.why.contains("asked to")), "{:?}", verdict.err().map(|r| r.why));
     }
 
+    /// A call to action asks: a point said of the product is no answer to it, whatever name
+    /// it says. A discount is the whole product's.
+    #[test]
+    fn a_call_to_action_asks() {
+        let (cat, mut w) = default_writer_on("tests/fixtures/shopify-bundles.csv", "Home Cook Live", "Leo");
+        let barista = cat.products.iter().find(|p| p.title.starts_with("Barista Bundle")).unwrap();
+        let req = SegmentRequest { kind: SegmentKind::CallToAction, product: Some(barista), next_product: None, index: 4, block: 0, sentences: 1, offer_minutes: 5 };
+        let task = w.tasks(&req, 1).remove(0);
+        let off_task = |r: Result<Line, Refusal>| r.err().is_some_and(|r| r.why.contains("asked to"));
+        assert!(off_task(w.judge("Remember, the Barista Bundle includes a 1 L gooseneck kettle.", &task, &req)));
+        for ask in ["Tap the product card to order the Barista Bundle.", "Add the Barista Bundle to your cart today!", "Don't miss the Barista Bundle!", "Get yours now!"] {
+            assert!(!off_task(w.judge(ask, &task, &req)), "{ask}");
+        }
+        let req = SegmentRequest { kind: SegmentKind::Offer, ..req };
+        let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None, reminder: None };
+        let Err(r) = w.judge("The Barista Bundle has a 18% discount on its hand burr grinder.", &task, &req) else { panic!("a part's discount was accepted") };
+        assert_eq!(r.why, "the discount is on the whole product, not on the hand burr grinder");
+    }
+
     #[test]
     fn an_openers_next_word_is_not_capitalised() {
         assert_eq!(after_an_opener("Quick reminder:", "Quick reminder: The price ends in 5 minutes."), "Quick reminder: the price ends in 5 minutes.");
@@ -1819,10 +1838,10 @@ mod tests {
         assert!(scarcity_of_the_product("product only lasts 5 minutes due to its price and quality."));
         assert!(!scarcity_of_the_product("this price only lasts 5 minutes."));
         assert!(scarcity_of_the_product("the cast iron skillet duo costs $89.00 and lasts for 5 minutes."));
-        // A 30-minute run of bundles spoke this one.
         assert!(promises_a_restock("the barista bundle will be available again within 5 minutes."));
         assert!(promises_a_restock("it's back in stock!"));
         assert!(!promises_a_restock("it's available in two finishes, and the price is back to $158.00 after the timer."));
+        // A 30-minute run of bundles spoke this one.
         assert!(scarcity_of_the_product("the meal prep container set is only on for the next 5 minutes."));
         assert!(!scarcity_of_the_product("this price is only on for the next 5 minutes."));
         assert!(!scarcity_of_the_product("this deal lasts for 5 minutes."));
