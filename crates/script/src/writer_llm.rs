@@ -1361,7 +1361,14 @@ impl LlmWriter {
         // A word and an anchor meet where one begins the other, or both begin alike for five
         // letters ("weighs" says the point's "Weight").
         let alike = |w: &str, a: &str| w.starts_with(a) || a.starts_with(w) || (w.len() >= 5 && a.len() >= 5 && w.as_bytes()[..5] == a.as_bytes()[..5]);
-        let anchored = |a: &String| if a.chars().all(|c| c.is_ascii_digit()) { numbers.contains(a) } else { words.iter().any(|w| alike(w, a)) };
+        // Short anchors ("get", "buy", "add") are whole words of the sentence: content words
+        // have four letters or more.
+        let short: Vec<String> = crate::grounding::words(&text).filter(|w| w.chars().count() < 4).map(str::to_lowercase).collect();
+        let anchored = |a: &String| match a {
+            a if a.chars().all(|c| c.is_ascii_digit()) => numbers.contains(a),
+            a if a.chars().count() < 4 => short.contains(a) || words.iter().any(|w| w.starts_with(a.as_str())),
+            a => words.iter().any(|w| alike(w, a)),
+        };
         if !task.anchors.is_empty() && !task.anchors.iter().any(anchored) {
             self.counters.rejected_form.fetch_add(1, Ordering::Relaxed);
             return Err(Refusal::new(text, "it does not say what it was asked to".into()));
@@ -1653,7 +1660,13 @@ mod tests {
         let task = w.tasks(&req, 1).remove(0);
         let off_task = |r: Result<Line, Refusal>| r.err().is_some_and(|r| r.why.contains("asked to"));
         assert!(off_task(w.judge("Remember, the Barista Bundle includes a 1 L gooseneck kettle.", &task, &req)));
-        for ask in ["Tap the product card to order the Barista Bundle.", "Add the Barista Bundle to your cart today!", "Don't miss the Barista Bundle!", "Get yours now!"] {
+        for ask in [
+            "Tap the product card to order the Barista Bundle.",
+            "Add the Barista Bundle to your cart today!",
+            "Don't miss the Barista Bundle!",
+            "Get yours now!",
+            "Join the baristas and get your hands on the Barista Bundle today!",
+        ] {
             assert!(!off_task(w.judge(ask, &task, &req)), "{ask}");
         }
         let req = SegmentRequest { kind: SegmentKind::Offer, ..req };
