@@ -113,6 +113,9 @@ fn reason_kind(r: &str) -> String {
         ("I say what I like", "viewers told what they like"),
         ("name it once", "product named twice"),
         ("the product is not a", "called another thing"),
+        ("is on the whole product", "discount on a part"),
+        ("stock coming back", "restock promised"),
+        ("safe, not the", "safe turned round"),
         ("names the", "wrong product name"),
         ("is not the name of the product", "invented product name"),
         ("too long", "too long"),
@@ -435,5 +438,8 @@ mod tests {
         assert_eq!(reason_kind("I am the host, so I say \"I\""), "host in the third person");
         assert_eq!(reason_kind("words the catalog does not support: glad, hear"), "unsupported words");
         assert_eq!(reason_kind("no subject: not a whole sentence"), "no subject");
+        assert_eq!(reason_kind("the discount is on the whole product, not on the hand burr grinder"), "discount on a part");
+        assert_eq!(reason_kind("the show knows nothing of stock coming back"), "restock promised");
+        assert_eq!(reason_kind("the product is dishwasher safe, not the dishwasher"), "safe turned round");
     }
 }

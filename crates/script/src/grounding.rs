@@ -437,6 +437,8 @@ impl Vocabulary {
             "today", "now", "tonight", "right", "only", "just", "until", "while", "during", "when", "if", "at", "for", "with", "and", "or", "so", "that", "which",
             "you", "is", "are", "will", "in",
         ];
+        // What a product is, whatever its name: "a discount on this set".
+        const THE_WHOLE: &[&str] = &["set", "bundle", "kit", "pack", "item", "product", "one", "piece", "pair", "collection", "duo", "trio"];
         let lower = sentence.to_lowercase().replace(['’', '‘'], "'");
         lower.split(CLAUSE_ENDS).find_map(|clause| {
             let ws: Vec<&str> = words(clause).collect();
@@ -454,7 +456,7 @@ impl Vocabulary {
                 let phrase: Vec<&str> = ws[after + 1..].iter().copied().take_while(|w| !PHRASE_ENDS.contains(w)).collect();
                 let head = *phrase.last()?;
                 let named = |w: &str| stems(w).iter().any(|s| self.what_it_is.contains(s));
-                let part = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic) && !is_talk(head) && (["its", "their"].contains(&owner) || !named(head));
+                let part = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic) && !is_talk(head) && !THE_WHOLE.contains(&head) && (["its", "their"].contains(&owner) || !named(head));
                 part.then(|| phrase.join(" "))
             })
         })
@@ -1030,6 +1032,7 @@ mod tests {
             "Get 18% off the bundle while the timer runs.",
             "It's $129.00 today, a discount on the usual $158.00.",
             "Take the lid off the kettle and pour.",
+            "You get an 18% discount on this set today.",
             "That's 18% off, just for the next 5 minutes.",
         ] {
             assert_eq!(bundle.discount_on_a_part(right), None, "{right}");
