@@ -455,14 +455,16 @@ pub(crate) fn agree_in_sentence(s: &str) -> String {
 }
 
 /// "a 18% discount" → "an 18% discount": a number said with a vowel first ("eight…",
-/// "eleven", "eighteen") takes "an". ("a 1,100-piece set" is left: "one thousand …".)
+/// "eleven", "eighteen", "eighteen thousand") takes "an". ("a 1,100-piece set" is left: "one
+/// thousand …".)
 pub(crate) fn an_before_a_vowel_number(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 4);
     let mut rest = s;
     while let Some(at) = rest.find(|c: char| c.is_ascii_digit()) {
         let (before, from) = rest.split_at(at);
         let digits: String = from.chars().take_while(|c| c.is_ascii_digit() || *c == ',').filter(char::is_ascii_digit).collect();
-        let vowel = digits.starts_with('8') || digits == "11" || digits == "18";
+        // "eleven", "eighteen", "eleven thousand": a group of two digits leads.
+        let vowel = digits.starts_with('8') || ((digits.starts_with("11") || digits.starts_with("18")) && digits.len() % 3 == 2);
         // " a " mid-sentence, "A " opening it.
         if vowel && (before.ends_with(" a ") || before == "A ") {
             out.push_str(&before[..before.len() - 1]);
@@ -603,6 +605,7 @@ mod tests {
         assert_eq!(an("A 8-piece set, a 11-inch pan and a 80 ml bottle."), "An 8-piece set, an 11-inch pan and an 80 ml bottle.");
         assert_eq!(an("a 10% discount, a 1,100-piece set, a 5 minute deal and 18 colours."), "a 10% discount, a 1,100-piece set, a 5 minute deal and 18 colours.");
         assert_eq!(an("It's a 8,000 mAh battery."), "It's an 8,000 mAh battery.");
+        assert_eq!(an("It has a 18,000 BTU burner and a 180 ml jar."), "It has an 18,000 BTU burner and a 180 ml jar.");
     }
 
     use super::*;
