@@ -423,8 +423,13 @@ impl Vocabulary {
             // The head is the last noun's: "a rich and lightweight lotion" is a lotion.
             let head = *ws.split(|w| ["and", "or"].contains(w)).filter(|part| !part.is_empty()).last()?.last()?;
             let named = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic);
-            (named && !is_talk(head) && !stems(head).iter().any(|s| self.what_it_is.contains(s))).then(|| head.to_string())
+            (named && !is_talk(head) && !self.calls_it(head)).then(|| head.to_string())
         })
+    }
+
+    /// Whether `word` is one of what the product is called (its title, type or tags).
+    fn calls_it(&self, word: &str) -> bool {
+        stems(word).iter().any(|s| self.what_it_is.contains(s))
     }
 
     /// The part a discount is said to be on: "The Barista Bundle has an 18% discount on its
@@ -455,8 +460,7 @@ impl Vocabulary {
                 }
                 let phrase: Vec<&str> = ws[after + 1..].iter().copied().take_while(|w| !PHRASE_ENDS.contains(w)).collect();
                 let head = *phrase.last()?;
-                let named = |w: &str| stems(w).iter().any(|s| self.what_it_is.contains(s));
-                let part = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic) && !is_talk(head) && !THE_WHOLE.contains(&head) && (["its", "their"].contains(&owner) || !named(head));
+                let part = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic) && !is_talk(head) && !THE_WHOLE.contains(&head) && (["its", "their"].contains(&owner) || !self.calls_it(head));
                 part.then(|| phrase.join(" "))
             })
         })

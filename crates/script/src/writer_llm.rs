@@ -229,10 +229,10 @@ impl LineRanker for Ear<'_> {
         turns.push((Role::User, ask.to_string()));
         let context = self.llm.chat_prompt(self.system, &turns);
         let mut scored: Vec<(usize, f32, bool)> = Vec::with_capacity(candidates.len());
+        let own = self.grammar.as_deref().and_then(GrammarCheck::own);
         for (i, c) in candidates.iter().enumerate() {
             // A filled template can read broken ("It makes a so easy to love gift"): it ranks
             // below every sound one.
-            let own = self.grammar.as_deref().and_then(GrammarCheck::own);
             let broken = own.is_some_and(|p| p.broken(self.llm, c).is_ok_and(|b| b >= grammar::FLOOR));
             match self.llm.score(&context, c) {
                 Ok(s) => scored.push((i, s, broken)),
