@@ -7,14 +7,10 @@
 //! catalog bullet, so no floor on it separates the two. What a model knows about
 //! well-formedness sits in its middle layers, close to linearly; a probe reads it there. It is
 //! trained per model, on this machine, from the model itself: the good lines are the spoken
-//! lines of our own test shows read over by hand and short lines a host says
-//! (`assets/fluency/good-lines.txt`), the bad ones the same lines broken the ways small models
-//! and pasted catalog points break them ([`corrupt`]) and lines our writers produced that were
-//! found broken on reading (`assets/fluency/broken-lines.txt`). Training reads ~3,600 lines
-//! through the model (a few minutes) and leaves a small JSON file beside the GGUF; `evercast
-//! models install` does it. `assets/fluency/held-out.tsv` (labelled lines in none of the
-//! training data) is what to measure a change to the training by (the `probe_lines` tool in
-//! `tests/fluency.rs`).
+//! lines of our own test shows (`assets/fluency/good-lines.txt`), the bad ones the same lines
+//! broken the ways small models and pasted catalog points break them ([`corrupt`]). Training
+//! reads ~2,800 lines through the model (a few minutes) and leaves a small JSON file beside
+//! the GGUF; `evercast models install` does it.
 
 use std::path::{Path, PathBuf};
 
@@ -35,15 +31,8 @@ pub const FLOOR: f32 = 0.7;
 /// 16 of the 0.5B's 24: measured best of the layers tried).
 pub const DEPTH: f32 = 0.68;
 
-/// The spoken lines of the test shows, one per line: the good half of the training set. Short
-/// sound lines ("Grab yours today!") are among them: without them every short line read as
-/// broken (the 1.5B's probe put "Tap the product card now!" at 0.97).
+/// The spoken lines of the test shows, one per line: the good half of the training set.
 pub const GOOD_LINES: &str = include_str!("../../../assets/fluency/good-lines.txt");
-
-/// Lines our writers produced that read as broken to a careful reader ("The Self-Watering
-/// Planter costs now $14.90.", "It's freezers and microwaves safe."), one per line: broken as
-/// models break lines, which [`corrupt`] only imitates.
-pub const BROKEN_LINES: &str = include_str!("../../../assets/fluency/broken-lines.txt");
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Probe {
@@ -146,8 +135,7 @@ impl Probe {
     }
 }
 
-/// The training set: each good line (0) and, where one applies, its corruption (1); then the
-/// broken lines (1).
+/// The training set: each good line (0) and, where one applies, its corruption (1).
 fn examples() -> Vec<(String, f32)> {
     let mut out = Vec::new();
     for (i, line) in GOOD_LINES.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
@@ -156,7 +144,6 @@ fn examples() -> Vec<(String, f32)> {
             out.push((bad, 1.0));
         }
     }
-    out.extend(BROKEN_LINES.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| (l.to_string(), 1.0)));
     out
 }
 
@@ -183,9 +170,7 @@ pub fn training_key() -> String {
 
 /// The writer's ear for broken lines: its own model's probe and, where the machine has room
 /// for it (`auto::grammar_reader`), a larger installed model's probe too. A line is as broken
-/// as the more doubtful of the two finds it. (Measured with the probes trained before the
-/// 2026-12-06 training data; see BENCHMARKS for the held-out set since.) On the 53
-/// hand-labelled lines the 0.5B's probe
+/// as the more doubtful of the two finds it. On the 53 hand-labelled lines the 0.5B's probe
 /// alone puts 9 of the 18 broken lines over the floor, the two together 11 (the 1.5B's adds
 /// "The Vitamin C Brightening Lotion costs now $24.00." and "Show the Gentle Foaming
 /// Cleanser."), at the cost of two of the 35 sound ones; over 30 minutes of the 0.5B's copy
@@ -346,24 +331,11 @@ const FUNCTION_WORDS: &[&str] = &["the", "a", "an", "to", "of", "and", "is", "it
 /// `line` broken the way generated or pasted copy breaks: a subject dropped (a catalog bullet
 /// after a lead-in), a verb that does not agree, "a so easy gift", a noun phrase left where a
 /// clause was, a function word dropped, a phrase said twice, a sentence cut after its article,
-/// two words swapped, a wrong verb form, a word doubled, an adverb between a verb and its
-/// object. `None` when no way applies.
+/// two words swapped, a wrong verb form, a word doubled. `None` when no way applies.
 pub fn corrupt(line: &str, seed: u64) -> Option<String> {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5851_f42d);
-    let ways: [fn(&str, &mut Rng) -> Option<String>; 12] = [
-        drop_subject,
-        disagree,
-        so_before_adjective,
-        leave_a_fragment,
-        drop_function_word,
-        say_twice,
-        cut_after_article,
-        swap_words,
-        wrong_verb_form,
-        double_word,
-        paste_a_bullet,
-        adverb_before_object,
-    ];
+    let ways: [fn(&str, &mut Rng) -> Option<String>; 11] =
+        [drop_subject, disagree, so_before_adjective, leave_a_fragment, drop_function_word, say_twice, cut_after_article, swap_words, wrong_verb_form, double_word, paste_a_bullet];
     let mut order: Vec<usize> = (0..ways.len()).collect();
     for i in (1..order.len()).rev() {
         order.swap(i, rng.below(i + 1));
@@ -494,23 +466,6 @@ fn double_word(line: &str, rng: &mut Rng) -> Option<String> {
     Some(out.join(" "))
 }
 
-/// "It costs now $24.00.", "It has also a lid." — an adverb between a verb and its object, as
-/// a small model writes it.
-fn adverb_before_object(line: &str, rng: &mut Rng) -> Option<String> {
-    let adverb = ["now", "also"][rng.below(2)];
-    for verb in [" costs ", " has ", " includes ", " offers ", " features ", " comes with "] {
-        if let Some(at) = line.find(verb) {
-            let after = at + verb.len();
-            let next = bare(line[after..].split(' ').next().unwrap_or(""));
-            if ["now", "also", "just", "only", "been", "to"].contains(&next.as_str()) || next.is_empty() {
-                return None;
-            }
-            return Some(format!("{}{adverb} {}", &line[..after], &line[after..]));
-        }
-    }
-    None
-}
-
 /// "Here's what I love: can be used morning and evening." — a catalog point with no subject
 /// after a lead-in (what the templates said before points were given shapes).
 fn paste_a_bullet(line: &str, rng: &mut Rng) -> Option<String> {
@@ -564,9 +519,6 @@ mod tests {
         assert_eq!(drop_subject("Here's why: it cools skin after sun.", &mut Rng(1)).unwrap(), "Here's why: cools skin after sun.");
         assert_eq!(so_before_adjective("It makes a lovely gift, too.", &mut Rng(1)).unwrap(), "It makes a so lovely gift, too.");
         assert_eq!(leave_a_fragment("Plus, it has a leak-proof lid and carry loop.", &mut Rng(1)).unwrap(), "Plus, leak-proof lid and carry loop.");
-        let misplaced = adverb_before_object("The lotion costs $24.00 today.", &mut Rng(1)).unwrap();
-        assert!(["The lotion costs now $24.00 today.", "The lotion costs also $24.00 today."].contains(&misplaced.as_str()), "{misplaced}");
-        assert_eq!(adverb_before_object("It has just arrived.", &mut Rng(1)), None);
     }
 
     #[test]

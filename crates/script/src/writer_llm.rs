@@ -1967,11 +1967,8 @@ mod tests {
     }
 
     /// The writer's last check: a sentence every rule lets through but that reads broken is
-    /// not said. The 0.5B's own probe refuses a phrase said twice; "offers now a price" (an
-    /// adverb between verb and object, as small models write) it lets through, and the 1.5B's
-    /// probe, reading the writer's lines too, refuses it. Sound lines pass both. (Before the
-    /// probes' 2026-12-06 training data the example was "costs now $24.00", which the 1.5B's
-    /// probe now puts just under the floor, 0.68.)
+    /// not said. The 0.5B's own probe refuses a phrase said twice; "costs now" it lets through,
+    /// and the 1.5B's probe, reading the writer's lines too, refuses it. Sound lines pass both.
     #[test]
     fn a_sentence_the_grammar_probes_call_broken_is_not_said() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -1985,7 +1982,7 @@ mod tests {
         let task = Task { instruction: String::new(), anchors: Vec::new(), must_price: None, cues: Vec::new(), spare: None, reminder: None };
         let sound = ["The Vitamin C Brightening Lotion is now $24.00.", "It brightens uneven skin tone with vitamin C and niacinamide."];
         let said_twice = "Keep an eye on the timer to keep an eye on the price ending in 5 minutes.";
-        let offers_now = "The Vitamin C Brightening Lotion offers now a price of $24.00.";
+        let costs_now = "The Vitamin C Brightening Lotion costs now $24.00.";
         let broken = |r: Result<Line, Refusal>| match r {
             Err(r) if r.why.starts_with("reads as broken") => Ok(r.why),
             Err(r) => Err(format!("refused otherwise: {}", r.why)),
@@ -1998,23 +1995,23 @@ mod tests {
             assert!(own.judge(s, &task, &req).is_ok(), "{s}");
         }
         broken(own.judge(said_twice, &task, &req)).unwrap_or_else(|e| panic!("{said_twice}: {e}"));
-        assert!(own.judge(offers_now, &task, &req).is_ok(), "the 0.5B's own probe lets {offers_now:?} through");
+        assert!(own.judge(costs_now, &task, &req).is_ok(), "the 0.5B's own probe lets {costs_now:?} through");
 
         let reader = GrammarCheck::load_reader(&path("qwen2.5-1.5b"), 2).unwrap().expect("`evercast models install` trains the 1.5B's probe");
         let mut both = writer().with_grammar_reader(reader);
         for s in sound {
             assert!(both.judge(s, &task, &req).is_ok(), "{s}");
         }
-        broken(both.judge(offers_now, &task, &req)).unwrap_or_else(|e| panic!("{offers_now}: {e}"));
+        broken(both.judge(costs_now, &task, &req)).unwrap_or_else(|e| panic!("{costs_now}: {e}"));
 
-        // The templates' ear: the writer's model, with its own probe alone, picks "offers now"
+        // The templates' ear: the writer's model, with its own probe alone, picks "costs now"
         // of two offers; with the reader, the sound one.
         let system = "You are Ava, the warm AI host of Glow Lab Live, a live shopping stream.\n\nProduct on screen: Vitamin C Brightening Lotion.";
-        let offers = [offers_now.to_string(), "Today the Vitamin C Brightening Lotion is yours at $24.00.".to_string()];
+        let offers = [costs_now.to_string(), "Today the Vitamin C Brightening Lotion is yours at $24.00.".to_string()];
         let mut ear = Ear { llm: &mut own.llm, system, shots: &[], budget: usize::MAX, grammar: own.grammar.as_mut() };
-        assert_eq!(ear.pick(SegmentKind::Offer, &offers), 0, "the 0.5B prefers {offers_now:?}");
+        assert_eq!(ear.pick(SegmentKind::Offer, &offers), 0, "the 0.5B prefers {costs_now:?}");
         let mut ear = Ear { llm: &mut both.llm, system, shots: &[], budget: usize::MAX, grammar: both.grammar.as_mut() };
-        assert_eq!(ear.pick(SegmentKind::Offer, &offers), 1, "the reader hears {offers_now:?} as broken");
+        assert_eq!(ear.pick(SegmentKind::Offer, &offers), 1, "the reader hears {costs_now:?} as broken");
 
         // A reader that fails mid-show (here a probe of a layer its model does not have) is
         // let go at its first failure; the writer's own probe reads on and the line is judged.
@@ -2023,7 +2020,7 @@ mod tests {
         bad.layer = 10_000;
         let mut failing = writer().with_grammar_reader((bad, Llm::load(&small, crate::llm::DeviceChoice::Cpu).unwrap()));
         assert!(failing.grammar.as_ref().is_some_and(GrammarCheck::has_reader));
-        assert!(failing.judge(offers_now, &task, &req).is_ok(), "the own probe's verdict stands");
+        assert!(failing.judge(costs_now, &task, &req).is_ok(), "the own probe's verdict stands");
         assert!(failing.grammar.as_ref().is_some_and(|g| !g.has_reader() && g.own().is_some()), "the failed reader is let go, the own probe kept");
         broken(failing.judge(said_twice, &task, &req)).unwrap_or_else(|e| panic!("{said_twice}: {e}"));
     }

@@ -46,10 +46,6 @@ const PROBE_PAIRS: &[(&str, &str)] = &[
     ("Let me point out that can be used morning and evening.", "Let me point out that it can be used morning and evening."),
     ("It makes a so easy to love gift, too.", "It's easy to love, and it makes a great gift."),
     ("In everyday use, leak-proof lid & carry loop.", "Plus, it has a leak-proof lid and carry loop."),
-    // A short ask is sound: the probes once read every short line as broken (the 1.5B's put
-    // "Tap the product card now!" at 0.97), having been trained on no sound line under six words.
-    ("Tap the product card now the.", "Tap the product card now!"),
-    ("Grab yours today the price.", "Grab yours today!"),
 ];
 
 /// The grammar probes of the Qwen writers (trained by `evercast models install`) call the
@@ -96,9 +92,8 @@ fn score_lines() {
 
 /// For judging the grammar probe: scores each `label<TAB>line` of the file `PROBE_LINES`
 /// ("good"/"bad") with the probe of `PROBE_MODEL` (a GGUF; the largest installed model if
-/// unset), most broken first, and counts each label on either side of the floor. The held-out
-/// set to measure a change to the probes' training by is `assets/fluency/held-out.tsv`:
-/// `PROBE_LINES=$PWD/assets/fluency/held-out.tsv cargo test --release -p script --test fluency probe_lines -- --ignored --nocapture`
+/// unset), most broken first, and counts each label on either side of the floor.
+/// `PROBE_LINES=labelled.tsv cargo test --release -p script --test fluency probe_lines -- --ignored --nocapture`
 #[test]
 #[ignore = "a tuning tool, not a check"]
 fn probe_lines() {
