@@ -210,6 +210,10 @@ struct Ear<'a> {
 /// best is said anyway (each read is a prefill of the larger model).
 const READER_TRIES: usize = 3;
 
+/// Verbs a call to action opens with ("Tap the card …", "Grab yours now!"): a call to action's
+/// anchors, and what lets a short line through as an ask.
+const ASK_VERBS: &[&str] = &["tap", "grab", "order", "add", "get", "buy", "shop", "snag", "click", "pick"];
+
 impl LineRanker for Ear<'_> {
     fn pick(&mut self, kind: SegmentKind, candidates: &[String]) -> usize {
         if self.budget == 0 {
@@ -950,7 +954,7 @@ impl LlmWriter {
                         instruction: ask,
                         // An ask's words, not the product's name: "Remember, the Barista Bundle
                         // includes …" is a point said again, no ask.
-                        anchors: ["tap", "card", "order", "cart", "grab", "click", "link", "buy", "shop", "add", "pick", "snag", "checkout", "miss", "get", "yours"].iter().map(|s| s.to_string()).collect(),
+                        anchors: ASK_VERBS.iter().chain(&["card", "cart", "link", "checkout", "miss", "yours"]).map(|s| s.to_string()).collect(),
                         must_price: None,
                         spare: None,
                         cues: vec![Cue::Wave],
@@ -1054,7 +1058,7 @@ impl LlmWriter {
         let of_it = matches!(opens.as_deref(), Some("it's" | "it" | "it’s"));
         // A short ask is what a host says to close a pitch ("Grab yours now!", "Order it
         // today!"); whether it was the ask the task wanted is the task check's to say.
-        let asks = matches!(opens.as_deref(), Some("tap" | "grab" | "order" | "add" | "get" | "buy" | "shop" | "snag" | "click" | "pick"));
+        let asks = opens.as_deref().is_some_and(|w| ASK_VERBS.contains(&w));
         if words < 5 && !((of_it || asks) && words >= 3) {
             return Err("too short to say".into());
         }
