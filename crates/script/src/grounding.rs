@@ -197,6 +197,12 @@ pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'')).map(|w| w.trim_matches('\'')).filter(|w| !w.is_empty())
 }
 
+/// Whether a phrase's last word names a thing (a word, not a number or a symbol, and not
+/// talk): what `called_another_thing` and `discount_on_a_part` look at.
+fn names_a_thing(head: &str) -> bool {
+    head.chars().count() >= 3 && head.chars().all(char::is_alphabetic) && !is_talk(head)
+}
+
 /// Whether a word is everyday selling talk (states nothing about a product).
 pub fn is_talk(word: &str) -> bool {
     static TALK_STEMS: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
@@ -422,8 +428,7 @@ impl Vocabulary {
             let ws: Vec<&str> = words(phrase).take_while(|w| !PHRASE_ENDS.contains(w)).collect();
             // The head is the last noun's: "a rich and lightweight lotion" is a lotion.
             let head = *ws.split(|w| ["and", "or"].contains(w)).filter(|part| !part.is_empty()).last()?.last()?;
-            let named = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic);
-            (named && !is_talk(head) && !self.calls_it(head)).then(|| head.to_string())
+            (names_a_thing(head) && !self.calls_it(head)).then(|| head.to_string())
         })
     }
 
@@ -460,7 +465,7 @@ impl Vocabulary {
                 }
                 let phrase: Vec<&str> = ws[after + 1..].iter().copied().take_while(|w| !PHRASE_ENDS.contains(w)).collect();
                 let head = *phrase.last()?;
-                let part = head.chars().count() >= 3 && head.chars().all(char::is_alphabetic) && !is_talk(head) && !THE_WHOLE.contains(&head) && (["its", "their"].contains(&owner) || !self.calls_it(head));
+                let part = names_a_thing(head) && !THE_WHOLE.contains(&head) && (["its", "their"].contains(&owner) || !self.calls_it(head));
                 part.then(|| phrase.join(" "))
             })
         })
