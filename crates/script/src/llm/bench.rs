@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use super::cpu::huge::{Bytes, on_huge_pages};
 use super::error::LlmError;
 use super::sampling::Sampling;
 use super::{DeviceChoice, Llm};
@@ -176,29 +177,33 @@ pub fn weight_bytes_per_token(gguf: &Path) -> Result<u64, LlmError> {
 }
 
 /// A buffer well past any cache, read to measure the machine's memory bandwidth: made once, so
-/// a benchmark measuring after every round does not allocate and fill 512 MiB each time.
-pub struct StreamProbe(Vec<u64>);
+/// a benchmark measuring after every round does not allocate and fill 512 MiB each time. It lies
+/// on 2 MiB pages where the weights do (`cpu::huge`), so the figure is the ceiling of this
+/// runtime's decode, not of a reader on 4 KiB pages.
+pub struct StreamProbe(Bytes);
 
 impl StreamProbe {
     const BYTES: usize = 512 << 20;
 
     pub fn new() -> StreamProbe {
-        StreamProbe((0..Self::BYTES / 8).map(|i| i as u64).collect())
+        StreamProbe(on_huge_pages((0..Self::BYTES).map(|i| (i * 31) as u8).collect()))
     }
 
     /// The bandwidth of a stream of reads on `threads` threads, in GB/s: the ceiling of a decode
     /// that reads every weight once per token. Reads the buffer twice, keeps the faster pass.
     pub fn gb_s(&self, threads: usize) -> f64 {
-        let per = self.0.len().div_ceil(threads.max(1));
+        // SAFETY: any 8 bytes are a valid u64; the unaligned ends (if any) are left out.
+        let (_, words, _) = unsafe { self.0.align_to::<u64>() };
+        let per = words.len().div_ceil(threads.max(1));
         let mut best = 0f64;
         for _ in 0..2 {
             let t = Instant::now();
             let sum = std::thread::scope(|sc| {
-                let parts: Vec<_> = self.0.chunks(per).map(|c| sc.spawn(move || c.iter().fold(0u64, |a, &x| a.wrapping_add(x ^ (x >> 3))))).collect();
+                let parts: Vec<_> = words.chunks(per).map(|c| sc.spawn(move || c.iter().fold(0u64, |a, &x| a.wrapping_add(x ^ (x >> 3))))).collect();
                 parts.into_iter().map(|h| h.join().unwrap_or(0)).fold(0u64, u64::wrapping_add)
             });
             std::hint::black_box(sum);
-            best = best.max(Self::BYTES as f64 / t.elapsed().as_secs_f64() / 1e9);
+            best = best.max((words.len() * 8) as f64 / t.elapsed().as_secs_f64() / 1e9);
         }
         best
     }

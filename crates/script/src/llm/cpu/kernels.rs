@@ -1291,7 +1291,8 @@ mod speed {
     use super::*;
 
     /// Kernel throughput, for tuning: `cargo test --release -p script kernel_speed -- --ignored --nocapture`
-    /// (`KERNEL_SPEED_ONLY=Q6K` for one format; the 65536-row matrices do not fit the caches).
+    /// (`KERNEL_SPEED_ONLY=Q6K` for one format; the 65536-row matrices do not fit the caches;
+    /// the matrices are on 2 MiB pages unless `EVERCAST_HUGE_PAGES=0`).
     #[test]
     #[ignore = "timing"]
     fn kernel_speed() {
@@ -1316,6 +1317,8 @@ mod speed {
             if isa.packs() {
                 w.pack8();
             }
+            // As a loaded model's are (`EVERCAST_HUGE_PAGES=0` to compare with 4 KiB pages).
+            super::super::huge::gather(&mut [&mut w.data]);
             for n in [1usize, 4, 64] {
                 let x: Vec<f32> = (0..n * cols).map(|i| ((i * 7) % 13) as f32 - 6.0).collect();
                 let mut a = QActs::default();

@@ -12,6 +12,7 @@
 
 use half::f16;
 
+use super::huge::Bytes;
 use super::kernels::{Isa, quantize_block};
 
 /// Weight formats with a kernel of their own. Other GGUF types are converted to `Q8_0` at load.
@@ -76,7 +77,7 @@ pub(crate) struct QMatrix {
     pub cols: usize,
     pub row_bytes: usize,
     pub layout: Layout,
-    pub data: Vec<u8>,
+    pub data: Bytes,
 }
 
 impl QMatrix {
@@ -85,7 +86,7 @@ impl QMatrix {
             return None;
         }
         let row_bytes = cols / ty.block_elems() * ty.block_bytes();
-        (data.len() == rows * row_bytes).then_some(QMatrix { ty, rows, cols, row_bytes, layout: Layout::Rows, data })
+        (data.len() == rows * row_bytes).then_some(QMatrix { ty, rows, cols, row_bytes, layout: Layout::Rows, data: data.into() })
     }
 
     /// Quantises f32 rows to `Q8_0` (for weight types without a kernel of their own).
@@ -216,7 +217,7 @@ impl QMatrix {
             }
         }
         debug_assert_eq!(out.len(), self.rows / 8 * nb * Self::packed_block_bytes(ty));
-        self.data = out;
+        self.data = out.into();
         self.layout = Layout::Packed8;
         true
     }
