@@ -6,7 +6,9 @@
 //! two-thread streaming read ran at ~46 GB/s on 4 KiB pages and ~65 GB/s on 2 MiB ones. Linux
 //! backs anonymous memory with 2 MiB pages where `madvise(MADV_HUGEPAGE)` asks for them (the
 //! kernel's default `transparent_hugepage` mode is `madvise`); elsewhere, or when the kernel
-//! has none to give, the matrices keep their own vectors and work the same.
+//! has none to give, the matrices keep their own vectors and work the same. The price is paid
+//! once, at load: fresh 2 MiB pages are zeroed by the kernel (on a VM, backed by the host on
+//! first touch), ~2 s more for the 1.5B on that VM.
 //!
 //! `EVERCAST_HUGE_PAGES=0` keeps the vectors (for comparisons).
 
