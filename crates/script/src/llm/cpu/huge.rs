@@ -112,7 +112,7 @@ impl Drop for Arena {
 /// Returns the bytes moved (0 where nothing was: turned off, no such memory on this system,
 /// nothing to move, or some already in an arena).
 pub(crate) fn gather(matrices: &mut [&mut Bytes]) -> usize {
-    if std::env::var("EVERCAST_HUGE_PAGES").is_ok_and(|v| v == "0") {
+    if turned_off() {
         return 0;
     }
     let starts: Vec<usize> = matrices
@@ -138,6 +138,11 @@ pub(crate) fn gather(matrices: &mut [&mut Bytes]) -> usize {
         **m = Bytes::Shared(Arc::clone(&arena), start..start + n);
     }
     total
+}
+
+/// `EVERCAST_HUGE_PAGES=0`: the weights keep their vectors.
+fn turned_off() -> bool {
+    std::env::var("EVERCAST_HUGE_PAGES").is_ok_and(|v| v == "0")
 }
 
 /// `v`'s bytes in an [`Arena`] of their own (a buffer read as weights are, to measure the
@@ -186,7 +191,7 @@ mod tests {
         let mut ms = [matrix(24_000, 1), matrix(8, 2), matrix(1_000, 3)];
         let before: Vec<Vec<u8>> = ms.iter().map(|m| m.data.to_vec()).collect();
         let moved = gather(&mut ms.iter_mut().map(|m| &mut m.data).collect::<Vec<_>>());
-        if std::env::var("EVERCAST_HUGE_PAGES").is_ok_and(|v| v == "0") || cfg!(not(target_os = "linux")) {
+        if turned_off() || cfg!(not(target_os = "linux")) {
             assert_eq!(moved, 0);
             return;
         }
