@@ -57,7 +57,8 @@ fn preview_files_agree_with_each_other_and_with_the_catalog() {
         }
         assert!(!spoken.contains('$'), "no symbols reach the voice: {spoken}");
     }
-    assert!(prices >= 2, "a minute of show states prices ({prices})");
+    // The offer states the price once (more where the writer's model restates it).
+    assert!(prices >= 1, "a minute of show states the price ({prices})");
 
     // Every line says who wrote it: a template by its bank and index, the persona, the LLM by
     // its model, or the room's filler bank; `script.md` shows the same.

@@ -169,10 +169,13 @@ impl TemplateWriter {
             }
             SegmentKind::Offer => {
                 if let Some(prod) = p {
-                    let bank: (&str, &[String]) = if prod.discount_percent().is_some() {
-                        ("discount", &b.discount)
-                    } else if prod.has_price_range() {
+                    // Variants at several prices are said as a starting price even when
+                    // discounted: no discount line can say one `{price}` of them, and an offer
+                    // that states no price is no offer (the demo's desk lamp had none).
+                    let bank: (&str, &[String]) = if prod.has_price_range() {
                         ("price_from", &b.price_from)
+                    } else if prod.discount_percent().is_some() {
+                        ("discount", &b.discount)
                     } else {
                         ("price", &b.price)
                     };
