@@ -546,7 +546,8 @@ pub fn short_name(title: &str) -> String {
 /// Lower-cases the first letter unless the first word looks like a name or acronym.
 fn decapitalize(s: &str) -> String {
     let first_word = s.split_whitespace().next().unwrap_or("");
-    let keep = first_word.chars().skip(1).any(|c| c.is_uppercase()) || first_word == "I" || first_word.chars().any(|c| c.is_ascii_digit());
+    // "I'm", "I'll": the pronoun keeps its capital after an opener ("Okay, I'm Mia").
+    let keep = first_word.chars().skip(1).any(|c| c.is_uppercase()) || first_word == "I" || first_word.starts_with("I'") || first_word.starts_with("I’") || first_word.chars().any(|c| c.is_ascii_digit());
     if keep {
         return s.to_string();
     }
