@@ -572,6 +572,7 @@ mod tests {
         assert_eq!(short_name("Linen Throw - Sand"), "Linen Throw");
         assert_eq!(decapitalize("Made of clay"), "made of clay");
         assert_eq!(decapitalize("USB-C charging"), "USB-C charging");
+        assert_eq!(decapitalize("I'm Mia, an AI host."), "I'm Mia, an AI host.");
     }
 
     #[test]

@@ -169,6 +169,22 @@ fn a_product_whose_variants_differ_in_price_gets_only_a_starting_price() {
     assert!(priced >= 60, "every offer states the starting price, {priced} did");
 }
 
+/// A discounted product with variants at several prices (the demo's desk lamp: 32.90 and
+/// 34.90, compare-at 45.90) is offered at its starting price: the discount lines say one
+/// price, and its offers had said none.
+#[test]
+fn a_discounted_product_at_several_prices_is_offered_from_its_starting_price() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo/catalog.csv");
+    let cat = catalog::load(&path, Currency::USD).unwrap();
+    let p = cat.products.iter().find(|p| p.has_price_range() && p.discount_percent().is_some()).expect("the demo's desk lamp");
+    let mut writer = TemplateWriter::new("Test Live", &persona(), 5);
+    for index in 0..20 {
+        let req = SegmentRequest { kind: SegmentKind::Offer, product: Some(p), next_product: None, index, block: index, sentences: 2, offer_minutes: 5 };
+        let lines = writer.compose(&req);
+        assert!(lines.iter().any(|l| l.facts().any(|f| *f == Fact::Price(p.price()))), "offer {index} of {} states no starting price: {:?}", p.id, lines.iter().map(|l| l.key()).collect::<Vec<_>>());
+    }
+}
+
 /// The host's praise never takes a point that says what the product is not: the skillet's "Not
 /// dishwasher safe – hand wash and dry immediately" was said as "Here's why I like it: it's not
 /// dishwasher safe – …". The pitch still says it.
