@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use script::llm::LlmWorker;
 use script::{Guard, TemplateWriter};
-use show::config::LipSync;
+use show::config::{LipSync, Persona};
 use show::pack::{EngineKind, VoiceEngine};
 use show::stages::{SameLanguage, Translator, Voice};
 use show::{Line, Locale, Pack, PackSet, RoomConfig, SAMPLE_RATE, SegmentKind, SourceError, Utterance};
@@ -259,15 +259,7 @@ impl LanguageKit {
         }
         let locale = room_locale(room, pack);
         let voice = self.voice(room, pack)?;
-        let native = match &pack.templates {
-            Some(bank) => TemplateWriter::native(Arc::new(bank.clone()), &self.title, &self.persona, self.seed).with_bank_id(&pack.id),
-            // English packs: the built-in banks, with the pack's own AI disclosure.
-            None => {
-                let mut bank = script::banks::english();
-                bank.disclosure = pack.disclosure.spoken.clone();
-                TemplateWriter::with_bank(Arc::new(bank), &self.title, &self.persona, self.seed).with_bank_id(&pack.id)
-            }
-        };
+        let native = native_writer(pack, &self.title, &self.persona, self.seed);
         let foreign = pack.locale.language() != source_locale().language();
         let fast = (foreign && pack.translator.engines.contains(&EngineKind::Llm)).then(|| self.fast_translator(pack));
         Ok(RoomLanguage { pack: pack.clone(), locale, translator: self.translator(pack), fast, guard: Guard::new(self.offer_minutes).with_market(pack).with_numbers_of(self.policies.iter().map(String::as_str)), voice, native })
@@ -341,6 +333,20 @@ impl Voice for AudioLipSync {
         let mut u = self.0.speak(line, locale)?;
         u.visemes = voice::visemes_from_audio(&u.samples, SAMPLE_RATE);
         Ok(u)
+    }
+}
+
+/// The writer of a room's own lines (its opening and AI disclosures) and of those no engine
+/// could translate: the pack's native templates, or for an English pack the built-in banks
+/// with the pack's own AI disclosure.
+pub fn native_writer(pack: &Pack, title: &str, persona: &Persona, seed: u64) -> TemplateWriter {
+    match &pack.templates {
+        Some(bank) => TemplateWriter::native(Arc::new(bank.clone()), title, persona, seed).with_bank_id(&pack.id),
+        None => {
+            let mut bank = script::banks::english();
+            bank.disclosure = pack.disclosure.spoken.clone();
+            TemplateWriter::with_bank(Arc::new(bank), title, persona, seed).with_bank_id(&pack.id)
+        }
     }
 }
 

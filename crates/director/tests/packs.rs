@@ -90,6 +90,39 @@ fn every_pack_speaks_ten_minutes_of_native_lines_with_every_slot_filled() {
     }
 }
 
+/// A room says its pack's own AI disclosure each time the show re-discloses (its opening, then
+/// every fourth product: five times an hour at the default three minutes a product): in every
+/// pack each is one of the pack's phrasings as written, never behind an opener, and none comes
+/// back before every other was said, so an hour of the default show repeats none.
+#[test]
+fn every_pack_discloses_the_ai_host_as_written_and_in_turn() {
+    let catalog = demo_catalog();
+    let products = catalog.products.clone();
+    let per_hour = 1 + (60.0 / show::config::RunOfShow::default().product_minutes / 4.0).ceil() as usize;
+    for pack in load_packs(&[]).unwrap().iter() {
+        let phrasings: Vec<String> = pack.disclosure.spoken.iter().map(|d| d.replace("{host}", "Mia").replace("{show}", "Sunny Nest Live")).collect();
+        assert!(phrasings.len() >= per_hour, "{}: {} phrasings of the AI disclosure, the default show says {per_hour} an hour", pack.id, phrasings.len());
+        let mut writer = director::language::native_writer(pack, "Sunny Nest Live", &persona(), 7);
+        let guard = Guard::new(5).with_market(pack);
+        let mut said: Vec<String> = Vec::new();
+        for i in 0..3 * phrasings.len() {
+            let req = SegmentRequest { kind: SegmentKind::Hook, product: products.get(i % products.len()), next_product: None, index: 4 * i as u64, block: 4 * i as u64, sentences: 1, offer_minutes: 5 };
+            if i == 0 {
+                let open = writer.tagged_line("show_open", &req).unwrap_or_else(|| panic!("{}: no opening", pack.id));
+                guard.check(&open, &catalog).unwrap_or_else(|r| panic!("{}: the opening refused: {r}", pack.id));
+            }
+            let line = writer.tagged_line("disclosure", &req).unwrap_or_else(|| panic!("{}: no disclosure", pack.id));
+            let shown = line.display(&pack.locale);
+            guard.check(&line, &catalog).unwrap_or_else(|r| panic!("{}: \"{shown}\" refused: {r}", pack.id));
+            assert!(phrasings.contains(&shown), "{}: \"{shown}\" is not one of the pack's disclosures as written", pack.id);
+            let since = said.len().saturating_sub(phrasings.len() - 1);
+            assert!(!said[since..].contains(&shown), "{}: \"{shown}\" came back before every phrasing was said: {said:#?}", pack.id);
+            said.push(shown);
+        }
+        assert_eq!(writer.repeats_forced as usize, 2 * phrasings.len(), "{}: the third round of phrasings repeats the first", pack.id);
+    }
+}
+
 fn pack(id: &str) -> Pack {
     load_packs(&[]).unwrap().get(id).unwrap().clone()
 }

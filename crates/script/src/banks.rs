@@ -19,10 +19,16 @@ pub const DISCLOSURE: &[&str] = &[
     "Quick note: I'm {host}, an AI host, and I'm here to show you around the shop.",
     "Just so you know, I'm {host}, an AI host, and everything I tell you comes straight from the shop's catalog.",
     "A reminder for anyone just joining: I'm {host}, an AI host, and the prices you see come straight from the shop.",
-    // A 24/7 show re-discloses a dozen times an hour: enough ways to say it that none repeats.
+    // A 24/7 show of short product blocks re-discloses a dozen times an hour: enough ways to
+    // say it that none repeats.
     "I'm {host}, an AI-generated host, and every price I mention comes from the shop's own listings.",
     "In case you're new here, I'm {host}, and I'm an AI host, not a person.",
     "I'm {host}, a virtual AI host, and I'm here to show you what the shop has today.",
+    "For anyone who just came in: I'm {host}, an AI host, and you're watching {show}.",
+    "Just a reminder that I'm {host}, an AI host, not a real person.",
+    "Welcome if you just joined! I'm {host}, an AI-generated host, and this is {show}.",
+    "I'm {host}, an AI host, and what I tell you about today's products comes from the shop's catalog.",
+    "A quick heads-up for new viewers: I'm {host}, a virtual host made with AI.",
 ];
 
 pub const HOOK: &[&str] = &[

@@ -7,7 +7,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
-use rand::seq::IndexedRandom;
+use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use show::config::Persona;
@@ -287,6 +287,9 @@ impl TemplateWriter {
         if usable.is_empty() {
             return;
         }
+        if matches!(bank_name, "disclosure" | "show_open") {
+            return self.push_as_written(rank, out, bank_name, &usable, p, req, kind, cues);
+        }
         let want = if rank.is_some() { CANDIDATES } else { 1 };
         let mut fresh: Vec<Line> = Vec::new();
         let mut fallback = None;
@@ -336,6 +339,42 @@ impl TemplateWriter {
             tracing::debug!("every variant used recently; repeating: {}", line.key());
             out.push(line);
         }
+    }
+
+    /// The market's own words (the opening, the AI disclosure) as the bank has them, never
+    /// behind an opener ("Okay, welcome to …! … just so you know, …"): one not said recently
+    /// (a ranker's choice among a few), else the one said longest ago.
+    #[allow(clippy::too_many_arguments)]
+    fn push_as_written(&mut self, rank: Rank<'_, '_>, out: &mut Vec<Line>, bank_name: &str, usable: &[(usize, &str)], p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind, cues: &[Cue]) {
+        let mut lines: Vec<Line> = Vec::new();
+        for &(index, template) in usable {
+            if let Some(mut line) = self.fill(template, None, p, &[], req, kind) {
+                line.cues.extend_from_slice(cues);
+                line.by = Provenance::Template { id: format!("{}{bank_name}#{index}", self.id_prefix) };
+                lines.push(line);
+            }
+        }
+        let mut fresh: Vec<Line> = lines.iter().filter(|l| !self.said.contains(&l.key())).cloned().collect();
+        let line = if fresh.is_empty() {
+            self.repeats_forced += 1;
+            let said_at = |l: &Line| self.order.iter().position(|k| *k == l.key()).unwrap_or(0);
+            let Some(oldest) = lines.into_iter().min_by_key(said_at) else { return };
+            tracing::debug!("every phrasing said recently; the oldest again: {}", oldest.key());
+            // Said again now: it moves to the back of the memory.
+            self.order.retain(|k| *k != oldest.key());
+            self.said.remove(&oldest.key());
+            oldest
+        } else {
+            fresh.shuffle(&mut self.rng);
+            fresh.truncate(if rank.is_some() { CANDIDATES } else { 1 });
+            let pick = match rank.as_deref_mut() {
+                Some(r) if fresh.len() > 1 => r.pick(kind, &fresh.iter().map(Line::key).collect::<Vec<_>>()).min(fresh.len() - 1),
+                _ => 0,
+            };
+            fresh.swap_remove(pick)
+        };
+        self.remember(line.key());
+        out.push(line);
     }
 
     fn supports(&self, template: &str, p: Option<&Product>, points: &[Point], req: &SegmentRequest<'_>) -> bool {
