@@ -1,5 +1,6 @@
 //! `evercast models install` on an installed LLM whose grammar probe is unreadable: the probe
-//! is trained again through the model (the path a fresh clone's set-up takes), not kept broken.
+//! is trained again through the model (the path a fresh machine's set-up takes), not kept
+//! broken, and kept in the machine's cache for the next checkout.
 
 mod common;
 
@@ -27,7 +28,10 @@ fn an_unreadable_grammar_probe_is_trained_again() {
     let probe = gguf.with_file_name(format!("{}.grammar-probe.json", gguf.file_name().unwrap().to_string_lossy()));
     std::fs::write(&probe, "{\"layer\": 4, \"weights\": [0.1,").unwrap();
 
-    let out = common::evercast().args(["models", "install", name, "--dir"]).arg(dir.path()).output().unwrap();
+    // A machine that never trained it: an empty cache.
+    let cache = tempfile::tempdir().unwrap();
+    let install = || common::evercast().args(["models", "install", name, "--dir"]).arg(dir.path()).env("EVERCAST_CACHE", cache.path()).output().unwrap();
+    let out = install();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("already installed and verified"), "the model is not fetched again: {err}");
@@ -39,7 +43,16 @@ fn an_unreadable_grammar_probe_is_trained_again() {
     // Lines told right at the floor (0.7): 75.5% for SmolLM2, the weakest of the three.
     assert!(trained["train_accuracy"].as_f64().unwrap() > 0.7, "{}", trained["train_accuracy"]);
     // A second install keeps the probe it has.
-    let again = common::evercast().args(["models", "install", name, "--dir"]).arg(dir.path()).output().unwrap();
+    let again = install();
     assert!(again.status.success());
     assert!(!String::from_utf8_lossy(&again.stderr).contains("training"), "{}", String::from_utf8_lossy(&again.stderr));
+    // The machine keeps a copy: another checkout (here: the probe deleted) takes it from there.
+    let kept: Vec<_> = std::fs::read_dir(cache.path().join("grammar-probes")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    std::fs::remove_file(&probe).unwrap();
+    let other = install();
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert!(other.status.success() && !err.contains("training") && err.contains("trained it before"), "{err}");
+    let restored: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&probe).unwrap()).unwrap();
+    assert_eq!(restored, trained);
 }

@@ -89,11 +89,24 @@ fn train_grammar_probe(gguf: &std::path::Path) -> Result<()> {
     use anyhow::Context;
     use script::grammar::Probe;
     match Probe::load_any(gguf) {
-        Ok(Some(p)) if p.data == script::grammar::training_key() => return Ok(()),
+        Ok(Some(p)) if p.data == script::grammar::training_key() => {
+            // Installed before the cache was: keep it there too, for the next checkout.
+            if Probe::from_cache(gguf).is_none()
+                && let Err(e) = p.keep_in_cache(gguf)
+            {
+                tracing::warn!("the grammar probe is not kept for other checkouts: {e}");
+            }
+            return Ok(());
+        }
         Ok(Some(_)) => eprintln!("  its grammar probe was trained from other data (the good lines or the corruptions changed): training it again"),
         Ok(None) => {}
         // A probe that cannot be read (cut short, edited) is trained again, not kept.
         Err(e) => eprintln!("  {e}: training it again"),
+    }
+    if let Some(probe) = Probe::from_cache(gguf) {
+        let path = probe.save(gguf)?;
+        eprintln!("  grammar probe: this machine trained it before (layer {}, {:.1}% of {} lines told right): {}", probe.layer, probe.train_accuracy * 100.0, probe.lines, path.display());
+        return Ok(());
     }
     eprintln!("  training its grammar probe (reads ~3,700 lines through the model; minutes)");
     let mut llm = script::llm::Llm::load_with(gguf, &script::llm::LoadOptions { threads: script::llm::default_threads(), ..Default::default() })
@@ -111,5 +124,9 @@ fn train_grammar_probe(gguf: &std::path::Path) -> Result<()> {
     bar.finish_and_clear();
     let path = probe.save(gguf)?;
     eprintln!("  grammar probe: layer {}, {:.1}% of its {} training lines told right: {}", probe.layer, probe.train_accuracy * 100.0, probe.lines, path.display());
+    // A cache that cannot be written costs the next checkout minutes, not this one anything.
+    if let Err(e) = probe.keep_in_cache(gguf) {
+        tracing::warn!("the grammar probe is not kept for other checkouts: {e}");
+    }
     Ok(())
 }
