@@ -356,9 +356,9 @@ impl TemplateWriter {
         }
         let mut fresh: Vec<Line> = lines.iter().filter(|l| !self.said.contains(&l.key())).cloned().collect();
         let line = if fresh.is_empty() {
-            self.repeats_forced += 1;
             let said_at = |l: &Line| self.order.iter().position(|k| *k == l.key()).unwrap_or(0);
             let Some(oldest) = lines.into_iter().min_by_key(said_at) else { return };
+            self.repeats_forced += 1;
             tracing::debug!("every phrasing said recently; the oldest again: {}", oldest.key());
             // Said again now: it moves to the back of the memory.
             self.order.retain(|k| *k != oldest.key());
