@@ -223,7 +223,7 @@ impl CpuModel {
             .collect();
         let gathered = huge::gather(&mut all);
         tracing::debug!(mb = gathered / 1_000_000, "weights gathered for 2 MiB pages");
-        tracing::info!(arch = %cfg.arch, threads = pool.threads(), isa = isa.name(), "CPU model loaded");
+        tracing::info!(arch = %cfg.arch, threads = pool.threads(), isa = isa.name(), prefetch = kernels::weight_prefetch(), "CPU model loaded");
         let slots = cfg.n_layer * cfg.n_kv_head;
         Ok(CpuModel {
             cfg: cfg.clone(),
