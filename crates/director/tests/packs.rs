@@ -44,10 +44,7 @@ fn every_pack_speaks_ten_minutes_of_native_lines_with_every_slot_filled() {
     let packs = load_packs(&[]).unwrap();
     let ros = show::config::RunOfShow { product_minutes: 2.0, ..Default::default() };
     for pack in packs.iter() {
-        let mut writer = match &pack.templates {
-            Some(t) => TemplateWriter::native(Arc::new(t.clone()), "Sunny Nest Live", &persona(), 7),
-            None => TemplateWriter::new("Sunny Nest Live", &persona(), 7),
-        };
+        let mut writer = director::language::native_writer(pack, "Sunny Nest Live", &persona(), 7);
         let guard = Guard::new(ros.offer_minutes).with_market(pack);
         let mut voice = voice::Espeak::new(&pack.espeak_voice().unwrap().voice).unwrap_or_else(|e| panic!("{}: {e}", pack.id));
         let mut planner = Planner::new(&ros, products.len());
