@@ -45,6 +45,30 @@ pub fn source_locale() -> Locale {
     Locale::parse("en-US").expect("valid tag")
 }
 
+/// The voices a room may speak with, in order: `voice = "…"` in the show, else the pack's
+/// voices; espeak-ng for the room's language closes the list, so a room always speaks.
+fn voice_candidates(room: &RoomConfig, pack: &Pack) -> Vec<voice::VoiceSpec> {
+    let mut candidates: Vec<voice::VoiceSpec> = match &room.voice {
+        Some(v) => vec![voice::VoiceSpec::parse(v)],
+        None => pack
+            .voices
+            .iter()
+            .map(|v| {
+                let engine = match v.engine {
+                    VoiceEngine::Espeak => voice::voices::Engine::Espeak,
+                    VoiceEngine::Kokoro => voice::voices::Engine::Kokoro,
+                    VoiceEngine::Piper => voice::voices::Engine::Piper,
+                };
+                voice::VoiceSpec { engine, voice: v.voice.clone(), speed: v.speed }
+            })
+            .collect(),
+    };
+    if let Some(v) = pack.espeak_voice() {
+        candidates.push(voice::VoiceSpec { engine: voice::voices::Engine::Espeak, voice: v.voice.clone(), speed: v.speed });
+    }
+    candidates
+}
+
 /// The locale a room writes and speaks in: the pack's, unless the room names no pack and its
 /// own locale is a variant of the pack's language (an es-US room on the es-MX pack).
 pub fn room_locale(room: &RoomConfig, pack: &Pack) -> Locale {
@@ -265,31 +289,23 @@ impl LanguageKit {
         Ok(RoomLanguage { pack: pack.clone(), locale, translator: self.translator(pack), fast, guard: Guard::new(self.offer_minutes).with_market(pack).with_numbers_of(self.policies.iter().map(String::as_str)), voice, native })
     }
 
+    /// Opens each room's voice once and lets it go, quietly: a neural voice's model stays
+    /// loaded for the process, so this can run on a thread of its own while the writer's model
+    /// loads, and the rooms then start without the wait.
+    pub fn warm_voices(&self, rooms: &[RoomConfig]) {
+        for room in rooms {
+            let Ok(pack) = self.pack_for(room) else { continue };
+            let _ = crate::voices::open_first(&voice_candidates(room, pack), &room_locale(room, pack), &self.models_dir);
+        }
+    }
+
     /// The room's voice: `voice = "…"` in the show, else the pack's voices in order (the first
     /// that is installed and speaks the room's language), espeak-ng last; levelled to the
     /// room's programme loudness. A neural voice that is not installed is skipped with a
     /// warning naming its install command.
     pub fn voice(&self, room: &RoomConfig, pack: &Pack) -> Result<Box<dyn Voice>, DirectorError> {
         let locale = room_locale(room, pack);
-        let mut candidates: Vec<voice::VoiceSpec> = match &room.voice {
-            Some(v) => vec![voice::VoiceSpec::parse(v)],
-            None => pack
-                .voices
-                .iter()
-                .map(|v| {
-                    let engine = match v.engine {
-                        VoiceEngine::Espeak => voice::voices::Engine::Espeak,
-                        VoiceEngine::Kokoro => voice::voices::Engine::Kokoro,
-                        VoiceEngine::Piper => voice::voices::Engine::Piper,
-                    };
-                    voice::VoiceSpec { engine, voice: v.voice.clone(), speed: v.speed }
-                })
-                .collect(),
-        };
-        // espeak-ng for the room's language closes every list, so a room always speaks.
-        if let Some(v) = pack.espeak_voice() {
-            candidates.push(voice::VoiceSpec { engine: voice::voices::Engine::Espeak, voice: v.voice.clone(), speed: v.speed });
-        }
+        let candidates = voice_candidates(room, pack);
         let (v, spec, skipped) = crate::voices::open_first(&candidates, &locale, &self.models_dir)
             .map_err(|e| DirectorError::Setup(format!("room `{}`: {e}", room.id)))?;
         for reason in &skipped {

