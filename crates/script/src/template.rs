@@ -7,7 +7,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
-use rand::seq::{IndexedRandom, SliceRandom};
+use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use show::config::Persona;
@@ -288,7 +288,7 @@ impl TemplateWriter {
             return;
         }
         if matches!(bank_name, "disclosure" | "show_open") {
-            return self.push_as_written(rank, out, bank_name, &usable, p, req, kind, cues);
+            return self.push_as_written(out, bank_name, &usable, p, req, kind, cues);
         }
         let want = if rank.is_some() { CANDIDATES } else { 1 };
         let mut fresh: Vec<Line> = Vec::new();
@@ -342,10 +342,12 @@ impl TemplateWriter {
     }
 
     /// The market's own words (the opening, the AI disclosure) as the bank has them, never
-    /// behind an opener ("Okay, welcome to …! … just so you know, …"): one not said recently
-    /// (a ranker's choice among a few), else the one said longest ago.
+    /// behind an opener ("Okay, welcome to …! … just so you know, …"): one not said recently,
+    /// drawn at random, else the one said longest ago. Not ranked: every phrasing was written
+    /// whole for the market, and ranking them made the first line of an LLM show wait on a
+    /// model pass per candidate (seconds on a busy 2-core machine).
     #[allow(clippy::too_many_arguments)]
-    fn push_as_written(&mut self, rank: Rank<'_, '_>, out: &mut Vec<Line>, bank_name: &str, usable: &[(usize, &str)], p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind, cues: &[Cue]) {
+    fn push_as_written(&mut self, out: &mut Vec<Line>, bank_name: &str, usable: &[(usize, &str)], p: Option<&Product>, req: &SegmentRequest<'_>, kind: SegmentKind, cues: &[Cue]) {
         let mut lines: Vec<Line> = Vec::new();
         for &(index, template) in usable {
             if let Some(mut line) = self.fill(template, None, p, &[], req, kind) {
@@ -365,12 +367,7 @@ impl TemplateWriter {
             self.said.remove(&oldest.key());
             oldest
         } else {
-            fresh.shuffle(&mut self.rng);
-            fresh.truncate(if rank.is_some() { CANDIDATES } else { 1 });
-            let pick = match rank.as_deref_mut() {
-                Some(r) if fresh.len() > 1 => r.pick(kind, &fresh.iter().map(Line::key).collect::<Vec<_>>()).min(fresh.len() - 1),
-                _ => 0,
-            };
+            let pick = self.rng.random_range(0..fresh.len());
             fresh.swap_remove(pick)
         };
         self.remember(line.key());

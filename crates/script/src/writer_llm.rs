@@ -1136,11 +1136,10 @@ impl Writer for LlmWriter {
         // they are true): a small model copies form far better than it follows instructions.
         // They stay the same for the segment, so they belong to its cached prefix.
         let shots = self.examples(req.product, req.index);
-        // The show's opening and its AI disclosure are fixed text, not left to a model (which
-        // only picks among the templates' phrasings).
+        // The show's opening and its AI disclosure are fixed text, not left to a model, nor
+        // ranked by it: the show's first line would wait on a model pass per candidate.
         if req.index == 0 && req.kind == SegmentKind::Hook {
-            let mut ear = Ear { llm: &mut self.llm, system: &system, shots: &shots, budget: usize::MAX, grammar: self.grammar.as_mut() };
-            for l in self.fallback.compose_ranked(req, Some(&mut ear)) {
+            for l in self.fallback.compose_ranked(req, None) {
                 self.memory.remember(&l.key());
                 if !emit(l) {
                     return Ok(());
