@@ -188,10 +188,7 @@ pub(crate) fn cpu_seconds() -> f64 {
 }
 
 pub(crate) fn machine() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string())
+    script::auto::cpu_model().unwrap_or_else(|| std::env::consts::ARCH.to_string())
 }
 
 pub fn bench(cmd: BenchCommand) -> Result<ExitCode> {

@@ -58,12 +58,15 @@ struct Cache {
     results: Vec<Measured>,
 }
 
+/// The CPU's model name as Linux reports it (`/proc/cpuinfo`); None elsewhere.
+pub fn cpu_model() -> Option<String> {
+    let info = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    info.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+}
+
 /// What the measurements are kept for: the CPU model and core count.
 pub fn machine_key() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
-        .unwrap_or_default();
+    let cpu = cpu_model().unwrap_or_default();
     format!("{cpu} / {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
 

@@ -579,7 +579,43 @@ fn says_a_starting_price(lower: &str, lowest: &str) -> bool {
         let before: Vec<&str> = crate::grounding::words(&lower[..i]).collect();
         before.iter().rev().take(5).any(|w| ["start", "starts", "starting"].contains(w))
     });
-    start_before || ["from ", "as low as ", "as little as "].iter().any(|m| lower.contains(&format!("{m}{lowest}")))
+    start_before || ["from ", "from just ", "from only ", "as low as ", "as little as "].iter().any(|m| lower.contains(&format!("{m}{lowest}")))
+}
+
+/// "… to your cart for just $49.00!", where $49.00 is the lowest of several prices: the same
+/// sentence with it said as where they start ("… from just $49.00!", "The set now starts at
+/// $49.00."). None when the words before the price are not a plain "for", "at", "is", "it's",
+/// "only" or "just" ("down from $45.90 to $32.90" stays as it is, and is refused).
+fn from_the_lowest(sentence: &str, lowest: &str) -> Option<String> {
+    const SWAPS: &[(&str, &str)] = &[
+        ("for just ", "from just "),
+        ("for only ", "from only "),
+        ("at just ", "from just "),
+        ("at only ", "from only "),
+        ("is now ", "now starts at "),
+        ("is just ", "starts at just "),
+        ("is only ", "starts at only "),
+        ("it's now ", "it now starts at "),
+        ("it's just ", "it starts at just "),
+        ("it's only ", "it starts at only "),
+        ("it's ", "it starts at "),
+        ("for ", "from "),
+        ("at ", "from "),
+        ("is ", "starts at "),
+        ("only ", "from only "),
+        ("just ", "from just "),
+    ];
+    let lower = sentence.to_lowercase();
+    // Byte offsets are shared with the sentence only where lowercasing kept every length.
+    if lower.len() != sentence.len() {
+        return None;
+    }
+    let at = lower.find(&lowest.to_lowercase())?;
+    let head = &lower[..at];
+    let (was, now) = SWAPS.iter().find(|(was, _)| head.ends_with(was) && !head[..head.len() - was.len()].ends_with(|c: char| c.is_alphanumeric() || c == '\''))?;
+    let cut = at - was.len();
+    let now = if cut == 0 { crate::points::capitalize(now) } else { now.to_string() };
+    Some(format!("{}{now}{}", &sentence[..cut], &sentence[at..]))
 }
 
 /// "The 30 ml lotion is now $24.00": the variant the lowest price belongs to, named by an option
@@ -1243,6 +1279,16 @@ impl Writer for LlmWriter {
                     said = head.trim_end_matches(['.', '!']).to_string();
                     verdict = Ok(line);
                 }
+                // "… to your cart for just $49.00!" of a product at several prices: the same
+                // sentence with the price said as where they start, if that passes. The model's
+                // words (`said`) stay what the long-shot check reads.
+                if verdict.is_err()
+                    && let Some(p) = req.product.filter(|p| p.has_price_range())
+                    && let Some(mended) = from_the_lowest(&sentence, &money(&p.price()))
+                    && let Ok(line) = self.judge(&mended, &task, req)
+                {
+                    verdict = Ok(line);
+                }
                 // The model's own words only: the opener is not among its pieces.
                 let own = opener.as_deref().and_then(|o| said.strip_prefix(o)).unwrap_or(&said);
                 let verdict = verdict.and_then(|line| match long_shot(&stats.pieces, own) {
@@ -1844,6 +1890,16 @@ mod tests {
         assert!(!says_a_starting_price(&format!("it's {from}, from today only."), &from));
         assert!(!says_a_starting_price(&format!("let's get started with the lamp, friends: it's {from}."), &from));
         assert!(says_a_starting_price(&format!("prices for the lamp start at just {from}."), &from));
+        // The lowest price said as the lamp's is mended into where the prices start.
+        let mended = from_the_lowest(&format!("The Bamboo LED Desk Lamp is now {from} instead of {was}."), &from);
+        assert_eq!(mended.as_deref(), Some(format!("The Bamboo LED Desk Lamp now starts at {from} instead of {was}.").as_str()));
+        w.judge(&mended.unwrap(), &task, &req).unwrap_or_else(|r| panic!("the mended offer: {}", r.why));
+        assert_eq!(from_the_lowest(&format!("Add it to your cart for just {from}!"), &from).as_deref(), Some(format!("Add it to your cart from just {from}!").as_str()));
+        assert_eq!(from_the_lowest(&format!("It's {from} today."), &from).as_deref(), Some(format!("It starts at {from} today.").as_str()));
+        assert!(says_a_starting_price(&format!("add it to your cart from just {from}!").to_lowercase(), &from.to_lowercase()));
+        for stays in [format!("Get the Bamboo LED Desk Lamp down from {was} to {from} today!"), format!("Prices go up now: {from} down to {was}."), format!("Worth {from}.")] {
+            assert_eq!(from_the_lowest(&stays, &from), None, "{stays}");
+        }
     }
 
     #[test]
