@@ -149,11 +149,13 @@ struct Refusal {
     unsupported: Vec<String>,
     /// Refused by the grammar check: the retry is told to write plainly.
     broken: bool,
+    /// The lowest of several prices said as the product's: [`from_the_lowest`] may mend it.
+    lowest_as_the_price: bool,
 }
 
 impl Refusal {
     fn new(text: String, why: String) -> Refusal {
-        Refusal { text, why, repeat: false, unsupported: Vec::new(), broken: false }
+        Refusal { text, why, repeat: false, unsupported: Vec::new(), broken: false, lowest_as_the_price: false }
     }
 }
 
@@ -1280,10 +1282,10 @@ impl Writer for LlmWriter {
                     verdict = Ok(line);
                 }
                 // "… to your cart for just $49.00!" of a product at several prices: the same
-                // sentence with the price said as where they start, if that passes. The model's
-                // words (`said`) stay what the long-shot check reads.
-                if verdict.is_err()
-                    && let Some(p) = req.product.filter(|p| p.has_price_range())
+                // sentence with the price said as where they start, if that passes every check.
+                // The model's words (`said`) stay what the long-shot check reads.
+                if verdict.as_ref().is_err_and(|r| r.lowest_as_the_price)
+                    && let Some(p) = req.product
                     && let Some(mended) = from_the_lowest(&sentence, &money(&p.price()))
                     && let Ok(line) = self.judge(&mended, &task, req)
                 {
@@ -1324,7 +1326,7 @@ impl Writer for LlmWriter {
                         }
                         break;
                     }
-                    Err(Refusal { text, why, repeat, unsupported, broken }) => {
+                    Err(Refusal { text, why, repeat, unsupported, broken, .. }) => {
                         for t in self.word_tokens(&unsupported) {
                             if !banned.contains(&t) {
                                 banned.push(t);
@@ -1598,7 +1600,7 @@ impl LlmWriter {
             && !names_the_lead_variant(&lower, p)
         {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
-            return Err(Refusal::new(text, format!("the {} comes at several prices: say {} as where they start", p.title, money(&p.price()))));
+            return Err(Refusal { lowest_as_the_price: true, ..Refusal::new(text, format!("the {} comes at several prices: say {} as where they start", p.title, money(&p.price()))) });
         }
         if let Some(why) = req.product.and_then(|p| sale_price_called_regular(&lower, p)) {
             self.counters.rejected_guard.fetch_add(1, Ordering::Relaxed);
