@@ -294,7 +294,8 @@ impl LanguageKit {
     /// loads, and the rooms then start without the wait.
     pub fn warm_voices(&self, rooms: &[RoomConfig]) {
         for room in rooms {
-            let Ok(pack) = self.pack_for(room) else { continue };
+            // A market that bans synthetic voices gets none: its room will not start.
+            let Some(pack) = self.pack_for(room).ok().filter(|p| p.rules.ai_voice_allowed) else { continue };
             let _ = crate::voices::open_first(&voice_candidates(room, pack), &room_locale(room, pack), &self.models_dir);
         }
     }

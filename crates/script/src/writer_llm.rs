@@ -1169,11 +1169,6 @@ impl Writer for LlmWriter {
     }
 
     fn write(&mut self, req: &SegmentRequest<'_>, emit: &mut dyn FnMut(Line) -> bool) -> Result<(), StageError> {
-        let system = self.system(req.product);
-        // Two worked examples in the host's voice for this product (from the templates, so
-        // they are true): a small model copies form far better than it follows instructions.
-        // They stay the same for the segment, so they belong to its cached prefix.
-        let shots = self.examples(req.product, req.index);
         // The show's opening and its AI disclosure are fixed text, not left to a model, nor
         // ranked by it: the show's first line would wait on a model pass per candidate.
         if req.index == 0 && req.kind == SegmentKind::Hook {
@@ -1185,6 +1180,11 @@ impl Writer for LlmWriter {
             }
             return Ok(());
         }
+        let system = self.system(req.product);
+        // Two worked examples in the host's voice for this product (from the templates, so
+        // they are true): a small model copies form far better than it follows instructions.
+        // They stay the same for the segment, so they belong to its cached prefix.
+        let shots = self.examples(req.product, req.index);
         let want = match req.kind {
             SegmentKind::Offer => 2,
             SegmentKind::Transition => 1,
