@@ -8,6 +8,11 @@ pub(crate) trait Engine: Send {
     /// positions) and leaves the last token's logits in `logits`. On error the cache is left
     /// at `pos`.
     fn forward(&mut self, tokens: &[u32], pos: usize, logits: &mut Vec<f32>) -> Result<()>;
+    /// Like [`Engine::forward`], but only fills the cache (no logits): a context read before
+    /// hidden states, on a model that may be loaded in part.
+    fn feed(&mut self, tokens: &[u32], pos: usize) -> Result<()> {
+        self.forward(tokens, pos, &mut Vec::new())
+    }
     /// Like [`Engine::forward`], but leaves every token's logits in `logits`, one row of
     /// vocabulary size per token (for scoring a text, not for generating).
     fn forward_all(&mut self, tokens: &[u32], pos: usize, logits: &mut Vec<f32>) -> Result<()> {

@@ -195,11 +195,16 @@ pub struct LoadOptions {
     /// Runs candle's CPU backend instead of this crate's CPU path (for comparisons; chosen
     /// anyway on CPUs without AVX2).
     pub candle_on_cpu: bool,
+    /// Loads only the first this many layers and no output head (this crate's CPU path; the
+    /// others load the whole model): the model then gives those layers' hidden states (a
+    /// grammar probe's reading) in a fraction of the load time and memory, but cannot
+    /// generate or score.
+    pub only_layers: Option<usize>,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { device: DeviceChoice::Auto, threads: default_threads(), max_context: 8192, candle_on_cpu: false }
+        LoadOptions { device: DeviceChoice::Auto, threads: default_threads(), max_context: 8192, candle_on_cpu: false, only_layers: None }
     }
 }
 
@@ -328,7 +333,7 @@ impl Llm {
                         &candle_core::Device::Cpu,
                         opts.max_context,
                     )?),
-                    None => Box::new(cpu::CpuModel::load(&content, &mut reader, gguf, &config, opts.threads, opts.max_context)?),
+                    None => Box::new(cpu::CpuModel::load(&content, &mut reader, gguf, &config, opts.threads, opts.max_context, opts.only_layers)?),
                 }
             }
         };
@@ -396,7 +401,7 @@ impl Llm {
     /// Encodes `context` and `text` and runs the context, from the cache where it is there
     /// already (its last token runs again: its logits, left in `self.logits`, predict the
     /// text's first token); the text is left to the caller.
-    fn run_context(&mut self, context: &str, text: &str) -> Result<(Vec<u32>, Vec<u32>), LlmError> {
+    fn run_context(&mut self, context: &str, text: &str, logits: bool) -> Result<(Vec<u32>, Vec<u32>), LlmError> {
         let ctx = self.encode(context)?;
         let body = self.encode(text)?;
         if ctx.is_empty() || body.is_empty() {
@@ -408,7 +413,8 @@ impl Llm {
         let common = self.cached.iter().zip(&ctx).take_while(|(a, b)| a == b).count().min(ctx.len() - 1);
         self.engine.truncate(common);
         self.cached.truncate(common);
-        if let Err(e) = self.engine.forward(&ctx[common..], common, &mut self.logits) {
+        let fed = if logits { self.engine.forward(&ctx[common..], common, &mut self.logits) } else { self.engine.feed(&ctx[common..], common) };
+        if let Err(e) = fed {
             self.cached.truncate(self.engine.cached_len());
             return Err(e);
         }
@@ -421,7 +427,7 @@ impl Llm {
     /// under Qwen, a garbled one well below. The context stays cached, so scoring many lines
     /// after the same context costs only their own tokens.
     pub fn score(&mut self, context: &str, text: &str) -> Result<f32, LlmError> {
-        let (ctx, body) = self.run_context(context, text)?;
+        let (ctx, body) = self.run_context(context, text, true)?;
         let vocab = self.logits.len();
         let mut total = log_prob(&self.logits, body[0]);
         if body.len() > 1 {
@@ -459,7 +465,7 @@ impl Llm {
     }
 
     fn hidden_mean_here(&mut self, context: &str, text: &str, layer: usize) -> Result<Vec<f32>, LlmError> {
-        let (ctx, body) = self.run_context(context, text)?;
+        let (ctx, body) = self.run_context(context, text, false)?;
         let mut rows = Vec::new();
         self.engine.hidden(&body, ctx.len(), layer, &mut rows)?;
         let d = self.config.d_model;

@@ -297,6 +297,27 @@ fn hidden_states_keep_the_generation_cache() {
     assert!(diff < 1e-3, "the same states from its own cache: {diff}");
 }
 
+/// A model loaded up to a layer (a grammar probe's reader) gives that layer's states exactly as
+/// the whole model does, and refuses to generate rather than say nonsense without its head.
+#[test]
+fn a_model_loaded_in_part_reads_its_layers_and_does_not_generate() {
+    let _g = serial();
+    let layer = 10;
+    let text = "It keeps tea hot for 40 minutes.";
+    let whole = load(SMOL).hidden_mean("The host says:\n", text, layer).unwrap();
+    let opts = LoadOptions { device: DeviceChoice::Cpu, only_layers: Some(layer + 1), ..LoadOptions::default() };
+    let mut part = Llm::load_with(&model(SMOL), &opts).unwrap();
+    assert_eq!(part.hidden_mean("The host says:\n", text, layer).unwrap(), whole);
+    assert!(part.hidden_mean("The host says:\n", text, layer + 1).is_err(), "a layer it has not loaded");
+    let prompt = chatml("You are Mia.", &[(Role::User, "Hello!".into())]);
+    let mut out = String::new();
+    let err = part.generate_inner(&prompt, &Sampling::greedy(4), false, &mut |t| {
+        out.push_str(t);
+        true
+    });
+    assert!(err.is_err() && out.is_empty(), "generated {out:?} without an output head");
+}
+
 /// Prompt lookup runs guessed tokens in the same pass as the sampled one and keeps those the
 /// sampler picks anyway: the replies are plain decoding's, greedy or sampled, and the cache
 /// holds exactly what was said afterwards (the next call's reuse gives a cold run's reply).

@@ -156,14 +156,18 @@ impl CpuModel {
         cfg: &ModelConfig,
         threads: usize,
         max_context: usize,
+        only_layers: Option<usize>,
     ) -> Result<CpuModel> {
         let mut ld = Loader { content, reader, path };
+        let n_layers = only_layers.map_or(cfg.n_layer, |n| n.clamp(1, cfg.n_layer));
+        let whole = n_layers == cfg.n_layer;
         let mut embed = ld.matrix("token_embd.weight")?;
-        let mut head = if ld.has("output.weight") { Some(ld.matrix("output.weight")?) } else { None };
+        // A model loaded in part never makes logits: its output head stays in the file.
+        let mut head = if whole && ld.has("output.weight") { Some(ld.matrix("output.weight")?) } else { None };
         let out_norm = ld.vector("output_norm.weight", cfg.d_model)?;
         let (d, kv) = (cfg.d_model, cfg.kv_dim());
-        let mut layers = Vec::with_capacity(cfg.n_layer);
-        for i in 0..cfg.n_layer {
+        let mut layers = Vec::with_capacity(n_layers);
+        for i in 0..n_layers {
             let n = |s: &str| format!("blk.{i}.{s}");
             let bias = |ld: &mut Loader, s: &str, len: usize| -> Result<Option<Vec<f32>>> {
                 if ld.has(&n(s)) { Ok(Some(ld.vector(&n(s), len)?)) } else { Ok(None) }
@@ -213,17 +217,21 @@ impl CpuModel {
                 h.pack8();
             }
         }
-        // Decode streams every matrix once a token: on 2 MiB pages that read runs faster.
-        let mut all: Vec<_> = layers
-            .iter_mut()
-            .flat_map(|l| [&mut l.wq, &mut l.wk, &mut l.wv, &mut l.wo, &mut l.w_gate, &mut l.w_up, &mut l.w_down])
-            .chain(head.as_mut())
-            .chain([&mut embed])
-            .map(|m| &mut m.data)
-            .collect();
-        let gathered = huge::gather(&mut all);
-        tracing::debug!(mb = gathered / 1_000_000, "weights gathered for 2 MiB pages");
-        tracing::info!(arch = %cfg.arch, threads = pool.threads(), isa = isa.name(), prefetch = kernels::weight_prefetch(), "CPU model loaded");
+        // Decode streams every matrix once a token: on 2 MiB pages that read runs faster. A
+        // model loaded in part never decodes (it reads whole sentences at once), so it does
+        // not pay the fresh pages' cost.
+        if whole {
+            let mut all: Vec<_> = layers
+                .iter_mut()
+                .flat_map(|l| [&mut l.wq, &mut l.wk, &mut l.wv, &mut l.wo, &mut l.w_gate, &mut l.w_up, &mut l.w_down])
+                .chain(head.as_mut())
+                .chain([&mut embed])
+                .map(|m| &mut m.data)
+                .collect();
+            let gathered = huge::gather(&mut all);
+            tracing::debug!(mb = gathered / 1_000_000, "weights gathered for 2 MiB pages");
+        }
+        tracing::info!(arch = %cfg.arch, threads = pool.threads(), isa = isa.name(), prefetch = kernels::weight_prefetch(), layers = n_layers, "CPU model loaded");
         let slots = cfg.n_layer * cfg.n_kv_head;
         Ok(CpuModel {
             cfg: cfg.clone(),
@@ -329,6 +337,9 @@ impl CpuModel {
         self.kv.len = pos + n;
 
         if let Some(logits) = logits {
+            if self.layers.len() < cfg.n_layer {
+                return Err(LlmError::Inference(format!("only {} of the model's {} layers are loaded: it gives hidden states, not logits", self.layers.len(), cfg.n_layer)));
+            }
             if !all_rows {
                 let last = &b.x[(n - 1) * d..n * d];
                 rms_norm(last, &self.out_norm, cfg.rms_eps, &mut b.xn[..d]);
@@ -351,8 +362,9 @@ impl CpuModel {
     }
 }
 
-impl Engine for CpuModel {
-    fn forward(&mut self, tokens: &[u32], pos: usize, logits: &mut Vec<f32>) -> Result<()> {
+impl CpuModel {
+    /// [`Engine::forward`], the last token's logits only where asked.
+    fn run(&mut self, tokens: &[u32], pos: usize, mut logits: Option<&mut Vec<f32>>) -> Result<()> {
         if tokens.is_empty() {
             return Err(LlmError::EmptyPrompt);
         }
@@ -366,13 +378,23 @@ impl Engine for CpuModel {
         let mut p = pos;
         for (i, chunk) in chunks.iter().enumerate() {
             let last = i + 1 == chunks.len();
-            if let Err(e) = self.step(chunk, p, if last { Some(&mut *logits) } else { None }) {
+            if let Err(e) = self.step(chunk, p, if last { logits.as_deref_mut() } else { None }) {
                 self.truncate(pos);
                 return Err(e);
             }
             p += chunk.len();
         }
         Ok(())
+    }
+}
+
+impl Engine for CpuModel {
+    fn forward(&mut self, tokens: &[u32], pos: usize, logits: &mut Vec<f32>) -> Result<()> {
+        self.run(tokens, pos, Some(logits))
+    }
+
+    fn feed(&mut self, tokens: &[u32], pos: usize) -> Result<()> {
+        self.run(tokens, pos, None)
     }
 
     fn forward_all(&mut self, tokens: &[u32], pos: usize, logits: &mut Vec<f32>) -> Result<()> {
