@@ -171,7 +171,8 @@ pub struct ReaderChoice {
 }
 
 /// The largest installed model, larger than the writer's and with a grammar probe, whose
-/// reading of each sentence (a prefill through two thirds of its layers) keeps the writer's
+/// reading of the sentences the writer's own probe doubts (`grammar::READ_SHARE` of them; each
+/// a prefill through two thirds of its layers) keeps the writer's
 /// duty under [`MAX_DUTY`] with `threads`, and which fits in the memory free now. Uses the
 /// measurements `choose` keeps; a model not measured on this machine is not used.
 pub fn grammar_reader(models_dir: &Path, writer: &Path, threads: usize, cache_file: &Path) -> ReaderChoice {
@@ -194,7 +195,8 @@ pub fn grammar_reader(models_dir: &Path, writer: &Path, threads: usize, cache_fi
             why_not.push(format!("{} not measured", m.name));
             continue;
         };
-        let reading = CHECKED_PER_LINE * SENTENCE_TOKENS * crate::grammar::DEPTH as f64 / r.prefill_tok_s.max(1e-3) / LINE_SECONDS;
+        let read = CHECKED_PER_LINE * crate::grammar::READ_SHARE;
+        let reading = read * SENTENCE_TOKENS * crate::grammar::DEPTH as f64 / r.prefill_tok_s.max(1e-3) / LINE_SECONDS;
         let duty = own_duty + reading;
         if duty > MAX_DUTY {
             why_not.push(format!("{}: {:.0}% of speech time with it", m.name, duty * 100.0));

@@ -234,14 +234,17 @@ impl LineRanker for Ear<'_> {
         let mut turns = self.shots.to_vec();
         turns.push((Role::User, ask.to_string()));
         let context = self.llm.chat_prompt(self.system, &turns);
-        let mut scored: Vec<(usize, f32, bool)> = Vec::with_capacity(candidates.len());
+        // (candidate, score, broken by the own probe, worth the reader's ear)
+        let mut scored: Vec<(usize, f32, bool, bool)> = Vec::with_capacity(candidates.len());
         let own = self.grammar.as_deref().and_then(GrammarCheck::own);
         for (i, c) in candidates.iter().enumerate() {
             // A filled template can read broken ("It makes a so easy to love gift"): it ranks
             // below every sound one.
-            let broken = own.is_some_and(|p| p.broken(self.llm, c).is_ok_and(|b| b >= grammar::FLOOR));
+            let p = own.and_then(|p| p.broken(self.llm, c).ok());
+            let broken = p.is_some_and(|b| b >= grammar::FLOOR);
+            let doubtful = p.is_none_or(|b| b >= grammar::ASK_READER);
             match self.llm.score(&context, c) {
-                Ok(s) => scored.push((i, s, broken)),
+                Ok(s) => scored.push((i, s, broken, doubtful)),
                 Err(e) => {
                     tracing::debug!("could not rank the templates' sentences: {e}");
                     break;
@@ -252,8 +255,8 @@ impl LineRanker for Ear<'_> {
         // The larger model's probe hears what the writer's own passes and the judge's may not
         // ("Listen, there are 2 finishes to choose from: …" read 0.75 by the 1.5B's).
         if let Some(check) = self.grammar.as_deref_mut().filter(|g| g.has_reader()) {
-            for &(i, _, broken) in scored.iter().take(READER_TRIES) {
-                if !broken && check.reader_broken(&candidates[i]).is_none_or(|p| p < grammar::FLOOR) {
+            for &(i, _, broken, doubtful) in scored.iter().take(READER_TRIES) {
+                if !broken && (!doubtful || check.reader_broken(&candidates[i]).is_none_or(|p| p < grammar::FLOOR)) {
                     return i;
                 }
             }
@@ -2165,6 +2168,9 @@ mod tests {
         bad.layer = 10_000;
         let mut failing = writer().with_grammar_reader((bad, Llm::load(&small, crate::llm::DeviceChoice::Cpu).unwrap()));
         assert!(failing.grammar.as_ref().is_some_and(GrammarCheck::has_reader));
+        // A line the own probe is sure of (0.05) is not read by the larger model at all.
+        assert!(failing.judge(sound[1], &task, &req).is_ok());
+        assert!(failing.grammar.as_ref().is_some_and(GrammarCheck::has_reader), "the reader was not asked about {:?}", sound[1]);
         assert!(failing.judge(costs_now, &task, &req).is_ok(), "the own probe's verdict stands");
         assert!(failing.grammar.as_ref().is_some_and(|g| !g.has_reader() && g.own().is_some()), "the failed reader is let go, the own probe kept");
         broken(failing.judge(said_twice, &task, &req)).unwrap_or_else(|e| panic!("{said_twice}: {e}"));
