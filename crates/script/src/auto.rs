@@ -199,7 +199,7 @@ pub fn grammar_reader(models_dir: &Path, writer: &Path, threads: usize, cache_fi
         let reading = read * SENTENCE_TOKENS * crate::grammar::DEPTH as f64 / r.prefill_tok_s.max(1e-3) / LINE_SECONDS;
         let duty = own_duty + reading;
         if duty > MAX_DUTY {
-            why_not.push(format!("{}: {:.0}% of speech time with it", m.name, duty * 100.0));
+            why_not.push(format!("{}: {:.1}% of speech time with it", m.name, duty * 100.0));
             continue;
         }
         // Its weights, twice over for the cache and the working set, must fit in what is free.
@@ -209,7 +209,7 @@ pub fn grammar_reader(models_dir: &Path, writer: &Path, threads: usize, cache_fi
         }
         let Ok(path) = models::resolve(&m.name, models_dir) else { continue };
         return ReaderChoice {
-            reason: format!("{}'s grammar probe reads {}'s lines too ({:.0}% of speech time with it, under {:.0}%)", m.name, own.name, duty * 100.0, MAX_DUTY * 100.0),
+            reason: format!("{}'s grammar probe reads {}'s lines too ({:.1}% of speech time with it, under {:.0}%)", m.name, own.name, duty * 100.0, MAX_DUTY * 100.0),
             model: Some((m.name.clone(), path)),
         };
     }

@@ -29,15 +29,16 @@ pub const FLOOR: f32 = 0.7;
 
 /// The larger model's probe reads only the lines the writer's own probe finds at least this
 /// likely broken: the two agree on sound lines the writer's probe is sure of, and the reading
-/// costs the writer a prefill of the larger model. Over 30 minutes of the 0.5B's copy of the
-/// bundles export (224 spoken lines) its own probe put all 7 the 1.5B's called broken at 0.29
-/// or more, and 63% of all its lines at 0.2 or more; the cosmetics' "costs now" lines read
-/// 0.44–0.65 under it.
-pub const ASK_READER: f32 = 0.2;
+/// costs the writer a prefill of the larger model. Over 30 minutes of the 0.5B's copy, its own
+/// probe put the lines the 1.5B's called broken at 0.29 or more on the bundles export (7 of
+/// 224 spoken lines; 91% of all at 0.1 or more) and at 0.115 on the cosmetics export ("Use
+/// this Rose Hip Facial Oil as a gentle massage drop."; 85% of 247 at 0.1 or more). The
+/// cosmetics' "costs now" lines read 0.44–0.65 under it.
+pub const ASK_READER: f32 = 0.1;
 
-/// The share of the writer's lines its own probe puts at [`ASK_READER`] or more (63% as
-/// measured above, rounded up): what the larger model's reading costs, in lines.
-pub const READ_SHARE: f64 = 0.65;
+/// The share of the writer's lines its own probe puts at [`ASK_READER`] or more (85–91% as
+/// measured above): what the larger model's reading costs, in lines.
+pub const READ_SHARE: f64 = 0.9;
 
 /// Where in the model the probe reads, as a share of its depth (layer 19 of Qwen 1.5B's 28,
 /// 16 of the 0.5B's 24: measured best of the layers tried).

@@ -52,14 +52,15 @@ fn a_larger_models_probe_reads_the_lines_where_there_is_room() {
         let c = serde_json::json!({"machine": script::auto::machine_key(), "results": [m(small, writer_duty, 200.0), m(large, 0.8, reader_prefill)]});
         std::fs::write(&cache, c.to_string()).unwrap();
     };
-    // 1.5 sentences of 25 tokens through 68% of the layers at 60 tok/s: 9% of a line's time.
+    // 1.5 sentences of 25 tokens through 68% of the layers at 60 tok/s, nine in ten of them
+    // read (those the writer's own probe doubts): 8.3% of a line's time.
     write(0.31, 60.0);
     let chosen = script::auto::grammar_reader(&dir, &writer, 1, &cache);
     assert_eq!(chosen.model.as_ref().map(|m| m.0.as_str()), Some(large), "{}", chosen.reason);
-    assert!(chosen.reason.contains("40%"), "{}", chosen.reason);
+    assert!(chosen.reason.contains("39.3%"), "{}", chosen.reason);
     write(0.45, 60.0);
     let busy = script::auto::grammar_reader(&dir, &writer, 1, &cache);
-    assert!(busy.model.is_none() && busy.reason.contains("54% of speech time with it"), "{}", busy.reason);
+    assert!(busy.model.is_none() && busy.reason.contains("53.3% of speech time with it"), "{}", busy.reason);
     // The largest model has no larger one to read its lines.
     let top = script::auto::grammar_reader(&dir, &script::models::resolve(large, &dir).unwrap(), 1, &cache);
     assert!(top.model.is_none() && top.reason.contains("no larger"), "{}", top.reason);
