@@ -30,9 +30,10 @@ fn the_demo_streams_to_rtmp_as_h264_aac_720p30() {
             .spawn()
             .unwrap(),
     );
-    // Read the stream back while it is live.
+    // Read the stream back while it is live (it starts once the writer, translator and chat
+    // models are loaded: 10–30 s on this project's 2-core VMs).
     std::thread::sleep(Duration::from_secs(8));
-    let live = ffprobe(&url);
+    let live = ffprobe_live(&url, Duration::from_secs(60));
     let v = stream(&live, "video");
     assert_eq!(v["codec_name"], "h264");
     assert_eq!((v["width"].as_u64(), v["height"].as_u64()), (Some(1280), Some(720)));

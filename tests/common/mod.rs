@@ -219,6 +219,23 @@ pub fn ffprobe(input: &str) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// [`ffprobe`] of a live URL, tried again until `within` has passed: a show publishes only
+/// once its models are loaded, which takes seconds more on a busy machine.
+pub fn ffprobe_live(url: &str, within: Duration) -> serde_json::Value {
+    let until = Instant::now() + within;
+    loop {
+        let out = Command::new("ffprobe")
+            .args(["-v", "error", "-rw_timeout", "15000000", "-show_streams", "-show_format", "-of", "json", url])
+            .output()
+            .expect("ffprobe runs (apt-get install ffmpeg)");
+        if out.status.success() {
+            return serde_json::from_slice(&out.stdout).unwrap();
+        }
+        assert!(Instant::now() < until, "ffprobe {url} for {within:?}: {}", String::from_utf8_lossy(&out.stderr));
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
 pub fn stream<'a>(probe: &'a serde_json::Value, kind: &str) -> &'a serde_json::Value {
     probe["streams"].as_array().unwrap().iter().find(|s| s["codec_type"] == kind).unwrap_or_else(|| panic!("no {kind} stream in {probe}"))
 }

@@ -54,13 +54,10 @@ pub fn make_writer(show: &Show, choice: &WriterChoice) -> Result<Box<dyn Writer>
             let llm = script::llm::Llm::load_with(model, &opts).map_err(|e| DirectorError::Setup(format!("the LLM writer could not start: {e}")))?;
             tracing::info!(model = %model.display(), device = %llm.device_name(), "LLM writer ready");
             let writer = LlmWriter::new(llm, &show.config.title, &show.config.persona, show.catalog.clone(), show.config.run_of_show.offer_minutes, show.config.seed);
-            // A reader that cannot load costs the show only its second opinion.
-            let reader = grammar.as_deref().map(|g| script::grammar::GrammarCheck::load_reader(g, *threads)).transpose().unwrap_or_else(|e| {
-                tracing::warn!("the larger model's grammar probe is off: {e}");
-                None
-            });
-            match reader.flatten() {
-                Some(reader) => Box::new(writer.with_grammar_reader(reader)),
+            // The larger model that reads the lines too loads while the show starts (the
+            // opening is not read); one that cannot load costs only the second opinion.
+            match grammar {
+                Some(g) => Box::new(writer.with_grammar_reader_loading(script::grammar::GrammarCheck::load_reader_on_a_thread(g.clone(), *threads))),
                 None => Box::new(writer),
             }
         }

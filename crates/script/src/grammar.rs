@@ -232,12 +232,41 @@ pub struct GrammarCheck {
     own: Option<Probe>,
     /// The larger model, loaded for this alone, and its probe.
     larger: Option<(Probe, Llm)>,
+    /// The larger model still loading on a thread of its own ([`GrammarCheck::loading`]):
+    /// waited for when a line is first read.
+    pending: Option<ReaderLoad>,
 }
 
 impl GrammarCheck {
     /// `None` when there is no probe to read with.
     pub fn new(own: Option<Probe>, larger: Option<(Probe, Llm)>) -> Option<GrammarCheck> {
-        (own.is_some() || larger.is_some()).then_some(GrammarCheck { own, larger })
+        (own.is_some() || larger.is_some()).then_some(GrammarCheck { own, larger, pending: None })
+    }
+
+    /// The writer's own probe, and a larger model whose load ([`GrammarCheck::load_reader_on_a_thread`])
+    /// goes on while the show starts: the first line read waits for it.
+    pub fn loading(own: Option<Probe>, load: ReaderLoad) -> GrammarCheck {
+        GrammarCheck { own, larger: None, pending: Some(load) }
+    }
+
+    /// [`GrammarCheck::load_reader`] on a thread of its own: a show starts without waiting for
+    /// it (its opening is the market's own words, not read by the probes).
+    pub fn load_reader_on_a_thread(gguf: PathBuf, threads: usize) -> ReaderLoad {
+        std::thread::Builder::new().name("grammar-reader".into()).spawn(move || Self::load_reader(&gguf, threads)).expect("a thread to load the grammar reader")
+    }
+
+    /// Takes the larger model in once its load is done (waiting for it), or lets it go.
+    fn settle(&mut self) {
+        let Some(load) = self.pending.take() else { return };
+        match load.join() {
+            Ok(Ok(Some(reader))) => {
+                tracing::info!(reader = reader.1.label(), "a larger model's grammar probe reads the writer's lines too");
+                self.larger = Some(reader);
+            }
+            Ok(Ok(None)) => tracing::warn!("the larger model has no grammar probe (`evercast models install` trains one); the writer's own reads alone"),
+            Ok(Err(e)) => tracing::warn!("the larger model's grammar probe is off: {e}"),
+            Err(_) => tracing::warn!("loading the larger model's grammar probe failed; the writer's own reads alone"),
+        }
     }
 
     /// Loads the model `gguf` to read lines for another model's writer, with its probe;
@@ -259,7 +288,7 @@ impl GrammarCheck {
 
     /// Whether a larger model reads the lines too (it is let go when it fails).
     pub fn has_reader(&self) -> bool {
-        self.larger.is_some()
+        self.larger.is_some() || self.pending.is_some()
     }
 
     /// The writer's own probe, the larger model let go.
@@ -272,6 +301,7 @@ impl GrammarCheck {
     /// [`ASK_READER`]). A larger model that fails is let go, and the writer's own probe goes
     /// on alone.
     pub fn broken(&mut self, writer: &mut Llm, line: &str) -> Result<f32, LlmError> {
+        self.settle();
         let (mut p, ask) = match &self.own {
             Some(probe) => {
                 let p = probe.broken(writer, line)?;
@@ -291,6 +321,7 @@ impl GrammarCheck {
     /// The probability that the larger model's probe finds `line` broken; None without a
     /// reader, or when it fails (and is let go).
     pub fn reader_broken(&mut self, line: &str) -> Option<f32> {
+        self.settle();
         let (probe, llm) = self.larger.as_mut()?;
         match probe.broken(llm, line) {
             Ok(q) => Some(q),
@@ -302,6 +333,9 @@ impl GrammarCheck {
         }
     }
 }
+
+/// A larger model and its probe loading on a thread of their own.
+pub type ReaderLoad = std::thread::JoinHandle<Result<Option<(Probe, Llm)>, ProbeError>>;
 
 /// L2 strength per example: strong, since the broken lines are made by a few rules and the
 /// probe must learn what breaks a sentence, not which rule did (C = 0.01 in scikit-learn's

@@ -1433,6 +1433,14 @@ impl LlmWriter {
         out
     }
 
+    /// [`LlmWriter::with_grammar_reader`], the larger model still loading
+    /// (`GrammarCheck::load_reader_on_a_thread`): the first line read waits for it.
+    pub fn with_grammar_reader_loading(mut self, load: grammar::ReaderLoad) -> LlmWriter {
+        let own = self.grammar.take().and_then(|g| g.into_own());
+        self.grammar = Some(GrammarCheck::loading(own, load));
+        self
+    }
+
     /// Has a larger model's grammar probe read every sentence too (`GrammarCheck`).
     pub fn with_grammar_reader(mut self, larger: (Probe, Llm)) -> LlmWriter {
         tracing::info!(reader = larger.1.label(), "a larger model's grammar probe reads the writer's lines too");
@@ -2151,6 +2159,10 @@ mod tests {
             assert!(both.judge(s, &task, &req).is_ok(), "{s}");
         }
         broken(both.judge(costs_now, &task, &req)).unwrap_or_else(|e| panic!("{costs_now}: {e}"));
+        // Loaded on a thread of its own while the show starts, the reader is waited for at the
+        // first line read.
+        let mut loading = writer().with_grammar_reader_loading(GrammarCheck::load_reader_on_a_thread(path("qwen2.5-1.5b"), 2));
+        broken(loading.judge(costs_now, &task, &req)).unwrap_or_else(|e| panic!("{costs_now}, the reader loaded on a thread: {e}"));
 
         // The templates' ear: the writer's model, with its own probe alone, picks "costs now"
         // of two offers; with the reader, the sound one.
