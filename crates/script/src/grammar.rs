@@ -36,6 +36,12 @@ pub const FLOOR: f32 = 0.7;
 /// cosmetics' "costs now" lines read 0.44–0.65 under it.
 pub const ASK_READER: f32 = 0.1;
 
+/// Whether the larger model's probe is asked about a line the writer's own probe put at
+/// `own` (None: no own verdict): only when the own neither refuses it nor is sure of it.
+pub fn worth_reading(own: Option<f32>) -> bool {
+    own.is_none_or(|p| (ASK_READER..FLOOR).contains(&p))
+}
+
 /// The share of the writer's lines its own probe puts at [`ASK_READER`] or more (85–91% as
 /// measured above): what the larger model's reading costs, in lines.
 pub const READ_SHARE: f64 = 0.9;
@@ -302,15 +308,13 @@ impl GrammarCheck {
     /// on alone.
     pub fn broken(&mut self, writer: &mut Llm, line: &str) -> Result<f32, LlmError> {
         self.settle();
-        let (mut p, ask) = match &self.own {
-            Some(probe) => {
-                let p = probe.broken(writer, line)?;
-                (p, (ASK_READER..FLOOR).contains(&p))
-            }
+        let own = match &self.own {
+            Some(probe) => Some(probe.broken(writer, line)?),
             None if self.larger.is_none() => return Err(LlmError::Inference("no grammar probe is left to read with".into())),
-            None => (0.0, true),
+            None => None,
         };
-        if ask
+        let mut p = own.unwrap_or(0.0);
+        if worth_reading(own)
             && let Some(q) = self.reader_broken(line)
         {
             p = p.max(q);

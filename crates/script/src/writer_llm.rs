@@ -242,7 +242,7 @@ impl LineRanker for Ear<'_> {
             // below every sound one.
             let p = own.and_then(|p| p.broken(self.llm, c).ok());
             let broken = p.is_some_and(|b| b >= grammar::FLOOR);
-            let doubtful = p.is_none_or(|b| b >= grammar::ASK_READER);
+            let doubtful = grammar::worth_reading(p);
             match self.llm.score(&context, c) {
                 Ok(s) => scored.push((i, s, broken, doubtful)),
                 Err(e) => {
