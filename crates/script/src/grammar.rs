@@ -327,8 +327,12 @@ impl GrammarCheck {
     pub fn reader_broken(&mut self, line: &str) -> Option<f32> {
         self.settle();
         let (probe, llm) = self.larger.as_mut()?;
+        let started = std::time::Instant::now();
         match probe.broken(llm, line) {
-            Ok(q) => Some(q),
+            Ok(q) => {
+                tracing::debug!(ms = started.elapsed().as_millis() as u64, verdict = q, line, "the larger model's grammar probe read a line");
+                Some(q)
+            }
             Err(e) => {
                 tracing::warn!(model = llm.label(), "the larger model's grammar probe failed ({e}); the writer's own reads on alone");
                 self.larger = None;
