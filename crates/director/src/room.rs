@@ -50,14 +50,17 @@ pub fn make_writer(show: &Show, choice: &WriterChoice) -> Result<Box<dyn Writer>
     Ok(match choice {
         WriterChoice::Template => Box::new(TemplateWriter::new(&show.config.title, &show.config.persona, show.config.seed)),
         WriterChoice::Llm { model, device, threads, grammar } => {
+            // The larger model that reads the lines too loads on a thread of its own from
+            // now, beside the writer's model and the voice (whose loads leave a core idle for
+            // seconds), not inside the show's first minute; the first line it reads waits for
+            // it. One that cannot load costs only the second opinion.
+            let reader = grammar.as_ref().map(|g| script::grammar::GrammarCheck::load_reader_on_a_thread(g.clone(), *threads));
             let opts = script::llm::LoadOptions { device: *device, threads: *threads, ..Default::default() };
             let llm = script::llm::Llm::load_with(model, &opts).map_err(|e| DirectorError::Setup(format!("the LLM writer could not start: {e}")))?;
             tracing::info!(model = %model.display(), device = %llm.device_name(), "LLM writer ready");
             let writer = LlmWriter::new(llm, &show.config.title, &show.config.persona, show.catalog.clone(), show.config.run_of_show.offer_minutes, show.config.seed);
-            // The larger model that reads the lines too loads while the show starts (the
-            // opening is not read); one that cannot load costs only the second opinion.
-            match grammar {
-                Some(g) => Box::new(writer.with_grammar_reader_loading(script::grammar::GrammarCheck::load_reader_on_a_thread(g.clone(), *threads))),
+            match reader {
+                Some(load) => Box::new(writer.with_grammar_reader_loading(load)),
                 None => Box::new(writer),
             }
         }
