@@ -50,10 +50,10 @@ pub fn make_writer(show: &Show, choice: &WriterChoice) -> Result<Box<dyn Writer>
     Ok(match choice {
         WriterChoice::Template => Box::new(TemplateWriter::new(&show.config.title, &show.config.persona, show.config.seed)),
         WriterChoice::Llm { model, device, threads, grammar } => {
-            // The larger model that reads the lines too loads on a thread of its own from
-            // now, beside the writer's model and the voice (whose loads leave a core idle for
-            // seconds), not inside the show's first minute; the first line it reads waits for
-            // it. One that cannot load costs only the second opinion.
+            // The larger model that reads the lines too starts loading first, on a thread of
+            // its own, beside the writer's model and the voice (whose loads leave a core idle
+            // for seconds) rather than in the show's first seconds; the first line it reads
+            // waits for it. One that cannot load costs only the second opinion.
             let reader = grammar.as_ref().map(|g| script::grammar::GrammarCheck::load_reader_on_a_thread(g.clone(), *threads));
             let opts = script::llm::LoadOptions { device: *device, threads: *threads, ..Default::default() };
             let llm = script::llm::Llm::load_with(model, &opts).map_err(|e| DirectorError::Setup(format!("the LLM writer could not start: {e}")))?;
