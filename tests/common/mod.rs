@@ -211,10 +211,7 @@ pub fn get(port: u16, path: &str) -> Option<String> {
 
 /// ffprobe's view of a file or URL, as JSON.
 pub fn ffprobe(input: &str) -> serde_json::Value {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-rw_timeout", "15000000", "-show_streams", "-show_format", "-of", "json", input])
-        .output()
-        .expect("ffprobe runs (apt-get install ffmpeg)");
+    let out = run_ffprobe(input);
     assert!(out.status.success(), "ffprobe {input}: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -224,16 +221,20 @@ pub fn ffprobe(input: &str) -> serde_json::Value {
 pub fn ffprobe_live(url: &str, within: Duration) -> serde_json::Value {
     let until = Instant::now() + within;
     loop {
-        let out = Command::new("ffprobe")
-            .args(["-v", "error", "-rw_timeout", "15000000", "-show_streams", "-show_format", "-of", "json", url])
-            .output()
-            .expect("ffprobe runs (apt-get install ffmpeg)");
+        let out = run_ffprobe(url);
         if out.status.success() {
             return serde_json::from_slice(&out.stdout).unwrap();
         }
         assert!(Instant::now() < until, "ffprobe {url} for {within:?}: {}", String::from_utf8_lossy(&out.stderr));
         std::thread::sleep(Duration::from_secs(1));
     }
+}
+
+fn run_ffprobe(input: &str) -> std::process::Output {
+    Command::new("ffprobe")
+        .args(["-v", "error", "-rw_timeout", "15000000", "-show_streams", "-show_format", "-of", "json", input])
+        .output()
+        .expect("ffprobe runs (apt-get install ffmpeg)")
 }
 
 pub fn stream<'a>(probe: &'a serde_json::Value, kind: &str) -> &'a serde_json::Value {

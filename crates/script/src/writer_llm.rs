@@ -1441,7 +1441,9 @@ impl LlmWriter {
         self
     }
 
-    /// Has a larger model's grammar probe read every sentence too (`GrammarCheck`).
+    /// Has a larger model's grammar probe read every sentence too (`GrammarCheck`), loaded
+    /// already: for tests; a show loads it on a thread ([`LlmWriter::with_grammar_reader_loading`]).
+    #[cfg(test)]
     pub fn with_grammar_reader(mut self, larger: (Probe, Llm)) -> LlmWriter {
         tracing::info!(reader = larger.1.label(), "a larger model's grammar probe reads the writer's lines too");
         let own = self.grammar.take().and_then(|g| g.into_own());
