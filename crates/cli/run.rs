@@ -108,7 +108,8 @@ fn open_answers(args: &ChatArgs, writer: &director::room::WriterChoice, show: &S
         return None;
     }
     let model = script::answer_llm::model_path(&script::models::default_models_dir(), model);
-    let opts = script::llm::LoadOptions { device: *device, threads: 1, ..Default::default() };
+    // Its weights move to 2 MiB pages between questions (`LlmWorker`), not before the show starts.
+    let opts = script::llm::LoadOptions { device: *device, threads: 1, defer_huge_pages: true, ..Default::default() };
     match script::llm::Llm::load_with(&model, &opts).and_then(|llm| {
         let name = llm.label().to_string();
         script::llm::LlmWorker::new(llm).map(|w| (name, w))

@@ -121,6 +121,10 @@ impl Writer for StallingWriter {
     fn take_rejected(&mut self) -> Vec<(String, String)> {
         self.inner.take_rejected()
     }
+
+    fn settle(&mut self) -> bool {
+        self.inner.settle()
+    }
 }
 
 /// A voice that fails every line during one window and hangs (as a stuck engine would) during

@@ -204,7 +204,9 @@ impl LanguageKit {
         if let Some(w) = map.get(&path) {
             return Some(w.clone());
         }
-        let opts = script::llm::LoadOptions { threads: self.llm_threads, ..Default::default() };
+        // Its weights move to 2 MiB pages while it waits for lines (`LlmWorker`), not before
+        // the rooms start.
+        let opts = script::llm::LoadOptions { threads: self.llm_threads, defer_huge_pages: true, ..Default::default() };
         match script::llm::Llm::load_with(&path, &opts).and_then(LlmWorker::new) {
             Ok(w) => {
                 tracing::info!(model = %path.display(), "translation model ready");

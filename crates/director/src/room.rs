@@ -55,7 +55,9 @@ pub fn make_writer(show: &Show, choice: &WriterChoice) -> Result<Box<dyn Writer>
             // for seconds) rather than in the show's first seconds; the first line it reads
             // waits for it. One that cannot load costs only the second opinion.
             let reader = grammar.as_ref().map(|g| script::grammar::GrammarCheck::load_reader_on_a_thread(g.clone(), *threads));
-            let opts = script::llm::LoadOptions { device: *device, threads: *threads, ..Default::default() };
+            // The weights move to 2 MiB pages later, when the writer can spare the time
+            // (`Writer::settle`): the show's first line does not wait for it.
+            let opts = script::llm::LoadOptions { device: *device, threads: *threads, defer_huge_pages: true, ..Default::default() };
             let llm = script::llm::Llm::load_with(model, &opts).map_err(|e| DirectorError::Setup(format!("the LLM writer could not start: {e}")))?;
             tracing::info!(model = %model.display(), device = %llm.device_name(), "LLM writer ready");
             let writer = LlmWriter::new(llm, &show.config.title, &show.config.persona, show.catalog.clone(), show.config.run_of_show.offer_minutes, show.config.seed);

@@ -386,7 +386,31 @@ impl WriterThread {
             if live {
                 crate::work_ahead_priority();
             }
-            for job in job_rx {
+            // Live, while the script is far enough ahead that no job has come for a second
+            // (and the show's start is past), the writer does the work it put off for the
+            // start (`Writer::settle`), a step at a time, looking for a job between steps.
+            let mut settled = !live;
+            let started = std::time::Instant::now();
+            let wait_to_settle = || Duration::from_secs(1).max(script::llm::SETTLE_NOT_BEFORE.saturating_sub(started.elapsed()));
+            let mut idle_after = wait_to_settle();
+            loop {
+                let job = if settled {
+                    job_rx.recv().ok()
+                } else {
+                    match job_rx.recv_timeout(idle_after) {
+                        Ok(job) => {
+                            idle_after = wait_to_settle();
+                            Some(job)
+                        }
+                        Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                            settled = !writer.settle();
+                            idle_after = Duration::ZERO;
+                            continue;
+                        }
+                        Err(crossbeam_channel::RecvTimeoutError::Disconnected) => None,
+                    }
+                };
+                let Some(job) = job else { break };
                 let seg = &job.seg;
                 let product = products.get(seg.product);
                 let next = products.get(seg.next_product).filter(|_| products.len() > 1);

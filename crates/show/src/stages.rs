@@ -78,6 +78,14 @@ pub trait Writer: Send {
     fn take_rejected(&mut self) -> Vec<(String, String)> {
         Vec::new()
     }
+
+    /// A step (well under a second where it can) of the work the writer put off so the show
+    /// could start sooner (an LLM's weights moved to pages that read faster): called on the
+    /// writer's thread while a live show's script is far enough ahead that the writer waits.
+    /// Returns whether any is left.
+    fn settle(&mut self) -> bool {
+        false
+    }
 }
 
 /// Speaks lines.

@@ -45,6 +45,12 @@ pub(crate) trait Engine: Send {
         None
     }
     fn put_cache(&mut self, _cache: Box<dyn std::any::Any + Send>) {}
+    /// Moves the next `at_least` bytes of weights (whole matrices) to where they read fastest
+    /// (2 MiB pages), if the load left that for later
+    /// ([`super::LoadOptions::defer_huge_pages`]); the bytes moved, and whether any are left.
+    fn settle_pages(&mut self, _at_least: usize) -> (usize, bool) {
+        (0, false)
+    }
     /// Keeps the first `len` cached positions and drops the rest.
     fn truncate(&mut self, len: usize);
     fn cached_len(&self) -> usize;

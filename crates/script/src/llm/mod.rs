@@ -200,11 +200,16 @@ pub struct LoadOptions {
     /// grammar probe's reading) in a fraction of the load time and memory, but cannot
     /// generate or score.
     pub only_layers: Option<usize>,
+    /// Leaves the weights on the allocator's pages at load, for [`Llm::settle_pages`] to move
+    /// onto 2 MiB pages when the caller can spare the time (this crate's CPU path): the move
+    /// is the kernel zeroing fresh pages, which some VMs back only on first touch (a 0.5B's
+    /// 485 MB took 5–6 s there), and a show's start should not wait for it.
+    pub defer_huge_pages: bool,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { device: DeviceChoice::Auto, threads: default_threads(), max_context: 8192, candle_on_cpu: false, only_layers: None }
+        LoadOptions { device: DeviceChoice::Auto, threads: default_threads(), max_context: 8192, candle_on_cpu: false, only_layers: None, defer_huge_pages: false }
     }
 }
 
@@ -265,6 +270,11 @@ fn log_prob(logits: &[f32], token: u32) -> f32 {
     logits[token as usize] - max - sum.ln()
 }
 
+/// How long after it starts a show's model is left on the pages it loaded on, whatever its
+/// idle time ([`Llm::settle_some_pages`]): a show's start is busy enough (other models
+/// loading, rooms starting) without the kernel zeroing fresh pages beside it.
+pub const SETTLE_NOT_BEFORE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A loaded model with its tokenizer and cache. Not shared between threads; see [`LlmWorker`].
 pub struct Llm {
     engine: Box<dyn Engine>,
@@ -281,6 +291,8 @@ pub struct Llm {
     /// A second cache and its tokens, for [`Llm::hidden_mean`]'s context: swapped in and out
     /// so that neither evicts the other (the writer's prompt is hundreds of tokens).
     aside: Option<(Box<dyn std::any::Any + Send>, Vec<u32>)>,
+    /// Bytes moved and time spent so far by [`Llm::settle_some_pages`] (logged when done).
+    settling: (usize, std::time::Duration),
 }
 
 impl fmt::Debug for Llm {
@@ -333,7 +345,7 @@ impl Llm {
                         &candle_core::Device::Cpu,
                         opts.max_context,
                     )?),
-                    None => Box::new(cpu::CpuModel::load(&content, &mut reader, gguf, &config, opts.threads, opts.max_context, opts.only_layers)?),
+                    None => Box::new(cpu::CpuModel::load(&content, &mut reader, gguf, &config, opts.threads, opts.max_context, opts.only_layers, opts.defer_huge_pages)?),
                 }
             }
         };
@@ -342,7 +354,18 @@ impl Llm {
             secs = started.elapsed().as_secs_f64(), "LLM loaded"
         );
         let label = crate::models::label_of(gguf);
-        Ok(Llm { engine, tokenizer, vocab, config, cached: Vec::new(), logits: Vec::new(), label, path: gguf.to_path_buf(), aside: None })
+        Ok(Llm {
+            engine,
+            tokenizer,
+            vocab,
+            config,
+            cached: Vec::new(),
+            logits: Vec::new(),
+            label,
+            path: gguf.to_path_buf(),
+            aside: None,
+            settling: (0, std::time::Duration::ZERO),
+        })
     }
 
     /// The model's name for provenance and reports: the manifest name of an installed model
@@ -478,6 +501,24 @@ impl Llm {
         let n = (rows.len() / d).max(1) as f32;
         mean.iter_mut().for_each(|m| *m /= n);
         Ok(mean)
+    }
+
+    /// Moves the next few weight matrices (~32 MB) onto 2 MiB pages, if the load left that
+    /// for later ([`LoadOptions::defer_huge_pages`]); decode then reads them faster. A step
+    /// takes a fraction of a second (up to ~2 s on a VM whose host zeroes fresh pages slowly),
+    /// so a model that must answer soon can still take one whenever it is idle. Returns
+    /// whether any are left to move (none on the GPU paths or where the kernel gives no such
+    /// pages).
+    pub fn settle_some_pages(&mut self) -> bool {
+        let started = Instant::now();
+        let (moved, more) = self.engine.settle_pages(32 << 20);
+        self.settling.0 += moved;
+        self.settling.1 += started.elapsed();
+        if !more && self.settling.0 > 0 {
+            tracing::info!(model = %self.label, mb = self.settling.0 / 1_000_000, ms = self.settling.1.as_millis() as u64, "weights moved to 2 MiB pages");
+            self.settling = (0, std::time::Duration::ZERO);
+        }
+        more
     }
 
     /// Generates a reply, reusing the KV cache for the longest common token prefix with the

@@ -297,6 +297,45 @@ fn hidden_states_keep_the_generation_cache() {
     assert!(diff < 1e-3, "the same states from its own cache: {diff}");
 }
 
+/// A show loads its models without moving their weights to 2 MiB pages (the move can take
+/// seconds on a VM) and moves them later, a few matrices at a step: each step moves about what
+/// it was asked, the steps end, and the model computes the same before, during and after.
+#[test]
+fn weights_left_on_their_pages_move_later_in_steps_and_compute_the_same() {
+    let _g = serial();
+    let opts = LoadOptions { device: DeviceChoice::Cpu, threads: 1, defer_huge_pages: true, ..LoadOptions::default() };
+    let mut llm = Llm::load_with(&model(SMOL), &opts).unwrap();
+    let prompt = chatml("You are Mia, host of a live shopping show. Catalog: Aurora Ceramic Teapot, $39.00.", &[(Role::User, "What does the teapot cost?".into())]);
+    let (before, _) = collect(&mut llm, &prompt, &Sampling::greedy(24));
+    let moves_here = cfg!(target_os = "linux") && std::env::var("EVERCAST_HUGE_PAGES").map_or(true, |v| v != "0");
+    let (mut steps, mut moved) = (0, 0);
+    loop {
+        let (m, more) = llm.engine.settle_pages(8 << 20);
+        steps += 1;
+        moved += m;
+        if steps == 2 {
+            // Halfway: some matrices moved, some not, the same reply.
+            llm.clear_cache();
+            assert_eq!(collect(&mut llm, &prompt, &Sampling::greedy(24)).0, before);
+        }
+        if !more {
+            break;
+        }
+        assert!(m >= 8 << 20 && m < 64 << 20, "a step moves what it was asked, in whole matrices: {m} bytes");
+        assert!(steps < 1000);
+    }
+    if moves_here {
+        // SmolLM2-135M: ~100 MB of weights (its embeddings, also its output head, included).
+        assert!(steps >= 4 && moved > 60_000_000, "{steps} steps moved {moved} bytes");
+    } else {
+        assert_eq!((steps, moved), (1, 0));
+    }
+    assert_eq!(llm.engine.settle_pages(usize::MAX), (0, false), "nothing is left to move");
+    assert!(!llm.settle_some_pages());
+    llm.clear_cache();
+    assert_eq!(collect(&mut llm, &prompt, &Sampling::greedy(24)).0, before);
+}
+
 /// A model loaded up to a layer (a grammar probe's reader) gives that layer's states exactly as
 /// the whole model does, and refuses to generate rather than say nonsense without its head.
 #[test]

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
@@ -29,7 +30,8 @@ struct Job {
 
 /// Runs an [`Llm`] on a dedicated thread. Jobs run one after another, sharing the model's
 /// prefix cache: urgent ones ([`LlmWorker::submit_urgent`], e.g. a chat answer) before the
-/// queued normal ones, each kind in submission order. Dropping a job's receiver stops that job
+/// queued normal ones, each kind in submission order. Idle, the thread moves the weights a
+/// load left for later onto 2 MiB pages ([`super::LoadOptions::defer_huge_pages`]). Dropping a job's receiver stops that job
 /// at the next token; [`LlmWorker::cancel`] stops the running job and every queued one.
 pub struct LlmWorker {
     jobs: Option<Sender<Job>>,
@@ -100,18 +102,45 @@ impl Drop for LlmWorker {
     }
 }
 
-fn next_job(jobs: &Receiver<Job>, urgent: &Receiver<Job>) -> Option<Job> {
+/// The next job (urgent ones first); `None` when the worker is dropped; `Err` when none came
+/// within `idle` (`None`: wait as long as it takes).
+fn next_job(jobs: &Receiver<Job>, urgent: &Receiver<Job>, idle: Option<Duration>) -> Result<Option<Job>, ()> {
     if let Ok(job) = urgent.try_recv() {
-        return Some(job);
+        return Ok(Some(job));
     }
-    crossbeam_channel::select_biased! {
-        recv(urgent) -> job => job.ok(),
-        recv(jobs) -> job => job.ok(),
+    match idle {
+        None => Ok(crossbeam_channel::select_biased! {
+            recv(urgent) -> job => job.ok(),
+            recv(jobs) -> job => job.ok(),
+        }),
+        Some(idle) => crossbeam_channel::select_biased! {
+            recv(urgent) -> job => Ok(job.ok()),
+            recv(jobs) -> job => Ok(job.ok()),
+            default(idle) => Err(()),
+        },
     }
 }
 
+/// How long the worker waits with nothing to do before it moves weights the load left for
+/// later ([`Llm::settle_some_pages`], a step at a time, looking for a job between steps).
+const IDLE_BEFORE_SETTLING: Duration = Duration::from_secs(1);
+
 fn run(mut llm: Llm, jobs: Receiver<Job>, urgent: Receiver<Job>, epoch: Arc<AtomicU64>) {
-    while let Some(job) = next_job(&jobs, &urgent) {
+    let started = std::time::Instant::now();
+    let wait_to_settle = || IDLE_BEFORE_SETTLING.max(super::SETTLE_NOT_BEFORE.saturating_sub(started.elapsed()));
+    let mut idle = Some(wait_to_settle());
+    loop {
+        let job = match next_job(&jobs, &urgent, idle) {
+            Ok(Some(job)) => job,
+            Ok(None) => break,
+            Err(()) => {
+                idle = llm.settle_some_pages().then_some(Duration::ZERO);
+                continue;
+            }
+        };
+        if idle.is_some() {
+            idle = Some(wait_to_settle());
+        }
         if job.epoch != epoch.load(Ordering::Acquire) {
             continue; // cancelled while queued
         }

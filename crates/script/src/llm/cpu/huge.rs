@@ -7,8 +7,10 @@
 //! backs anonymous memory with 2 MiB pages where `madvise(MADV_HUGEPAGE)` asks for them (the
 //! kernel's default `transparent_hugepage` mode is `madvise`); elsewhere, or when the kernel
 //! has none to give, the matrices keep their own vectors and work the same. The price is paid
-//! once, at load: fresh 2 MiB pages are zeroed by the kernel (on a VM, backed by the host on
-//! first touch), ~2 s more for the 1.5B on that VM.
+//! once: fresh 2 MiB pages are zeroed by the kernel (on a VM, backed by the host on first
+//! touch), ~2 s more for the 1.5B on that VM and 5–6 s for the 0.5B on another. A show's
+//! models pay it after the start, a few matrices at a time while they are idle
+//! (`LoadOptions::defer_huge_pages`), each few in an arena of their own.
 //!
 //! `EVERCAST_HUGE_PAGES=0` keeps the vectors (for comparisons).
 

@@ -82,6 +82,9 @@ pub(crate) struct CpuModel {
     max_context: usize,
     /// Set while [`Engine::hidden`] runs: the layer after which a pass stops.
     stop_after: Option<usize>,
+    /// How many matrices, in [`CpuModel::settle_pages`]' order, are where they stay; `None`
+    /// once all are (or none will move: a model loaded in part, no 2 MiB pages to be had).
+    pages_settled: Option<usize>,
 }
 
 struct Loader<'a> {
@@ -157,11 +160,12 @@ impl CpuModel {
         threads: usize,
         max_context: usize,
         only_layers: Option<usize>,
+        defer_pages: bool,
     ) -> Result<CpuModel> {
         let mut ld = Loader { content, reader, path };
         let n_layers = only_layers.map_or(cfg.n_layer, |n| n.clamp(1, cfg.n_layer));
         let whole = n_layers == cfg.n_layer;
-        let mut embed = ld.matrix("token_embd.weight")?;
+        let embed = ld.matrix("token_embd.weight")?;
         // A model loaded in part never makes logits: its output head stays in the file.
         let mut head = if whole && ld.has("output.weight") { Some(ld.matrix("output.weight")?) } else { None };
         let out_norm = ld.vector("output_norm.weight", cfg.d_model)?;
@@ -217,23 +221,9 @@ impl CpuModel {
                 h.pack8();
             }
         }
-        // Decode streams every matrix once a token: on 2 MiB pages that read runs faster. A
-        // model loaded in part never decodes (it reads whole sentences at once), so it does
-        // not pay the fresh pages' cost.
-        if whole {
-            let mut all: Vec<_> = layers
-                .iter_mut()
-                .flat_map(|l| [&mut l.wq, &mut l.wk, &mut l.wv, &mut l.wo, &mut l.w_gate, &mut l.w_up, &mut l.w_down])
-                .chain(head.as_mut())
-                .chain([&mut embed])
-                .map(|m| &mut m.data)
-                .collect();
-            let gathered = huge::gather(&mut all);
-            tracing::debug!(mb = gathered / 1_000_000, "weights gathered for 2 MiB pages");
-        }
         tracing::info!(arch = %cfg.arch, threads = pool.threads(), isa = isa.name(), prefetch = kernels::weight_prefetch(), layers = n_layers, "CPU model loaded");
         let slots = cfg.n_layer * cfg.n_kv_head;
-        Ok(CpuModel {
+        let mut model = CpuModel {
             cfg: cfg.clone(),
             embed,
             head,
@@ -245,7 +235,44 @@ impl CpuModel {
             isa,
             max_context: max_context.min(cfg.context),
             stop_after: None,
-        })
+            // A model loaded in part never decodes (it reads whole sentences at once), so it
+            // does not pay the fresh pages' cost.
+            pages_settled: whole.then_some(0),
+        };
+        if !defer_pages {
+            model.settle_pages(usize::MAX);
+        }
+        Ok(model)
+    }
+
+    /// Moves the next matrices (at least `at_least` bytes of them, whole matrices, in layer
+    /// order) onto 2 MiB pages: decode streams every matrix once a token, and on 2 MiB pages
+    /// that read runs faster. The move's cost is the kernel zeroing the fresh pages, which
+    /// some VMs back only on first touch (seconds for a 0.5B there), so a running show moves
+    /// them a few at a time. Returns the bytes moved and whether any are left to move.
+    fn settle_pages(&mut self, at_least: usize) -> (usize, bool) {
+        let Some(done) = self.pages_settled else { return (0, false) };
+        let mut next: Vec<_> = self
+            .layers
+            .iter_mut()
+            .flat_map(|l| [&mut l.wq, &mut l.wk, &mut l.wv, &mut l.wo, &mut l.w_gate, &mut l.w_up, &mut l.w_down])
+            .chain(self.head.as_mut())
+            .chain([&mut self.embed])
+            .skip(done)
+            .map(|m| &mut m.data)
+            .collect();
+        let left = next.len();
+        let mut take = 0;
+        let mut bytes = 0usize;
+        while take < left && bytes < at_least {
+            bytes += next[take].len();
+            take += 1;
+        }
+        let moved = huge::gather(&mut next[..take]);
+        // Nothing moved where something was to move: no 2 MiB pages here; stop asking.
+        self.pages_settled = (moved > 0 && take < left).then_some(done + take);
+        tracing::debug!(mb = moved / 1_000_000, matrices = take, "weights gathered for 2 MiB pages");
+        (moved, self.pages_settled.is_some())
     }
 
     /// Runs one chunk of tokens at positions `pos..`; leaves the last token's logits in `logits`
@@ -391,6 +418,10 @@ impl CpuModel {
 impl Engine for CpuModel {
     fn forward(&mut self, tokens: &[u32], pos: usize, logits: &mut Vec<f32>) -> Result<()> {
         self.run(tokens, pos, Some(logits))
+    }
+
+    fn settle_pages(&mut self, at_least: usize) -> (usize, bool) {
+        CpuModel::settle_pages(self, at_least)
     }
 
     fn feed(&mut self, tokens: &[u32], pos: usize) -> Result<()> {
