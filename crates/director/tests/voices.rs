@@ -114,6 +114,50 @@ fn piper_english_speaks_like_a_person() {
     speaks_like_a_person("piper:en_US-joe-medium", "en-US");
 }
 
+/// A neural voice keeps ONNX Runtime's optimised graph in the machine's cache and the next
+/// process speaks from it instead of optimising again; a damaged kept copy is thrown away and
+/// made again. A session loads once per process, so each start is a child process.
+#[test]
+fn a_voice_keeps_its_optimised_graph_and_remakes_a_damaged_one() {
+    use std::os::unix::fs::MetadataExt;
+    let cache = tempfile::tempdir().unwrap();
+    let speak = || {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--ignored", "--exact", "child_piper_says_a_line", "--nocapture", "--test-threads=1"])
+            .env("EVERCAST_CACHE", cache.path())
+            .output()
+            .unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success() && text.contains("1 passed"), "the child did not speak:\n{text}");
+    };
+    let kept = || -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(cache.path().join("onnx-optimized")).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
+        v.sort();
+        v
+    };
+    speak();
+    let files = kept();
+    assert_eq!(files.len(), 1, "one optimised graph, no partial file left: {files:?}");
+    let first = std::fs::metadata(&files[0]).unwrap();
+    assert!(first.len() > 10_000_000, "a whole graph with its weights: {} bytes", first.len());
+    speak();
+    assert_eq!(kept(), files);
+    assert_eq!(std::fs::metadata(&files[0]).unwrap().ino(), first.ino(), "the second start read the kept graph (it did not write another)");
+    std::fs::write(&files[0], b"not an ONNX graph").unwrap();
+    speak();
+    assert_eq!(kept(), files);
+    assert!(std::fs::metadata(&files[0]).unwrap().len() > 10_000_000, "the damaged copy was made again");
+}
+
+#[test]
+#[ignore = "a child process of a_voice_keeps_its_optimised_graph_and_remakes_a_damaged_one"]
+fn child_piper_says_a_line() {
+    let locale = Locale::parse("en-US").unwrap();
+    let line = voice::sample_lines("en").into_iter().next().unwrap();
+    let u = open("piper:en_US-joe-medium").speak(&line, &locale).unwrap();
+    assert!(u.duration() > 0.5, "{} s", u.duration());
+}
+
 /// White noise must fail the flatness check, or the check means nothing.
 #[test]
 fn the_flatness_check_tells_noise_from_speech() {

@@ -70,6 +70,39 @@ pub fn set_threads(threads: usize) {
     THREADS.store(threads, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// Where this machine keeps ONNX Runtime's optimised graph of `model`: `$EVERCAST_CACHE`,
+/// else `$XDG_CACHE_HOME/evercast`, else `~/.cache/evercast`, then `onnx-optimized/`, named by
+/// the model file (name, size, modification time), the runtime library and this CPU — the
+/// fullest optimisation level lays tensors out for the CPU it ran on, so the copy is this
+/// machine's only. `None`: no such folder.
+fn optimized_path(models_dir: &Path, model: &Path) -> Option<PathBuf> {
+    let dir = std::env::var_os("EVERCAST_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("evercast")))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/evercast")))?;
+    let meta = std::fs::metadata(model).ok()?;
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    let library = library_path(models_dir);
+    let library_bytes = std::fs::metadata(&library).map_or(0, |m| m.len());
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(str::to_string))
+        .unwrap_or_default();
+    #[cfg(target_arch = "x86_64")]
+    let isa = format!("{}{}{}", is_x86_feature_detected!("avx2"), is_x86_feature_detected!("avx512f"), is_x86_feature_detected!("avx512vnni"));
+    #[cfg(not(target_arch = "x86_64"))]
+    let isa = String::new();
+    let machine = fnv1a(&format!("{}|{library_bytes}|{cpu}|{isa}|{}", library.display(), std::env::consts::ARCH));
+    let name = model.file_stem()?.to_string_lossy().into_owned();
+    Some(dir.join("onnx-optimized").join(format!("{name}.{}.{modified}.{machine:016x}.onnx", meta.len())))
+}
+
+/// FNV-1a, 64 bits: a stable short name for a machine's description (std's hasher may change
+/// between Rust releases, and the cache outlives a build).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+}
+
 /// An ONNX model session shared by every room that speaks with it (`Session::run` needs
 /// exclusive access; one run at a time keeps the cores for the video).
 pub type SharedSession = Arc<Mutex<Session>>;
@@ -86,10 +119,8 @@ pub fn session(models_dir: &Path, model: &Path) -> Result<SharedSession, VoiceEr
     let threads = default_threads();
     let err = |e: ort::Error| VoiceError::Model { path: model.to_path_buf(), reason: e.to_string() };
     let started = std::time::Instant::now();
-    let session = Session::builder(env)
+    let builder = Session::builder(env)
         .map_err(err)?
-        .with_optimization_level(GraphOptimizationLevel::Level3)
-        .map_err(|e| err(e.into()))?
         .with_intra_threads(threads)
         .map_err(|e| err(e.into()))?
         .with_inter_threads(1)
@@ -99,10 +130,43 @@ pub fn session(models_dir: &Path, model: &Path) -> Result<SharedSession, VoiceEr
         // streaming: Kokoro RTF 0.76 without, 0.84 with; Piper's first audio 109 vs 157 ms).
         // `EVERCAST_VOICE_SPIN=1` turns it on for a machine that only speaks.
         .with_intra_op_spinning(std::env::var_os("EVERCAST_VOICE_SPIN").is_some())
-        .map_err(|e| err(e.into()))?
-        .commit_from_file(model)
-        .map_err(err)?;
-    tracing::info!(target: "voice", model = %model.display(), threads, ms = started.elapsed().as_millis() as u64, "voice model loaded");
+        .map_err(|e| err(e.into()))?;
+    // The graph optimisations take most of a session's start (2.9 of Piper's 3.8 s on two
+    // cores), at every start: the optimised graph is kept per machine and read as it is.
+    let kept = optimized_path(models_dir, model);
+    let mut from_cache = None;
+    if let Some(kept) = kept.as_ref().filter(|k| k.is_file()) {
+        match builder.clone().with_optimization_level(GraphOptimizationLevel::Disable).map_err(|e| err(e.into())).and_then(|mut b| b.commit_from_file(kept).map_err(err)) {
+            Ok(s) => from_cache = Some(s),
+            Err(e) => {
+                tracing::warn!(target: "voice", kept = %kept.display(), "the kept optimised voice model does not load ({e}); optimising the original again");
+                let _ = std::fs::remove_file(kept);
+            }
+        }
+    }
+    let optimised_here = from_cache.is_none();
+    let session = match from_cache {
+        Some(s) => s,
+        None => {
+            let mut b = builder.with_optimization_level(GraphOptimizationLevel::Level3).map_err(|e| err(e.into()))?;
+            // Written beside its final name and renamed, so a process loading it meanwhile
+            // (tests run several) never reads half a file.
+            let partial = kept.as_ref().map(|k| k.with_extension(format!("{}.partial", std::process::id())));
+            if let Some(p) = partial.as_ref().filter(|p| p.parent().is_some_and(|d| std::fs::create_dir_all(d).is_ok())) {
+                b = b.with_optimized_model_path(p).map_err(|e| err(e.into()))?;
+            }
+            let s = b.commit_from_file(model).map_err(err)?;
+            if let (Some(p), Some(k)) = (&partial, &kept)
+                && p.is_file()
+                && let Err(e) = std::fs::rename(p, k)
+            {
+                tracing::debug!(target: "voice", error = %e, "the optimised voice model is not kept");
+                let _ = std::fs::remove_file(p);
+            }
+            s
+        }
+    };
+    tracing::info!(target: "voice", model = %model.display(), threads, optimised_here, ms = started.elapsed().as_millis() as u64, "voice model loaded");
     let shared = Arc::new(Mutex::new(session));
     sessions.push((model.to_path_buf(), shared.clone()));
     Ok(shared)
