@@ -173,7 +173,7 @@ fn chain(show: &Show, run: &ShowRun, room: &RoomConfig, pack: &Pack, lookahead: 
 }
 
 /// Builds what a live swap to `pack` needs — the room's new language, its stage (label,
-/// layout direction) and fillers — off the media path, ready for [`Feed::swap`].
+/// layout direction) and fillers — off the media path, ready to send to the room's [`crate::feed::Feed::swapper`].
 pub fn prepare_swap(show: &Show, kit: &Arc<LanguageKit>, room: &RoomConfig, profile: &OutputProfile, pack_id: &str) -> Result<SwapRequest, DirectorError> {
     let pack = kit.packs.get(pack_id).ok_or_else(|| DirectorError::Setup(format!("no language pack `{pack_id}` (packs: {})", kit.packs.ids().join(", "))))?;
     let mut swapped = room.clone();

@@ -1468,8 +1468,8 @@ impl LlmWriter {
         out
     }
 
-    /// [`LlmWriter::with_grammar_reader`], the larger model still loading
-    /// (`GrammarCheck::load_reader_on_a_thread`): the first line read waits for it.
+    /// Has a larger model's grammar probe read every sentence too (`GrammarCheck`), the model
+    /// still loading (`GrammarCheck::load_reader_on_a_thread`): the first line read waits for it.
     pub fn with_grammar_reader_loading(mut self, load: grammar::ReaderLoad) -> LlmWriter {
         let own = self.grammar.take().and_then(|g| g.into_own());
         self.grammar = Some(GrammarCheck::loading(own, load));

@@ -74,7 +74,8 @@ pub fn set_threads(threads: usize) {
 /// else `$XDG_CACHE_HOME/evercast`, else `~/.cache/evercast`, then `onnx-optimized/`, named by
 /// the model file (name, size, modification time), the runtime library and this CPU — the
 /// fullest optimisation level lays tensors out for the CPU it ran on, so the copy is this
-/// machine's only. `None`: no such folder.
+/// machine's only. A copy is about the model's size; one for a model since replaced stays
+/// until the folder is cleared. `None`: no such folder.
 fn optimized_path(models_dir: &Path, model: &Path) -> Option<PathBuf> {
     let dir = std::env::var_os("EVERCAST_CACHE")
         .map(PathBuf::from)
@@ -155,7 +156,15 @@ pub fn session(models_dir: &Path, model: &Path) -> Result<SharedSession, VoiceEr
             if let Some(p) = partial.as_ref().filter(|p| p.parent().is_some_and(|d| std::fs::create_dir_all(d).is_ok())) {
                 b = b.with_optimized_model_path(p).map_err(|e| err(e.into()))?;
             }
-            let s = b.commit_from_file(model).map_err(err)?;
+            let s = match b.commit_from_file(model) {
+                Ok(s) => s,
+                Err(e) => {
+                    if let Some(p) = &partial {
+                        let _ = std::fs::remove_file(p);
+                    }
+                    return Err(err(e));
+                }
+            };
             if let (Some(p), Some(k)) = (&partial, &kept)
                 && p.is_file()
                 && let Err(e) = std::fs::rename(p, k)

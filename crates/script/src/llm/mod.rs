@@ -200,7 +200,7 @@ pub struct LoadOptions {
     /// grammar probe's reading) in a fraction of the load time and memory, but cannot
     /// generate or score.
     pub only_layers: Option<usize>,
-    /// Leaves the weights on the allocator's pages at load, for [`Llm::settle_pages`] to move
+    /// Leaves the weights on the allocator's pages at load, for [`Llm::settle_some_pages`] to move
     /// onto 2 MiB pages when the caller can spare the time (this crate's CPU path): the move
     /// is the kernel zeroing fresh pages, which some VMs back only on first touch (a 0.5B's
     /// 485 MB took 5–6 s there), and a show's start should not wait for it.

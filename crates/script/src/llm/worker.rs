@@ -31,8 +31,9 @@ struct Job {
 /// Runs an [`Llm`] on a dedicated thread. Jobs run one after another, sharing the model's
 /// prefix cache: urgent ones ([`LlmWorker::submit_urgent`], e.g. a chat answer) before the
 /// queued normal ones, each kind in submission order. Idle, the thread moves the weights a
-/// load left for later onto 2 MiB pages ([`super::LoadOptions::defer_huge_pages`]). Dropping a job's receiver stops that job
-/// at the next token; [`LlmWorker::cancel`] stops the running job and every queued one.
+/// load left for later onto 2 MiB pages ([`super::LoadOptions::defer_huge_pages`]). Dropping
+/// a job's receiver stops that job at the next token; [`LlmWorker::cancel`] stops the running
+/// job and every queued one.
 pub struct LlmWorker {
     jobs: Option<Sender<Job>>,
     urgent: Option<Sender<Job>>,
