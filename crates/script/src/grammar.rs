@@ -113,15 +113,11 @@ impl Probe {
     }
 
     /// Where this machine keeps a copy of each probe it trained, by model file, size and
-    /// training data: `$EVERCAST_CACHE`, else `$XDG_CACHE_HOME/evercast`, else
-    /// `~/.cache/evercast`, then `grammar-probes/`. A second checkout (CI's clean clone, a
+    /// training data: [`show::cache_dir`], then `grammar-probes/`. A second checkout (CI's clean clone, a
     /// reinstall) takes its probes from there instead of reading ~3,700 lines through each
     /// model again (the 1.5B's takes about ten minutes on two cores). `None`: no home.
     pub fn cache_path(gguf: &Path) -> Option<PathBuf> {
-        let dir = std::env::var_os("EVERCAST_CACHE")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("evercast")))
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/evercast")))?;
+        let dir = show::cache_dir()?;
         let bytes = std::fs::metadata(gguf).ok()?.len();
         let name = gguf.file_name()?.to_string_lossy().into_owned();
         Some(dir.join("grammar-probes").join(format!("{name}.{bytes}.{}.json", training_key())))

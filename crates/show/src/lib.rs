@@ -30,3 +30,14 @@ pub use media::{MouthShape, SAMPLE_RATE, Utterance, Viseme, VisemeTrack, WordTim
 pub use money::{Currency, Money};
 pub use pack::{Pack, PackSet};
 pub use profile::OutputProfile;
+
+/// Where this machine keeps what evercast derives from its models once and reuses from any
+/// checkout (grammar probes, voices' optimised graphs): `$EVERCAST_CACHE`, else
+/// `$XDG_CACHE_HOME/evercast`, else `~/.cache/evercast`. `None`: no home to put it in.
+pub fn cache_dir() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    std::env::var_os("EVERCAST_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("evercast")))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/evercast")))
+}

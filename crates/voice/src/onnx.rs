@@ -70,17 +70,13 @@ pub fn set_threads(threads: usize) {
     THREADS.store(threads, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// Where this machine keeps ONNX Runtime's optimised graph of `model`: `$EVERCAST_CACHE`,
-/// else `$XDG_CACHE_HOME/evercast`, else `~/.cache/evercast`, then `onnx-optimized/`, named by
-/// the model file (name, size, modification time), the runtime library and this CPU — the
-/// fullest optimisation level lays tensors out for the CPU it ran on, so the copy is this
-/// machine's only. A copy is about the model's size; one for a model since replaced stays
+/// Where this machine keeps ONNX Runtime's optimised graph of `model`: [`show::cache_dir`]
+/// then `onnx-optimized/`, named by the model file (name, size, modification time), the
+/// runtime library and this CPU — the fullest optimisation level lays tensors out for the CPU
+/// it ran on, so the copy is this machine's only. A copy is about the model's size; one for a model since replaced stays
 /// until the folder is cleared. `None`: no such folder.
 fn optimized_path(models_dir: &Path, model: &Path) -> Option<PathBuf> {
-    let dir = std::env::var_os("EVERCAST_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("evercast")))
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/evercast")))?;
+    let dir = show::cache_dir()?;
     let meta = std::fs::metadata(model).ok()?;
     let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
     let library = library_path(models_dir);
