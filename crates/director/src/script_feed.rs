@@ -391,15 +391,14 @@ impl WriterThread {
             // start (`Writer::settle`), a step at a time, looking for a job between steps.
             let mut settled = !live;
             let started = std::time::Instant::now();
-            let wait_to_settle = || Duration::from_secs(1).max(script::llm::SETTLE_NOT_BEFORE.saturating_sub(started.elapsed()));
-            let mut idle_after = wait_to_settle();
+            let mut idle_after = script::llm::idle_before_settling(started);
             loop {
                 let job = if settled {
                     job_rx.recv().ok()
                 } else {
                     match job_rx.recv_timeout(idle_after) {
                         Ok(job) => {
-                            idle_after = wait_to_settle();
+                            idle_after = script::llm::idle_before_settling(started);
                             Some(job)
                         }
                         Err(crossbeam_channel::RecvTimeoutError::Timeout) => {

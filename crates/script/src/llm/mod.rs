@@ -270,10 +270,15 @@ fn log_prob(logits: &[f32], token: u32) -> f32 {
     logits[token as usize] - max - sum.ln()
 }
 
-/// How long after it starts a show's model is left on the pages it loaded on, whatever its
-/// idle time ([`Llm::settle_some_pages`]): a show's start is busy enough (other models
-/// loading, rooms starting) without the kernel zeroing fresh pages beside it.
-pub const SETTLE_NOT_BEFORE: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a thread that owns a show's model (started at `started`) waits with nothing to do
+/// before it takes a step of [`Llm::settle_some_pages`]: a second, and never in the first 30 s
+/// — a show's start is busy enough (other models loading, rooms starting) without the kernel
+/// zeroing fresh pages beside it. Between steps it only looks for work.
+pub fn idle_before_settling(started: Instant) -> std::time::Duration {
+    const IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+    const NOT_IN_THE_START: std::time::Duration = std::time::Duration::from_secs(30);
+    IDLE.max(NOT_IN_THE_START.saturating_sub(started.elapsed()))
+}
 
 /// A loaded model with its tokenizer and cache. Not shared between threads; see [`LlmWorker`].
 pub struct Llm {

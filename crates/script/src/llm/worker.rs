@@ -122,14 +122,10 @@ fn next_job(jobs: &Receiver<Job>, urgent: &Receiver<Job>, idle: Option<Duration>
     }
 }
 
-/// How long the worker waits with nothing to do before it moves weights the load left for
-/// later ([`Llm::settle_some_pages`], a step at a time, looking for a job between steps).
-const IDLE_BEFORE_SETTLING: Duration = Duration::from_secs(1);
-
 fn run(mut llm: Llm, jobs: Receiver<Job>, urgent: Receiver<Job>, epoch: Arc<AtomicU64>) {
     let started = std::time::Instant::now();
-    let wait_to_settle = || IDLE_BEFORE_SETTLING.max(super::SETTLE_NOT_BEFORE.saturating_sub(started.elapsed()));
-    let mut idle = Some(wait_to_settle());
+    // Idle, it moves weights the load left for later, a step at a time (`idle_before_settling`).
+    let mut idle = Some(super::idle_before_settling(started));
     loop {
         let job = match next_job(&jobs, &urgent, idle) {
             Ok(Some(job)) => job,
@@ -140,7 +136,7 @@ fn run(mut llm: Llm, jobs: Receiver<Job>, urgent: Receiver<Job>, epoch: Arc<Atom
             }
         };
         if idle.is_some() {
-            idle = Some(wait_to_settle());
+            idle = Some(super::idle_before_settling(started));
         }
         if job.epoch != epoch.load(Ordering::Acquire) {
             continue; // cancelled while queued
